@@ -1,2 +1,41 @@
 package io.avpush.app;
-public final class Main { public static void main(String[] a) {} }
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.avpush.config.AvpushSettings;
+import io.avpush.session.PushPacer;
+import io.avpush.webrtc.WebRtcEngine;
+import io.avpush.webrtc.WebRtcOutputs;
+import java.io.File;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Starts one avpush node: the node's WebRTC engine and pacer, then the actor system. The natives
+ * are freed after the actor system has stopped every session.
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = loadConfig();
+    AvpushSettings settings = AvpushSettings.from(config);
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
+    PushPacer pacer = new PushPacer();
+    ActorSystem<Void> system = ActorSystem.create(
+        Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
+    system.getWhenTerminated().thenRun(() -> {
+      pacer.close();
+      engine.close();
+    });
+  }
+
+  /** application.conf from the working directory (or -Dconfig.file), over the defaults in reference.conf. */
+  static Config loadConfig() {
+    File local = new File("application.conf");
+    if (System.getProperty("config.file") == null && local.isFile()) {
+      return ConfigFactory.load(ConfigFactory.parseFile(local));
+    }
+    return ConfigFactory.load();
+  }
+}

@@ -1,0 +1,44 @@
+package io.avpush.app;
+
+import io.avpush.config.AvpushSettings;
+import io.avpush.http.ApiRoutes;
+import io.avpush.session.Output;
+import io.avpush.session.Pacer;
+import io.avpush.session.Session;
+import io.avpush.session.SessionRegistry;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+
+/** Composition root: the session registry, the routes, the HTTP binding. */
+public final class Guardian {
+
+  private Guardian() {}
+
+  public static Behavior<Void> create(AvpushSettings settings, Output.Factory outputs, Pacer pacer) {
+    return Behaviors.setup(ctx -> {
+      Executor decode = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("avpush-blocking-dispatcher"));
+      Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits());
+      ActorRef<SessionRegistry.Command> registry = ctx.spawn(SessionRegistry.create(deps), "sessions");
+      ApiRoutes routes = new ApiRoutes(ctx.getSystem(), registry, settings);
+      Http.get(ctx.getSystem())
+          .newServerAt(settings.http().host(), settings.http().port())
+          .bind(routes.routes())
+          .whenComplete((binding, failure) -> {
+            if (failure != null) {
+              ctx.getSystem().log().error("cannot listen on {}:{}: {}", settings.http().host(), settings.http().port(), failure.toString());
+              ctx.getSystem().terminate();
+            } else {
+              binding.addToCoordinatedShutdown(Duration.ofSeconds(5), ctx.getSystem());
+              ctx.getSystem().log().info("avpush listening on http://{}:{}/ (demo page at /)",
+                  binding.localAddress().getHostString(), binding.localAddress().getPort());
+            }
+          });
+      return Behaviors.empty();
+    });
+  }
+}

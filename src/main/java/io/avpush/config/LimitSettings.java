@@ -1,0 +1,25 @@
+package io.avpush.config;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** Limits that protect the node from oversized or too many requests. */
+public record LimitSettings(
+    long maxUploadBytes,
+    Duration maxSegmentDuration,
+    int maxWidth,
+    int maxHeight,
+    int maxSessions,
+    Duration maxQueuedDuration,
+    long maxSdpBytes) {
+  static LimitSettings from(Config c) {
+    return new LimitSettings(
+        c.getBytes("max-upload-bytes"),
+        c.getDuration("max-segment-duration"),
+        c.getInt("max-width"),
+        c.getInt("max-height"),
+        c.getInt("max-sessions"),
+        c.getDuration("max-queued-duration"),
+        c.getBytes("max-sdp-bytes"));
+  }
+}

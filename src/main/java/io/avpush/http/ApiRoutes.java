@@ -1,0 +1,290 @@
+package io.avpush.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.avpush.config.AvpushSettings;
+import io.avpush.session.ApiError;
+import io.avpush.session.Outcome;
+import io.avpush.session.Session;
+import io.avpush.session.SessionRegistry;
+import io.avpush.session.UploadedMedia;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Multipart;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The public HTTP API (see DESIGN.md) and the demo page. Routes only parse, ask and compose;
+ * every error a client gets is JSON with a message a person can act on.
+ */
+public final class ApiRoutes extends AllDirectives {
+
+  private final ActorSystem<?> system;
+  private final ActorRef<SessionRegistry.Command> registry;
+  private final AvpushSettings settings;
+  private final Duration timeout;
+  private final Materializer materializer;
+  private final ObjectMapper mapper = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  public ApiRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings) {
+    this.system = system;
+    this.registry = registry;
+    this.settings = settings;
+    this.timeout = settings.http().askTimeout();
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  public Route routes() {
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+        pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
+        pathPrefix("static", () -> getFromResourceDirectory("web")),
+        pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
+            pathEnd(() -> concat(
+                post(this::createSession),
+                get(() -> onSuccess(listSessions(), ids -> complete(StatusCodes.OK, Map.of("sessions", ids), Jackson.marshaller()))))),
+            pathPrefix(sessionId -> concat(
+                pathEnd(() -> concat(
+                    get(() -> withSession(sessionId, s -> completeJson(status(s)))),
+                    delete(() -> onSuccess(deleteSession(sessionId), found -> found
+                        ? complete(StatusCodes.NO_CONTENT)
+                        : error(notFound(sessionId)))))),
+                path("offer", () -> post(() -> withSession(sessionId, s -> offer(s)))),
+                path("segments", () -> post(() -> withSession(sessionId, s -> upload(s)))),
+                path("demo", () -> post(() -> withSession(sessionId, s -> completeOutcome(StatusCodes.ACCEPTED,
+                    ask(s, r -> new Session.PlayDemo(10.0, r)))))),
+                path("interrupt", () -> post(() -> withSession(sessionId, s -> completeOutcome(StatusCodes.OK,
+                    ask(s, Session.Interrupt::new))))),
+                pathPrefix("viewers", () -> path(viewerId -> delete(() -> withSession(sessionId, s ->
+                    onSuccess(ask(s, r -> new Session.DisconnectViewer(viewerId, r)), (Outcome<Boolean> o) ->
+                        o instanceof Outcome.Ok<Boolean> ok && ok.value()
+                            ? complete(StatusCodes.NO_CONTENT)
+                            : error(ApiError.notFound("no viewer '" + viewerId + "' in session " + sessionId))))))))))))));
+  }
+
+  private Route createSession() {
+    return entity(Unmarshaller.entityToString(), body -> {
+      JsonBodies.CreateSession req;
+      try {
+        req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
+      } catch (JsonProcessingException e) {
+        return error(ApiError.badRequest("body is not a session request: " + e.getOriginalMessage()
+            + " (expected JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}, all optional)"));
+      }
+      CompletionStage<Outcome<SessionRegistry.Created>> created = AskPattern.ask(
+          registry, r -> new SessionRegistry.Create(req.fps(), req.width(), req.height(), r), timeout, system.scheduler());
+      return onSuccess(created, outcome -> {
+        if (outcome instanceof Outcome.Ok<SessionRegistry.Created> ok) {
+          SessionRegistry.Created c = ok.value();
+          String base = "/api/sessions/" + c.sessionId();
+          return complete(StatusCodes.CREATED, new JsonBodies.SessionCreated(
+              c.sessionId(), c.fps(), c.width(), c.height(), base + "/offer", base + "/segments"), Jackson.marshaller());
+        }
+        return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
+      });
+    });
+  }
+
+  private Route offer(ActorRef<Session.Command> session) {
+    return entity(Unmarshaller.entityToString(), body -> {
+      if (body.length() > settings.limits().maxSdpBytes()) {
+        return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
+            + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
+      }
+      JsonBodies.Sdp sdp;
+      try {
+        sdp = mapper.readValue(body, JsonBodies.Sdp.class);
+      } catch (JsonProcessingException e) {
+        return error(ApiError.badRequest("body is not an SDP offer: " + e.getOriginalMessage()
+            + " (expected JSON {\"sdp\": \"v=0...\", \"type\": \"offer\"})"));
+      }
+      if (sdp.sdp() == null || sdp.sdp().isBlank()) {
+        return error(ApiError.badRequest("field 'sdp' is missing or empty; send {\"sdp\": \"v=0...\", \"type\": \"offer\"}"));
+      }
+      if (sdp.type() != null && !"offer".equals(sdp.type())) {
+        return error(ApiError.badRequest("field 'type' is '" + sdp.type() + "'; the server only answers offers"));
+      }
+      return onSuccess(ask(session, r -> new Session.Offer(sdp.sdp(), r)), outcome -> {
+        if (outcome instanceof Outcome.Ok<io.avpush.session.PeerConnection.Answer> ok) {
+          return completeJson(new JsonBodies.AnswerReply(ok.value().sdp(), "answer", ok.value().viewerId()));
+        }
+        return error(((Outcome.Failed<?>) outcome).error());
+      });
+    });
+  }
+
+  private Route upload(ActorRef<Session.Command> session) {
+    return withSizeLimit(settings.limits().maxUploadBytes(), () ->
+        entity(Unmarshaller.entityToMultipartFormData(), form ->
+            onSuccess(collectParts(form), parts -> {
+              UploadedMedia media;
+              try {
+                media = toUpload(parts);
+              } catch (IllegalArgumentException e) {
+                return error(ApiError.badRequest(e.getMessage()));
+              }
+              return completeOutcome(StatusCodes.ACCEPTED, ask(session, r -> new Session.Upload(media, r)));
+            })));
+  }
+
+  private CompletionStage<Map<String, ByteString>> collectParts(Multipart.FormData form) {
+    return form.getParts()
+        .mapAsync(1, part -> part.getEntity().getDataBytes()
+            .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+            .thenApply(bytes -> Map.entry(part.getName(), bytes)))
+        .runFold(new HashMap<String, ByteString>(), (acc, e) -> {
+          acc.put(e.getKey(), e.getValue());
+          return acc;
+        }, materializer)
+        .thenApply(m -> (Map<String, ByteString>) m);
+  }
+
+  private static UploadedMedia toUpload(Map<String, ByteString> parts) {
+    for (String name : parts.keySet()) {
+      if (!Set.of("audio", "video", "width", "height", "fps").contains(name)) {
+        throw new IllegalArgumentException("unknown form part '" + name
+            + "'; a segment has parts 'audio' (WAV), 'video' (raw bgr24) and fields 'width', 'height', 'fps'");
+      }
+    }
+    return new UploadedMedia(
+        bytes(parts.get("audio")),
+        bytes(parts.get("video")),
+        intField(parts, "width"),
+        intField(parts, "height"),
+        parts.containsKey("fps") ? parts.get("fps").utf8String() : null);
+  }
+
+  private static byte[] bytes(ByteString b) {
+    return b == null ? null : b.toArray();
+  }
+
+  private static Integer intField(Map<String, ByteString> parts, String name) {
+    ByteString b = parts.get(name);
+    if (b == null) {
+      return null;
+    }
+    String s = b.utf8String().trim();
+    try {
+      int v = Integer.parseInt(s);
+      if (v <= 0 || v > 16384) {
+        throw new IllegalArgumentException("field '" + name + "' = " + v + " is out of range (1..16384)");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("field '" + name + "' = '" + s + "' is not a whole number");
+    }
+  }
+
+  private Route withSession(String sessionId, Function<ActorRef<Session.Command>, Route> inner) {
+    CompletionStage<Optional<ActorRef<Session.Command>>> found =
+        AskPattern.ask(registry, r -> new SessionRegistry.Find(sessionId, r), timeout, system.scheduler());
+    return onSuccess(found, s -> s.map(inner).orElseGet(() -> error(notFound(sessionId))));
+  }
+
+  private static ApiError notFound(String sessionId) {
+    return new ApiError(404, "session_not_found",
+        "no session '" + sessionId + "' on this node; it ended or never existed. Create one with POST /api/sessions");
+  }
+
+  private CompletionStage<io.avpush.session.SessionStatus> status(ActorRef<Session.Command> s) {
+    return ask(s, Session.GetStatus::new);
+  }
+
+  private CompletionStage<java.util.List<String>> listSessions() {
+    return AskPattern.ask(registry, SessionRegistry.ListSessions::new, timeout, system.scheduler());
+  }
+
+  private CompletionStage<Boolean> deleteSession(String id) {
+    return AskPattern.ask(registry, r -> new SessionRegistry.Delete(id, r), timeout, system.scheduler());
+  }
+
+  private <T> CompletionStage<T> ask(
+      ActorRef<Session.Command> session, org.apache.pekko.japi.function.Function<ActorRef<T>, Session.Command> msg) {
+    return AskPattern.ask(session, msg::apply, timeout, system.scheduler());
+  }
+
+  private <T> Route completeJson(CompletionStage<T> value) {
+    return onSuccess(value, v -> complete(StatusCodes.OK, v, Jackson.marshaller(mapper)));
+  }
+
+  private Route completeJson(Object value) {
+    return complete(StatusCodes.OK, value, Jackson.marshaller(mapper));
+  }
+
+  private <T> Route completeOutcome(StatusCode okStatus, CompletionStage<Outcome<T>> outcome) {
+    return onSuccess(outcome, o -> o instanceof Outcome.Ok<T> ok
+        ? complete(okStatus, ok.value(), Jackson.marshaller(mapper))
+        : error(((Outcome.Failed<T>) o).error()));
+  }
+
+  private Route error(ApiError e) {
+    return complete(StatusCodes.get(e.status()), new JsonBodies.ErrorReply(e.error(), e.message()), Jackson.marshaller(mapper));
+  }
+
+  static HttpResponse jsonError(StatusCode status, String error, String message) {
+    String json;
+    try {
+      json = new ObjectMapper().writeValueAsString(new JsonBodies.ErrorReply(error, message));
+    } catch (JsonProcessingException e) {
+      json = "{\"error\":\"" + error + "\"}";
+    }
+    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
+            "the request body exceeds " + settings.limits().maxUploadBytes()
+                + " bytes (avpush.limits.max-upload-bytes); send a shorter segment")))
+        .match(java.util.concurrent.TimeoutException.class, e -> complete(jsonError(StatusCodes.SERVICE_UNAVAILABLE,
+            "timeout", "the session did not answer within " + timeout.toMillis() + " ms; try again")))
+        .match(org.apache.pekko.pattern.AskTimeoutException.class, e -> complete(jsonError(StatusCodes.SERVICE_UNAVAILABLE,
+            "timeout", "the session did not answer within " + timeout.toMillis() + " ms; try again")))
+        .match(Throwable.class, e -> {
+          Throwable cause = e.getCause() instanceof EntityStreamSizeException ? e.getCause() : e;
+          if (cause instanceof EntityStreamSizeException) {
+            return complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
+                "the request body exceeds " + settings.limits().maxUploadBytes() + " bytes (avpush.limits.max-upload-bytes)"));
+          }
+          system.log().error("request failed", e);
+          return complete(jsonError(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "the server failed: " + e));
+        })
+        .build();
+  }
+
+  private static RejectionHandler rejectionHandler() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+        return response;
+      }
+      String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+          ? strict.getData().utf8String()
+          : response.status().reason();
+      String code = response.status().intValue() == 404 ? "not_found" : "bad_request";
+      return jsonError(response.status(), code, text);
+    });
+  }
+
+}

@@ -1,0 +1,18 @@
+package io.avpush.http;
+
+/** JSON bodies of the HTTP API. */
+final class JsonBodies {
+  private JsonBodies() {}
+
+  /** {@code POST /api/sessions}: every field optional. */
+  record CreateSession(String fps, Integer width, Integer height) {}
+
+  /** {@code POST /api/sessions/{id}/offer} and its answer. */
+  record Sdp(String sdp, String type) {}
+
+  record AnswerReply(String sdp, String type, String viewerId) {}
+
+  record ErrorReply(String error, String message) {}
+
+  record SessionCreated(String sessionId, String fps, int width, int height, String offerUrl, String segmentsUrl) {}
+}

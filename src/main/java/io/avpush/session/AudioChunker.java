@@ -1,0 +1,73 @@
+package io.avpush.session;
+
+import io.avpush.media.AudioChunks;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Cuts the session's audio (the segments placed on its sample timeline, silence elsewhere) into
+ * 10 ms chunks and hands each to the {@link PeerConnection} with the instant it must be pushed:
+ * the releasing frame's push instant plus the chunk's media offset from that frame.
+ */
+public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
+
+  public sealed interface Command {}
+
+  /** Places a segment's audio at {@code startSample} of the session's 48 kHz timeline. */
+  public record Place(String segmentId, long startSample, short[] pcm48k) implements Command {}
+
+  /** Silences everything from {@code sample} on (interrupt). */
+  public record CutAt(long sample) implements Command {}
+
+  /**
+   * Releases every chunk before {@code upToChunkExclusive}; the frame that starts at
+   * {@code frameStartSample} is pushed at {@code frameDueNs}.
+   */
+  public record Release(long upToChunkExclusive, long frameStartSample, long frameDueNs) implements Command {}
+
+  private final AudioTimeline timeline = new AudioTimeline();
+  private final ActorRef<PeerConnection.Command> peer;
+  private long nextChunk;
+
+  public static Behavior<Command> create(ActorRef<PeerConnection.Command> peer) {
+    return Behaviors.setup(ctx -> new AudioChunker(ctx, peer));
+  }
+
+  private AudioChunker(ActorContext<Command> context, ActorRef<PeerConnection.Command> peer) {
+    super(context);
+    this.peer = peer;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Place.class, this::onPlace)
+        .onMessage(CutAt.class, this::onCutAt)
+        .onMessage(Release.class, this::onRelease)
+        .build();
+  }
+
+  private Behavior<Command> onPlace(Place place) {
+    timeline.place(place.startSample(), place.pcm48k());
+    return this;
+  }
+
+  private Behavior<Command> onCutAt(CutAt cut) {
+    timeline.cutAt(cut.sample());
+    return this;
+  }
+
+  private Behavior<Command> onRelease(Release release) {
+    for (; nextChunk < release.upToChunkExclusive(); nextChunk++) {
+      AudioTimeline.Chunk chunk = timeline.chunk(nextChunk);
+      long offsetSamples = nextChunk * AudioChunks.CHUNK_SAMPLES - release.frameStartSample();
+      long deadlineNs = release.frameDueNs() + Math.floorDiv(offsetSamples * 1_000_000_000L, AudioChunks.SAMPLE_RATE);
+      peer.tell(new PeerConnection.PushAudio(nextChunk, chunk.pcm(), chunk.offset(), deadlineNs));
+    }
+    return this;
+  }
+}

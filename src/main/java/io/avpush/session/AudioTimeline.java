@@ -1,0 +1,80 @@
+package io.avpush.session;
+
+import io.avpush.media.AudioChunks;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The session's audio as placed on its sample timeline: segments at their start samples,
+ * silence everywhere else, cut into 10 ms chunks. A chunk that lies inside one segment is
+ * handed out as a view on the segment's array (no copy); silence is one shared array.
+ */
+final class AudioTimeline {
+
+  static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
+
+  /** A 480-sample window: {@code pcm[offset .. offset+480)}. */
+  record Chunk(short[] pcm, int offset, boolean silent) {}
+
+  private static final class Placement {
+    final long startSample;
+    final short[] pcm;
+    long endSample;
+
+    Placement(long startSample, short[] pcm) {
+      this.startSample = startSample;
+      this.pcm = pcm;
+      this.endSample = startSample + pcm.length;
+    }
+  }
+
+  private final ArrayDeque<Placement> placements = new ArrayDeque<>();
+
+  /** Places audio at {@code startSample}; it must not start before audio already placed ends. */
+  void place(long startSample, short[] pcm) {
+    if (pcm.length > 0) {
+      placements.addLast(new Placement(startSample, pcm));
+    }
+  }
+
+  /** Silences everything from {@code sample} on. */
+  void cutAt(long sample) {
+    Iterator<Placement> it = placements.iterator();
+    while (it.hasNext()) {
+      Placement p = it.next();
+      if (p.startSample >= sample) {
+        it.remove();
+      } else if (p.endSample > sample) {
+        p.endSample = sample;
+      }
+    }
+  }
+
+  /** The samples of chunk {@code chunkIndex} (samples {@code 480*chunkIndex ..}). */
+  Chunk chunk(long chunkIndex) {
+    long first = chunkIndex * AudioChunks.CHUNK_SAMPLES;
+    long end = first + AudioChunks.CHUNK_SAMPLES;
+    while (!placements.isEmpty() && placements.peekFirst().endSample <= first) {
+      placements.pollFirst();
+    }
+    Placement head = placements.peekFirst();
+    if (head == null || head.startSample >= end) {
+      return new Chunk(SILENCE, 0, true);
+    }
+    if (head.startSample <= first && head.endSample >= end) {
+      return new Chunk(head.pcm, (int) (first - head.startSample), false);
+    }
+    short[] mixed = new short[AudioChunks.CHUNK_SAMPLES];
+    for (Placement p : placements) {
+      if (p.startSample >= end) {
+        break;
+      }
+      long from = Math.max(first, p.startSample);
+      long to = Math.min(end, p.endSample);
+      for (long s = from; s < to; s++) {
+        mixed[(int) (s - first)] = p.pcm[(int) (s - p.startSample)];
+      }
+    }
+    return new Chunk(mixed, 0, false);
+  }
+}

@@ -1,0 +1,168 @@
+package io.avpush.session;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The session's only door to the transport ({@link Output}): answers viewers' offers, tracks
+ * their state, and hands released frames and chunks to the pacer, which pushes each at its
+ * deadline. Stopping the actor frees every native resource of the session.
+ */
+public final class PeerConnection extends AbstractBehavior<PeerConnection.Command> {
+
+  public sealed interface Command {}
+
+  public record PushFrame(long frameIndex, byte[] i420, int width, int height, long deadlineNs) implements Command {}
+
+  public record PushAudio(long chunkIndex, short[] pcm, int offset, long deadlineNs) implements Command {}
+
+  public record Connect(String offerSdp, ActorRef<Outcome<Answer>> replyTo) implements Command {}
+
+  public record Disconnect(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
+
+  /** The answer to a viewer's offer. */
+  public record Answer(String viewerId, String sdp) {}
+
+  private record WrappedAnswer(String viewerId, String sdp, Throwable failure, ActorRef<Outcome<Answer>> replyTo)
+      implements Command {}
+
+  private record ViewerStateChanged(String viewerId, Output.ViewerState state) implements Command {}
+
+  private final String sessionId;
+  private final Output output;
+  private final Pacer pacer;
+  private final PushStats stats;
+  private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
+  private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  private long viewerSeq;
+  private int connectedReported = -1;
+
+  public static Behavior<Command> create(
+      String sessionId, Output output, Pacer pacer, PushStats stats, ActorRef<SyncSupervisor.ViewersChanged> viewersListener) {
+    return Behaviors.setup(ctx -> new PeerConnection(ctx, sessionId, output, pacer, stats, viewersListener));
+  }
+
+  private PeerConnection(
+      ActorContext<Command> context,
+      String sessionId,
+      Output output,
+      Pacer pacer,
+      PushStats stats,
+      ActorRef<SyncSupervisor.ViewersChanged> viewersListener) {
+    super(context);
+    this.sessionId = sessionId;
+    this.output = output;
+    this.pacer = pacer;
+    this.stats = stats;
+    this.viewersListener = viewersListener;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(PushFrame.class, this::onPushFrame)
+        .onMessage(PushAudio.class, this::onPushAudio)
+        .onMessage(Connect.class, this::onConnect)
+        .onMessage(WrappedAnswer.class, this::onAnswer)
+        .onMessage(ViewerStateChanged.class, this::onViewerState)
+        .onMessage(Disconnect.class, this::onDisconnect)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onPushFrame(PushFrame f) {
+    Output out = output;
+    PushStats st = stats;
+    pacer.at(f.deadlineNs(), now -> {
+      out.pushFrame(f.i420(), f.width(), f.height());
+      st.framePushed(now - f.deadlineNs());
+    });
+    return this;
+  }
+
+  private Behavior<Command> onPushAudio(PushAudio a) {
+    Output out = output;
+    PushStats st = stats;
+    pacer.at(a.deadlineNs(), now -> {
+      out.pushAudio(a.pcm(), a.offset());
+      st.chunkPushed(now - a.deadlineNs());
+    });
+    return this;
+  }
+
+  private Behavior<Command> onConnect(Connect c) {
+    String viewerId = sessionId + "-v" + (++viewerSeq);
+    ActorRef<Command> self = getContext().getSelf();
+    viewers.put(viewerId, Output.ViewerState.NEW);
+    getContext().pipeToSelf(
+        output.connect(viewerId, c.offerSdp(), (id, state) -> self.tell(new ViewerStateChanged(id, state))),
+        (sdp, failure) -> new WrappedAnswer(viewerId, sdp, failure, c.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onAnswer(WrappedAnswer a) {
+    if (a.failure() == null) {
+      getContext().getLog().info("session {}: viewer {} answered", sessionId, a.viewerId());
+      a.replyTo().tell(Outcome.ok(new Answer(a.viewerId(), a.sdp())));
+      return this;
+    }
+    viewers.remove(a.viewerId());
+    Throwable cause = a.failure() instanceof CompletionException && a.failure().getCause() != null
+        ? a.failure().getCause()
+        : a.failure();
+    if (cause instanceof OfferRejectedException) {
+      a.replyTo().tell(Outcome.failed(ApiError.badRequest(cause.getMessage())));
+    } else {
+      getContext().getLog().error("session {}: answering viewer {} failed", sessionId, a.viewerId(), cause);
+      a.replyTo().tell(Outcome.failed(new ApiError(500, "webrtc_failed", "could not answer the offer: " + cause)));
+    }
+    reportViewers();
+    return this;
+  }
+
+  private Behavior<Command> onViewerState(ViewerStateChanged s) {
+    if (!viewers.containsKey(s.viewerId())) {
+      return this;
+    }
+    getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
+    if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
+      viewers.remove(s.viewerId());
+      output.disconnect(s.viewerId());
+    } else {
+      viewers.put(s.viewerId(), s.state());
+    }
+    reportViewers();
+    return this;
+  }
+
+  private Behavior<Command> onDisconnect(Disconnect d) {
+    boolean known = viewers.remove(d.viewerId()) != null;
+    if (known) {
+      output.disconnect(d.viewerId());
+      reportViewers();
+    }
+    d.replyTo().tell(Outcome.ok(known));
+    return this;
+  }
+
+  private void reportViewers() {
+    int connected = (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+    if (connected != connectedReported) {
+      connectedReported = connected;
+      viewersListener.tell(new SyncSupervisor.ViewersChanged(connected, viewers.size()));
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    output.close();
+    return this;
+  }
+}

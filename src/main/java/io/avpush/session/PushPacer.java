@@ -1,0 +1,111 @@
+package io.avpush.session;
+
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one precise clock of a node that pushes every session's frames and audio chunks at their
+ * own deadlines. Capture time in libwebrtc is the push instant, so push timing decides lip sync:
+ * the actors decide WHAT is released (ahead of time), this thread decides WHEN it is pushed.
+ * Tasks with equal deadlines run in submission order; a task that throws is logged and dropped.
+ */
+public final class PushPacer implements Pacer, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PushPacer.class);
+
+  private record Task(long deadlineNs, long seq, LongConsumer action) {}
+
+  private final PriorityQueue<Task> queue = new PriorityQueue<>(
+      (a, b) -> a.deadlineNs != b.deadlineNs ? Long.compare(a.deadlineNs, b.deadlineNs) : Long.compare(a.seq, b.seq));
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final LongSupplier clockNs;
+  private final Thread thread;
+  private long seq;
+  private volatile boolean running = true;
+
+  public PushPacer() {
+    this(System::nanoTime);
+  }
+
+  PushPacer(LongSupplier clockNs) {
+    this.clockNs = clockNs;
+    this.thread = new Thread(this::loop, "avpush-pacer");
+    this.thread.setDaemon(true);
+    this.thread.setPriority(Thread.MAX_PRIORITY);
+    this.thread.start();
+  }
+
+  @Override
+  public void at(long deadlineNs, LongConsumer action) {
+    lock.lock();
+    try {
+      Task task = new Task(deadlineNs, seq++, action);
+      queue.add(task);
+      if (queue.peek() == task) {
+        changed.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Tasks waiting for their deadline. */
+  public int pending() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      Task due;
+      long now;
+      lock.lock();
+      try {
+        Task head = queue.peek();
+        if (head == null) {
+          changed.await(100, TimeUnit.MILLISECONDS);
+          continue;
+        }
+        now = clockNs.getAsLong();
+        long waitNs = head.deadlineNs - now;
+        if (waitNs > 0) {
+          changed.awaitNanos(waitNs);
+          continue;
+        }
+        due = queue.poll();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        due.action.accept(now);
+      } catch (RuntimeException | Error e) {
+        log.error("pacer task failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.avpush.session;
+
+import io.avpush.config.MediaSettings;
+import io.avpush.media.FrameRate;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The sessions of this node: creates them (within the node's limit), finds them by id and ends
+ * them. A session that stops for any reason is forgotten, so its id then answers 404.
+ */
+public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Command> {
+
+  public sealed interface Command {}
+
+  /** A new session; null fields take the configured defaults. */
+  public record Create(String fps, Integer width, Integer height, ActorRef<Outcome<Created>> replyTo)
+      implements Command {}
+
+  public record Find(String sessionId, ActorRef<Optional<ActorRef<Session.Command>>> replyTo) implements Command {}
+
+  public record Delete(String sessionId, ActorRef<Boolean> replyTo) implements Command {}
+
+  public record ListSessions(ActorRef<List<String>> replyTo) implements Command {}
+
+  private record Ended(String sessionId) implements Command {}
+
+  /** The reply to a created session. */
+  public record Created(String sessionId, String fps, int width, int height) {}
+
+  private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+
+  private final Session.Deps deps;
+  private final Map<String, ActorRef<Session.Command>> sessions = new HashMap<>();
+  private final SecureRandom random = new SecureRandom();
+
+  public static Behavior<Command> create(Session.Deps deps) {
+    return Behaviors.setup(ctx -> new SessionRegistry(ctx, deps));
+  }
+
+  private SessionRegistry(ActorContext<Command> context, Session.Deps deps) {
+    super(context);
+    this.deps = deps;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Create.class, this::onCreate)
+        .onMessage(Find.class, this::onFind)
+        .onMessage(Delete.class, this::onDelete)
+        .onMessage(ListSessions.class, this::onList)
+        .onMessage(Ended.class, this::onEnded)
+        .build();
+  }
+
+  private Behavior<Command> onCreate(Create c) {
+    int max = deps.limits().maxSessions();
+    if (sessions.size() >= max) {
+      c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
+          "this node already serves %d sessions, its limit (avpush.limits.max-sessions = %d); "
+              + "delete a session or try another node", sessions.size(), max))));
+      return this;
+    }
+    MediaSettings media = deps.media();
+    FrameRate fps;
+    try {
+      fps = c.fps() == null || c.fps().isBlank() ? media.defaultFps() : FrameRate.parse(c.fps().trim());
+    } catch (IllegalArgumentException e) {
+      c.replyTo().tell(Outcome.failed(ApiError.badRequest("'fps' = '" + c.fps() + "' is not a frame rate: " + e.getMessage())));
+      return this;
+    }
+    int width = c.width() == null ? media.defaultWidth() : c.width();
+    int height = c.height() == null ? media.defaultHeight() : c.height();
+    if (width < 16 || height < 16 || width > deps.limits().maxWidth() || height > deps.limits().maxHeight()
+        || width % 2 != 0 || height % 2 != 0) {
+      c.replyTo().tell(Outcome.failed(ApiError.badRequest(String.format(
+          "a session's picture must be even-sized, from 16x16 up to %dx%d (avpush.limits.max-width/max-height); "
+              + "asked for %dx%d", deps.limits().maxWidth(), deps.limits().maxHeight(), width, height))));
+      return this;
+    }
+    String id = newId();
+    ActorRef<Session.Command> session =
+        getContext().spawn(Session.create(new Session.Spec(id, fps, width, height), deps), "session-" + id);
+    getContext().watchWith(session, new Ended(id));
+    sessions.put(id, session);
+    c.replyTo().tell(Outcome.ok(new Created(id, fps.toString(), width, height)));
+    return this;
+  }
+
+  private Behavior<Command> onFind(Find f) {
+    f.replyTo().tell(Optional.ofNullable(sessions.get(f.sessionId())));
+    return this;
+  }
+
+  private Behavior<Command> onDelete(Delete d) {
+    ActorRef<Session.Command> session = sessions.remove(d.sessionId());
+    if (session != null) {
+      session.tell(Session.Stop.INSTANCE);
+    }
+    d.replyTo().tell(session != null);
+    return this;
+  }
+
+  private Behavior<Command> onList(ListSessions l) {
+    l.replyTo().tell(List.copyOf(sessions.keySet()));
+    return this;
+  }
+
+  private Behavior<Command> onEnded(Ended e) {
+    if (sessions.remove(e.sessionId()) != null) {
+      getContext().getLog().warn("session {} ended on its own", e.sessionId());
+    }
+    return this;
+  }
+
+  private String newId() {
+    StringBuilder b = new StringBuilder(10);
+    for (int i = 0; i < 10; i++) {
+      b.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,33 @@
+package io.avpush.session;
+
+import java.util.List;
+
+/**
+ * A session's state and live figures, as {@code GET /api/sessions/{id}} shows them.
+ *
+ * @param avDiffMs audio release position minus video release position after the last tick, in
+ *     ms; always in (-10, 0]: audio is within one chunk of the video
+ * @param chunksPerTickHistogram how many ticks released 0, 1, 2, ... 7+ audio chunks
+ * @param reanchors how often the frame clock was re-anchored after a stall
+ */
+public record SessionStatus(
+    String sessionId,
+    String state,
+    String fps,
+    int width,
+    int height,
+    int viewersConnected,
+    int viewers,
+    String playing,
+    List<String> queued,
+    double queuedMs,
+    long segmentsPlayed,
+    long framesReleased,
+    long chunksReleased,
+    int chunksLastTick,
+    long[] chunksPerTickHistogram,
+    double avDiffMs,
+    double avDiffMinMs,
+    double avDiffMaxMs,
+    long reanchors,
+    PushStats.Snapshot pushed) {}

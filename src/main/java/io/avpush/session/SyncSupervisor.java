@@ -1,0 +1,204 @@
+package io.avpush.session;
+
+import io.avpush.media.AudioChunks;
+import io.avpush.media.FrameRate;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Decides on every frame tick which frame is released and how many 10 ms audio chunks go with
+ * it: chunks are released while they end at or before the end of the released frame, so the
+ * audio position is always within one chunk behind the video position, whatever the ticks' timing.
+ * Owns the queue (through {@link Sequencer}); starts queued segments only while a viewer is connected.
+ */
+public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Command> {
+
+  public sealed interface Command {}
+
+  /** Frame {@code frameIndex} is due to be pushed at {@code dueNs}. */
+  public record FrameTick(long frameIndex, long dueNs, long reanchors) implements Command {}
+
+  public record Enqueue(Segment segment, ActorRef<Outcome<SegmentAccepted>> replyTo) implements Command {}
+
+  public record Interrupt(ActorRef<Outcome<Interrupted>> replyTo) implements Command {}
+
+  public record ViewersChanged(int connected, int total) implements Command {}
+
+  public record GetStatus(ActorRef<SessionStatus> replyTo) implements Command {}
+
+  /** The reply to an accepted upload. */
+  public record SegmentAccepted(String segmentId, double durationMs, int frames, long frameTicks, int queuePosition) {}
+
+  /** The reply to an interrupt: the queued segments dropped and the one cut short (or null). */
+  public record Interrupted(List<String> dropped, String cut, double cutAtMs) {}
+
+  private final String sessionId;
+  private final FrameRate fps;
+  private final int width;
+  private final int height;
+  private final long maxQueuedTicks;
+  private final Sequencer sequencer;
+  private final ActorRef<AudioChunker.Command> chunker;
+  private final ActorRef<PeerConnection.Command> peer;
+  private final PushStats pushStats;
+  private long nextTick;
+  private long chunksReleased;
+  private int viewersConnected;
+  private int viewersTotal;
+  private long reanchors;
+  private int lastChunksPerTick;
+  private final long[] chunksPerTickCounts = new long[8];
+  private double avDiffMs;
+  private double avDiffMinMs;
+  private double avDiffMaxMs;
+  private long segmentsPlayed;
+  private String state = "idle";
+
+  public static Behavior<Command> create(
+      String sessionId,
+      FrameRate fps,
+      int width,
+      int height,
+      long maxQueuedTicks,
+      byte[] neutralFrame,
+      ActorRef<AudioChunker.Command> chunker,
+      ActorRef<PeerConnection.Command> peer,
+      PushStats pushStats) {
+    return Behaviors.setup(ctx -> new SyncSupervisor(
+        ctx, sessionId, fps, width, height, maxQueuedTicks, neutralFrame, chunker, peer, pushStats));
+  }
+
+  private SyncSupervisor(
+      ActorContext<Command> context,
+      String sessionId,
+      FrameRate fps,
+      int width,
+      int height,
+      long maxQueuedTicks,
+      byte[] neutralFrame,
+      ActorRef<AudioChunker.Command> chunker,
+      ActorRef<PeerConnection.Command> peer,
+      PushStats pushStats) {
+    super(context);
+    this.sessionId = sessionId;
+    this.fps = fps;
+    this.width = width;
+    this.height = height;
+    this.maxQueuedTicks = maxQueuedTicks;
+    this.sequencer = new Sequencer(fps, neutralFrame);
+    this.chunker = chunker;
+    this.peer = peer;
+    this.pushStats = pushStats;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FrameTick.class, this::onFrameTick)
+        .onMessage(Enqueue.class, this::onEnqueue)
+        .onMessage(Interrupt.class, this::onInterrupt)
+        .onMessage(ViewersChanged.class, this::onViewersChanged)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .build();
+  }
+
+  private Behavior<Command> onFrameTick(FrameTick tick) {
+    long n = tick.frameIndex();
+    reanchors = tick.reanchors();
+    Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
+    if (plan.finishedId() != null) {
+      segmentsPlayed++;
+      getContext().getLog().info("session {}: segment {} finished at frame {}", sessionId, plan.finishedId(), n);
+    }
+    if (plan.started() != null) {
+      Segment s = plan.started();
+      chunker.tell(new AudioChunker.Place(s.id(), plan.startSample(), s.pcm48k()));
+      getContext().getLog().info("session {}: segment {} started at frame {} ({} ms)",
+          sessionId, s.id(), n, Math.round(s.durationMs(fps)));
+    }
+    state = sequencer.current() != null ? "playing" : "idle";
+    peer.tell(new PeerConnection.PushFrame(n, plan.frame(), width, height, tick.dueNs()));
+
+    long frameStartSample = fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE);
+    long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
+    long upTo = Math.floorDiv(videoEndSample, AudioChunks.CHUNK_SAMPLES);
+    int released = (int) Math.max(0, upTo - chunksReleased);
+    if (released > 0) {
+      chunker.tell(new AudioChunker.Release(upTo, frameStartSample, tick.dueNs()));
+      chunksReleased = upTo;
+    }
+    lastChunksPerTick = released;
+    chunksPerTickCounts[Math.min(released, chunksPerTickCounts.length - 1)]++;
+    avDiffMs = (chunksReleased * AudioChunks.CHUNK_SAMPLES - videoEndSample) * 1000.0 / AudioChunks.SAMPLE_RATE;
+    avDiffMinMs = Math.min(avDiffMinMs, avDiffMs);
+    avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
+    nextTick = n + 1;
+    return this;
+  }
+
+  private Behavior<Command> onEnqueue(Enqueue e) {
+    long pending = sequencer.pendingTicks(nextTick);
+    if (pending + e.segment().frameTicks() > maxQueuedTicks) {
+      e.replyTo().tell(Outcome.failed(ApiError.tooMany(String.format(
+          "session %s already holds %.1f s of media; with this segment (%.1f s) it would exceed the limit of %.1f s "
+              + "(avpush.limits.max-queued-duration). Wait for queued segments to play or interrupt.",
+          sessionId, fps.frameStartNs(pending) / 1e9, e.segment().durationMs(fps) / 1e3,
+          fps.frameStartNs(maxQueuedTicks) / 1e9))));
+      return this;
+    }
+    sequencer.enqueue(e.segment());
+    Segment s = e.segment();
+    getContext().getLog().info("session {}: segment {} queued ({} ms, {} frames)",
+        sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length);
+    e.replyTo().tell(Outcome.ok(new SegmentAccepted(
+        s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(), sequencer.queued())));
+    return this;
+  }
+
+  private Behavior<Command> onInterrupt(Interrupt i) {
+    Sequencer.Cut cut = sequencer.interrupt(nextTick);
+    long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
+    chunker.tell(new AudioChunker.CutAt(cutSample));
+    getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
+        sessionId, nextTick, cut.cutId(), cut.droppedIds());
+    i.replyTo().tell(Outcome.ok(new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(nextTick) / 1e6)));
+    return this;
+  }
+
+  private Behavior<Command> onViewersChanged(ViewersChanged v) {
+    viewersConnected = v.connected();
+    viewersTotal = v.total();
+    return this;
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus g) {
+    Segment current = sequencer.current();
+    g.replyTo().tell(new SessionStatus(
+        sessionId,
+        viewersConnected > 0 ? state : (sequencer.queued() > 0 ? "waiting-for-viewer" : state),
+        fps.toString(),
+        width,
+        height,
+        viewersConnected,
+        viewersTotal,
+        current == null ? null : current.id(),
+        sequencer.queuedIds(),
+        fps.frameStartNs(sequencer.pendingTicks(nextTick)) / 1e6,
+        segmentsPlayed,
+        nextTick,
+        chunksReleased,
+        lastChunksPerTick,
+        chunksPerTickCounts.clone(),
+        avDiffMs,
+        avDiffMinMs,
+        avDiffMaxMs,
+        reanchors,
+        pushStats.snapshot()));
+    return this;
+  }
+}

@@ -1,0 +1,37 @@
+package io.avpush.session;
+
+import io.avpush.media.FrameRate;
+
+/**
+ * When frames are released to the pacer, and what happens when the frame clock wakes late.
+ * Frame n is due at {@code anchorNs + fps.frameStartNs(n)} and released {@code releaseAheadNs}
+ * before that. A wake-up that is late by at most {@code maxCatchUpNs} releases every overdue
+ * frame (the pacer pushes them at once, audio and video together); later than that (a GC pause,
+ * a stalled node) the clock is re-anchored so that the next frame is due now: nothing is
+ * dropped, audio and video pause together and lip sync survives.
+ *
+ * <p>Example at 30 fps, ahead 25 ms, anchor 0: a wake at 8.4 ms releases frame 0 (due 0) and
+ * frame 1 (due 33.33 ms, released from 8.33 ms); the next wake is at 41.67 ms.
+ */
+public record TickPolicy(FrameRate fps, long releaseAheadNs, long maxCatchUpNs) {
+
+  /** The frames {@code [fromFrame, toFrameExclusive)} to release, the anchor to use from now on, and when to wake next. */
+  public record Decision(long fromFrame, long toFrameExclusive, long anchorNs, long nextWakeNs, boolean reanchored) {}
+
+  public Decision decide(long nowNs, long anchorNs, long nextFrame) {
+    long lateNs = nowNs + releaseAheadNs - (anchorNs + fps.frameStartNs(nextFrame));
+    if (lateNs < 0) {
+      return new Decision(nextFrame, nextFrame, anchorNs, nowNs - lateNs, false);
+    }
+    boolean reanchored = false;
+    long anchor = anchorNs;
+    if (lateNs > maxCatchUpNs) {
+      anchor = nowNs + releaseAheadNs - fps.frameStartNs(nextFrame);
+      reanchored = true;
+    }
+    long dueFrame = fps.frameIndexAtNs(nowNs + releaseAheadNs - anchor);
+    long to = Math.max(nextFrame + 1, dueFrame + 1);
+    long nextWake = anchor + fps.frameStartNs(to) - releaseAheadNs;
+    return new Decision(nextFrame, to, anchor, nextWake, reanchored);
+  }
+}
