@@ -1,0 +1,214 @@
+package io.avpush.webrtc;
+
+import dev.onvoid.webrtc.media.SyncClock;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.NativeI420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The media of one session as libwebrtc sees it: one {@link SyncClock}, one video and one audio
+ * source stamped from it, and their tracks, shared by every viewer of the session.
+ *
+ * <p>Threads: one pacing thread pushes, viewers come and go on others. webrtc-java's
+ * {@code CustomAudioSource} keeps its sinks in an unlocked vector (its lock is commented out in
+ * 0.14.0) that a peer connection changes when a track is added to or removed from it, so
+ * {@link #pushAudio} and every such change hold {@link #audioSinks}. Pushes hold the read side of
+ * {@link #lifecycle} so that the sources and the clock are never disposed under them.
+ */
+public final class MediaOutput implements AutoCloseable {
+  /** The MediaStream id shared by both tracks, so that browsers lip-sync them. */
+  static final String STREAM_ID = "avpush";
+
+  static final int SAMPLE_RATE_HZ = 48_000;
+  static final int SAMPLES_PER_CHUNK = SAMPLE_RATE_HZ / 100;
+
+  private final String sessionId;
+  private final WebRtcEngine engine;
+  private final SyncClock clock;
+  private final CustomVideoSource videoSource;
+  private final CustomAudioSource audioSource;
+  private final VideoTrack videoTrack;
+  private final AudioTrack audioTrack;
+  private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ReentrantLock audioSinks = new ReentrantLock();
+  private final byte[] audioScratch = new byte[SAMPLES_PER_CHUNK * 2];
+  private volatile boolean closed;
+
+  MediaOutput(String sessionId, WebRtcEngine engine) {
+    this.sessionId = sessionId;
+    this.engine = engine;
+    this.clock = new SyncClock();
+    this.videoSource = new CustomVideoSource(clock);
+    this.audioSource = new CustomAudioSource(clock);
+    this.videoTrack = engine.factory().createVideoTrack("video-" + sessionId, videoSource);
+    this.audioTrack = engine.factory().createAudioTrack("audio-" + sessionId, audioSource);
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  /**
+   * Sends one I420 frame (Y plane, then U, then V; chroma planes (w+1)/2 x (h+1)/2) to every viewer.
+   * libwebrtc stamps it with the push instant; call at the frame's due time. Any thread.
+   */
+  public void pushFrame(byte[] i420, int width, int height) {
+    int chromaWidth = (width + 1) / 2;
+    int chromaHeight = (height + 1) / 2;
+    int lumaBytes = width * height;
+    int chromaBytes = chromaWidth * chromaHeight;
+    if (width <= 0 || height <= 0 || i420.length < lumaBytes + 2 * chromaBytes) {
+      throw new IllegalArgumentException(
+          "an I420 frame of " + width + "x" + height + " needs " + (lumaBytes + 2 * chromaBytes)
+              + " bytes, got " + i420.length);
+    }
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      NativeI420Buffer buffer = NativeI420Buffer.allocate(width, height);
+      VideoFrame frame = new VideoFrame(buffer, System.nanoTime());
+      try {
+        copyPlane(i420, 0, width, height, buffer.getDataY(), buffer.getStrideY());
+        copyPlane(i420, lumaBytes, chromaWidth, chromaHeight, buffer.getDataU(), buffer.getStrideU());
+        copyPlane(
+            i420, lumaBytes + chromaBytes, chromaWidth, chromaHeight,
+            buffer.getDataV(), buffer.getStrideV());
+        videoSource.pushFrame(frame);
+      } finally {
+        frame.release();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private static void copyPlane(
+      byte[] src, int offset, int width, int height, ByteBuffer dst, int stride) {
+    if (stride == width) {
+      dst.put(src, offset, width * height);
+      return;
+    }
+    for (int row = 0; row < height; row++) {
+      dst.position(row * stride);
+      dst.put(src, offset + row * width, width);
+    }
+  }
+
+  /**
+   * Sends exactly 10 ms of audio: 480 samples of 48 kHz mono s16 from {@code offset}. libwebrtc
+   * takes audio only in 10 ms frames (a 20 ms push is silently dropped), so call every 10 ms.
+   */
+  public void pushAudio(short[] pcm48kMono, int offset) {
+    if (offset < 0 || offset + SAMPLES_PER_CHUNK > pcm48kMono.length) {
+      throw new IllegalArgumentException(
+          "an audio chunk is " + SAMPLES_PER_CHUNK + " samples; offset " + offset
+              + " leaves " + (pcm48kMono.length - offset));
+    }
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      audioSinks.lock();
+      try {
+        byte[] bytes = audioScratch;
+        for (int i = 0; i < SAMPLES_PER_CHUNK; i++) {
+          short sample = pcm48kMono[offset + i];
+          bytes[2 * i] = (byte) sample;
+          bytes[2 * i + 1] = (byte) (sample >> 8);
+        }
+        audioSource.pushAudio(bytes, 16, SAMPLE_RATE_HZ, 1, SAMPLES_PER_CHUNK);
+      } finally {
+        audioSinks.unlock();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
+   * Answers a viewer's offer (recvonly audio and video) with both tracks, sendonly, in one stream.
+   * Completes with the viewer once ICE gathering is complete (or after a few seconds with the
+   * candidates found so far), or exceptionally with {@link SdpException} for an offer that cannot
+   * be answered. Never blocks on libwebrtc's callbacks.
+   */
+  public CompletionStage<Viewer> connect(String viewerId, String offerSdp, ViewerListener listener) {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("media output of session " + sessionId + " is closed"));
+    }
+    Viewer viewer = new Viewer(viewerId, this, listener);
+    if (viewers.putIfAbsent(viewerId, viewer) != null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("viewer " + viewerId + " is already connected"));
+    }
+    CompletableFuture<Viewer> answered = viewer.negotiate(offerSdp);
+    answered.whenComplete((v, failure) -> {
+      if (failure != null) {
+        viewer.close();
+      }
+    });
+    return answered;
+  }
+
+  public int viewerCount() {
+    return viewers.size();
+  }
+
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    for (Viewer viewer : List.copyOf(viewers.values())) {
+      viewer.close();
+    }
+    Natives.dispose("video track", videoTrack::dispose);
+    Natives.dispose("audio track", audioTrack::dispose);
+    Natives.dispose("video source", videoSource::dispose);
+    Natives.dispose("audio source", audioSource::dispose);
+    Natives.dispose("sync clock", clock::dispose);
+    engine.outputClosed(this);
+  }
+
+  WebRtcEngine engine() {
+    return engine;
+  }
+
+  VideoTrack videoTrack() {
+    return videoTrack;
+  }
+
+  AudioTrack audioTrack() {
+    return audioTrack;
+  }
+
+  /** Held around every peer-connection call that adds or removes the audio track's sinks. */
+  ReentrantLock audioSinks() {
+    return audioSinks;
+  }
+
+  void viewerClosed(Viewer viewer) {
+    viewers.remove(viewer.id(), viewer);
+  }
+}

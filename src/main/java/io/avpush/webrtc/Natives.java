@@ -1,0 +1,22 @@
+package io.avpush.webrtc;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Disposal that goes on. webrtc-java throws {@link Error} ("Native object was not deleted") when a
+ * native object is still referenced elsewhere; that must not stop the rest of a shutdown.
+ */
+final class Natives {
+  private static final Logger log = LoggerFactory.getLogger(Natives.class);
+
+  private Natives() {}
+
+  static void dispose(String what, Runnable disposal) {
+    try {
+      disposal.run();
+    } catch (RuntimeException | Error e) {
+      log.warn("disposing {} failed: {}", what, e.toString());
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.avpush.webrtc;
+
+/**
+ * What a person must fix in an offer before libwebrtc sees it. libwebrtc accepts an offer without
+ * an audio or a video section and answers it without that track, which a viewer would notice only as
+ * silence or a black screen; we refuse it instead.
+ */
+final class OfferCheck {
+  private OfferCheck() {}
+
+  /** Null when the offer can be answered, else what is wrong with it. */
+  static String problem(String offerSdp) {
+    if (offerSdp == null || offerSdp.isBlank()) {
+      return "offer SDP is empty: send the browser's RTCPeerConnection.localDescription.sdp";
+    }
+    if (!offerSdp.startsWith("v=0")) {
+      return "offer SDP rejected: it must start with \"v=0\" (is it the SDP text, not JSON?)";
+    }
+    boolean audio = offerSdp.contains("\nm=audio ");
+    boolean video = offerSdp.contains("\nm=video ");
+    if (!audio || !video) {
+      String missing = !audio && !video ? "audio and video sections" : !audio ? "an audio section" : "a video section";
+      return "offer SDP has no " + missing
+          + ": the viewer must add recvonly audio and video transceivers before creating the offer";
+    }
+    return null;
+  }
+}

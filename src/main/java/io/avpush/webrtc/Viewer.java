@@ -1,0 +1,225 @@
+package io.avpush.webrtc;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One browser (or test peer) watching a session: its peer connection, answered as the sendonly
+ * side of the viewer's recvonly offer.
+ *
+ * <p>The answer is built in steps that libwebrtc completes on its signaling thread. Each callback
+ * only hands the next step to the engine's negotiation thread; nothing here blocks the signaling
+ * thread or calls back into the peer connection from it.
+ */
+public final class Viewer implements AutoCloseable {
+  /** How long to wait for ICE gathering before answering with the candidates found so far. */
+  static final Duration GATHERING_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String id;
+  private final MediaOutput output;
+  private final ViewerListener listener;
+  private final Executor negotiation;
+  private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+  private final List<RTCRtpSender> senders = new ArrayList<>(2);
+  private volatile ViewerState state = ViewerState.NEW;
+  private volatile String answerSdp;
+  private RTCPeerConnection peerConnection; // guarded by this
+  private boolean closed; // guarded by this
+
+  Viewer(String id, MediaOutput output, ViewerListener listener) {
+    this.id = id;
+    this.output = output;
+    this.listener = listener;
+    this.negotiation = output.engine().negotiation();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The answer with all gathered candidates; null until {@code connect} has completed. */
+  public String answerSdp() {
+    return answerSdp;
+  }
+
+  public ViewerState state() {
+    return state;
+  }
+
+  /** The sender's counters for this viewer, from libwebrtc's stats report. */
+  public CompletionStage<ViewerStats> stats() {
+    CompletableFuture<ViewerStats> result = new CompletableFuture<>();
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new IllegalStateException("viewer " + id + " is closed"));
+      }
+      peerConnection.getStats(report -> result.complete(StatsReading.of(report)));
+    }
+    return result;
+  }
+
+  CompletableFuture<Viewer> negotiate(String offerSdp) {
+    CompletableFuture<Viewer> result = new CompletableFuture<>();
+    String problem = OfferCheck.problem(offerSdp);
+    if (problem != null) {
+      result.completeExceptionally(new SdpException(problem));
+      return result;
+    }
+    negotiation.execute(() -> step(result, () -> setRemote(offerSdp, result)));
+    return result;
+  }
+
+  private void setRemote(String offerSdp, CompletableFuture<Viewer> result) {
+    peerConnection =
+        output.engine().factory().createPeerConnection(output.engine().rtcConfiguration(), new Events());
+    output.audioSinks().lock();
+    try {
+      senders.add(peerConnection.addTrack(output.audioTrack(), List.of(MediaOutput.STREAM_ID)));
+      senders.add(peerConnection.addTrack(output.videoTrack(), List.of(MediaOutput.STREAM_ID)));
+    } finally {
+      output.audioSinks().unlock();
+    }
+    try {
+      peerConnection.setRemoteDescription(
+          new RTCSessionDescription(RTCSdpType.OFFER, offerSdp),
+          setObserver(
+              () -> negotiation.execute(() -> step(result, () -> createAnswer(result))),
+              reason -> result.completeExceptionally(
+                  new SdpException("offer SDP rejected by WebRTC: " + reason))));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(new SdpException("offer SDP rejected by WebRTC: " + e.getMessage()));
+    }
+  }
+
+  private void createAnswer(CompletableFuture<Viewer> result) {
+    peerConnection.createAnswer(
+        new RTCAnswerOptions(),
+        new CreateSessionDescriptionObserver() {
+          @Override
+          public void onSuccess(RTCSessionDescription answer) {
+            negotiation.execute(() -> step(result, () -> setLocal(answer, result)));
+          }
+
+          @Override
+          public void onFailure(String reason) {
+            result.completeExceptionally(new SdpException("cannot answer the offer: " + reason));
+          }
+        });
+  }
+
+  private void setLocal(RTCSessionDescription answer, CompletableFuture<Viewer> result) {
+    peerConnection.setLocalDescription(
+        answer,
+        setObserver(
+            () -> gathered
+                .completeOnTimeout(null, GATHERING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenRunAsync(() -> step(result, () -> finish(result)), negotiation),
+            reason -> result.completeExceptionally(
+                new SdpException("answer rejected by WebRTC: " + reason))));
+  }
+
+  private void finish(CompletableFuture<Viewer> result) {
+    RTCSessionDescription local = peerConnection.getLocalDescription();
+    answerSdp = local.sdp;
+    result.complete(this);
+  }
+
+  /** Runs one negotiation step unless the viewer was closed meanwhile; failures end the future. */
+  private void step(CompletableFuture<Viewer> result, Runnable work) {
+    synchronized (this) {
+      if (closed) {
+        result.completeExceptionally(new IllegalStateException("viewer " + id + " closed while connecting"));
+        return;
+      }
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+  }
+
+  /**
+   * Closes the peer connection (after taking both tracks off it), then tells the listener. Must not
+   * be called from a {@link ViewerListener} callback (it waits for libwebrtc's signaling thread).
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (peerConnection != null) {
+        output.audioSinks().lock();
+        try {
+          for (RTCRtpSender sender : senders) {
+            Natives.dispose("sender of viewer " + id, () -> peerConnection.removeTrack(sender));
+          }
+          Natives.dispose("peer connection of viewer " + id, peerConnection::close);
+        } finally {
+          output.audioSinks().unlock();
+        }
+      }
+    }
+    output.viewerClosed(this);
+    changeState(ViewerState.CLOSED);
+  }
+
+  private void changeState(ViewerState next) {
+    if (state == next || state == ViewerState.CLOSED) {
+      return;
+    }
+    state = next;
+    listener.onStateChanged(id, next);
+  }
+
+  private static SetSessionDescriptionObserver setObserver(Runnable success, Consumer<String> failure) {
+    return new SetSessionDescriptionObserver() {
+      @Override
+      public void onSuccess() {
+        success.run();
+      }
+
+      @Override
+      public void onFailure(String reason) {
+        failure.accept(reason);
+      }
+    };
+  }
+
+  /** libwebrtc's events for this peer connection, on its signaling thread: convert and hand on. */
+  private final class Events implements PeerConnectionObserver {
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {}
+
+    @Override
+    public void onIceGatheringChange(RTCIceGatheringState gathering) {
+      if (gathering == RTCIceGatheringState.COMPLETE) {
+        gathered.complete(null);
+      }
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState connection) {
+      changeState(ViewerState.valueOf(connection.name()));
+    }
+  }
+}

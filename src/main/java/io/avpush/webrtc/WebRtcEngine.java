@@ -1,0 +1,135 @@
+package io.avpush.webrtc;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one libwebrtc: an audio device module, the peer connection factory built on it, and
+ * the media outputs (one per session) made from that factory.
+ *
+ * <p>Order matters in webrtc-java 0.14.0: the {@link HeadlessAudioDeviceModule} must have playout
+ * initialised and started before the factory is built on it (the other order aborts the JVM), and at
+ * shutdown the factory is disposed before the module. Nothing here relies on finalizers: a factory
+ * that is not disposed keeps native threads attached and the JVM alive.
+ */
+public final class WebRtcEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebRtcEngine.class);
+
+  /** Set to true only to measure the module's capture feed (see {@link SilentRecording}). */
+  static final String KEEP_ADM_CAPTURE = "avpush.webrtc.keepAdmCapture";
+
+  private final HeadlessAudioDeviceModule audioModule;
+  private final PeerConnectionFactory factory;
+  private final List<IceServer> iceServers;
+  private final ExecutorService negotiation;
+  private final Map<String, MediaOutput> outputs = new ConcurrentHashMap<>();
+  private boolean closed;
+
+  private WebRtcEngine(
+      HeadlessAudioDeviceModule audioModule, PeerConnectionFactory factory, List<IceServer> ice) {
+    this.audioModule = audioModule;
+    this.factory = factory;
+    this.iceServers = List.copyOf(ice);
+    this.negotiation =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "avpush-webrtc-negotiation");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Builds the audio module (playout started first), then the factory on it. */
+  public static WebRtcEngine start(List<IceServer> iceServers) {
+    HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
+    PeerConnectionFactory factory;
+    try {
+      adm.initPlayout();
+      adm.startPlayout();
+      factory = new PeerConnectionFactory(adm);
+    } catch (RuntimeException | Error e) {
+      adm.stopPlayout();
+      adm.dispose();
+      throw e;
+    }
+    if (!Boolean.getBoolean(KEEP_ADM_CAPTURE)) {
+      adm.setAudioSource(new SilentRecording());
+    }
+    return new WebRtcEngine(adm, factory, iceServers);
+  }
+
+  /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
+  public synchronized MediaOutput createOutput(String sessionId) {
+    if (closed) {
+      throw new IllegalStateException("WebRTC engine is closed");
+    }
+    if (outputs.containsKey(sessionId)) {
+      throw new IllegalArgumentException("an output for session " + sessionId + " is already open");
+    }
+    MediaOutput output = new MediaOutput(sessionId, this);
+    outputs.put(sessionId, output);
+    return output;
+  }
+
+  public int liveOutputs() {
+    return outputs.size();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    for (MediaOutput output : List.copyOf(outputs.values())) {
+      output.close();
+    }
+    negotiation.shutdownNow();
+    try {
+      negotiation.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Natives.dispose("peer connection factory", factory::dispose);
+    Natives.dispose("audio playout", audioModule::stopPlayout);
+    Natives.dispose("audio recording", audioModule::stopRecording);
+    Natives.dispose("audio device module", audioModule::dispose);
+    log.info("WebRTC engine closed");
+  }
+
+  PeerConnectionFactory factory() {
+    return factory;
+  }
+
+  ExecutorService negotiation() {
+    return negotiation;
+  }
+
+  RTCConfiguration rtcConfiguration() {
+    RTCConfiguration config = new RTCConfiguration();
+    for (IceServer server : iceServers) {
+      RTCIceServer ice = new RTCIceServer();
+      ice.urls = server.urls();
+      ice.username = server.username();
+      ice.password = server.credential();
+      config.iceServers.add(ice);
+    }
+    return config;
+  }
+
+  void outputClosed(MediaOutput output) {
+    outputs.remove(output.sessionId(), output);
+  }
+}

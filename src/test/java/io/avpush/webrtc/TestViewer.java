@@ -1,0 +1,248 @@
+package io.avpush.webrtc;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.I420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSink;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A receiving peer in the test JVM that notices what a person watching would: when frames arrive
+ * and how bright they are, how much audio plays, and when flashes and beeps arrive.
+ *
+ * <p>It has its own factory on its own {@link HeadlessAudioDeviceModule} with playout started, so
+ * that the module's playout thread pulls the remote audio (and our audio sink sees it) at 10 ms.
+ */
+final class TestViewer implements AutoCloseable {
+  record FrameArrival(long arrivalNanos, int width, int height, int meanLuma) {}
+
+  record AudioArrival(long arrivalNanos, int sampleRate, int channels, int frames) {}
+
+  private final HeadlessAudioDeviceModule audioModule = new HeadlessAudioDeviceModule();
+  private final PeerConnectionFactory factory;
+  private final CustomAudioSource offerAudioSource = new CustomAudioSource();
+  private final CustomVideoSource offerVideoSource = new CustomVideoSource();
+  private final AudioTrack offerAudioTrack;
+  private final VideoTrack offerVideoTrack;
+  private final RTCPeerConnection peerConnection;
+  private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+  private final CountDownLatch connected = new CountDownLatch(1);
+  private final List<FrameArrival> frames = new ArrayList<>();
+  private final List<AudioArrival> audio = new ArrayList<>();
+  private final List<Long> flashes = new ArrayList<>();
+  private final BeepDetector beeps = new BeepDetector();
+  private final List<MediaStreamTrack> remoteTracks = new ArrayList<>();
+  private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
+  private int lastLuma = 0;
+  private boolean closed;
+
+  private TestViewer() {
+    audioModule.initPlayout();
+    audioModule.startPlayout();
+    factory = new PeerConnectionFactory(audioModule);
+    offerAudioTrack = factory.createAudioTrack("viewer-audio", offerAudioSource);
+    offerVideoTrack = factory.createVideoTrack("viewer-video", offerVideoSource);
+    peerConnection = factory.createPeerConnection(new RTCConfiguration(), new Events());
+  }
+
+  static TestViewer create() {
+    return new TestViewer();
+  }
+
+  /** A recvonly audio + video offer with all candidates. */
+  CompletionStage<String> createOffer() {
+    RTCRtpTransceiverInit recvOnly = new RTCRtpTransceiverInit();
+    recvOnly.direction = RTCRtpTransceiverDirection.RECV_ONLY;
+    peerConnection.addTransceiver(offerAudioTrack, recvOnly);
+    peerConnection.addTransceiver(offerVideoTrack, recvOnly);
+    CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
+    peerConnection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
+      @Override
+      public void onSuccess(RTCSessionDescription description) {
+        offer.complete(description);
+      }
+
+      @Override
+      public void onFailure(String error) {
+        offer.completeExceptionally(new IllegalStateException("createOffer: " + error));
+      }
+    });
+    return offer
+        .thenComposeAsync(description -> {
+          CompletableFuture<Void> set = new CompletableFuture<>();
+          peerConnection.setLocalDescription(description, observer(set));
+          return set;
+        })
+        .thenCompose(ignored -> gathered.orTimeout(5, TimeUnit.SECONDS))
+        .thenApplyAsync(ignored -> peerConnection.getLocalDescription().sdp);
+  }
+
+  void acceptAnswer(String sdp) {
+    CompletableFuture<Void> set = new CompletableFuture<>();
+    peerConnection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, sdp), observer(set));
+    set.orTimeout(5, TimeUnit.SECONDS).join();
+  }
+
+  boolean awaitConnected(Duration timeout) throws InterruptedException {
+    return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  RTCPeerConnectionState state() {
+    return state;
+  }
+
+  synchronized List<FrameArrival> frames() {
+    return List.copyOf(frames);
+  }
+
+  synchronized List<AudioArrival> audio() {
+    return List.copyOf(audio);
+  }
+
+  synchronized List<Long> flashArrivals() {
+    return List.copyOf(flashes);
+  }
+
+  synchronized List<Long> beepArrivals() {
+    return beeps.onsets();
+  }
+
+  private synchronized void onFrame(VideoFrame frame) {
+    long now = System.nanoTime();
+    try {
+      I420Buffer buffer = frame.buffer.toI420();
+      int luma = meanLuma(buffer);
+      frames.add(new FrameArrival(now, buffer.getWidth(), buffer.getHeight(), luma));
+      if (luma > 180 && lastLuma < 100) {
+        flashes.add(now);
+      }
+      lastLuma = luma;
+    } finally {
+      frame.release();
+    }
+  }
+
+  /** Mean of every 16th pixel of every 16th row. */
+  private static int meanLuma(I420Buffer buffer) {
+    ByteBuffer y = buffer.getDataY();
+    int stride = buffer.getStrideY();
+    long sum = 0;
+    int count = 0;
+    for (int row = 8; row < buffer.getHeight(); row += 16) {
+      for (int col = 8; col < buffer.getWidth(); col += 16) {
+        sum += y.get(row * stride + col) & 0xff;
+        count++;
+      }
+    }
+    return count == 0 ? 0 : (int) (sum / count);
+  }
+
+  private synchronized void onAudio(byte[] data, int bitsPerSample, int sampleRate, int channels, int frameCount) {
+    long now = System.nanoTime();
+    audio.add(new AudioArrival(now, sampleRate, channels, frameCount));
+    if (bitsPerSample == 16) {
+      beeps.accept(now, data, sampleRate, channels, frameCount);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    peerConnection.close();
+    for (MediaStreamTrack track : remoteTracks) {
+      if (track instanceof VideoTrack video) {
+        video.removeSink(videoSink);
+      } else if (track instanceof AudioTrack sound) {
+        sound.removeSink(audioSink);
+      }
+    }
+    Natives.dispose("viewer audio track", offerAudioTrack::dispose);
+    Natives.dispose("viewer video track", offerVideoTrack::dispose);
+    Natives.dispose("viewer audio source", offerAudioSource::dispose);
+    Natives.dispose("viewer video source", offerVideoSource::dispose);
+    Natives.dispose("viewer factory", factory::dispose);
+    Natives.dispose("viewer playout", audioModule::stopPlayout);
+    Natives.dispose("viewer audio module", audioModule::dispose);
+  }
+
+  private final VideoTrackSink videoSink = this::onFrame;
+  private final AudioTrackSink audioSink = this::onAudio;
+
+  private static SetSessionDescriptionObserver observer(CompletableFuture<Void> done) {
+    return new SetSessionDescriptionObserver() {
+      @Override
+      public void onSuccess() {
+        done.complete(null);
+      }
+
+      @Override
+      public void onFailure(String error) {
+        done.completeExceptionally(new IllegalStateException(error));
+      }
+    };
+  }
+
+  private final class Events implements PeerConnectionObserver {
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {}
+
+    @Override
+    public void onIceGatheringChange(RTCIceGatheringState gathering) {
+      if (gathering == RTCIceGatheringState.COMPLETE) {
+        gathered.complete(null);
+      }
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState next) {
+      state = next;
+      if (next == RTCPeerConnectionState.CONNECTED) {
+        connected.countDown();
+      }
+    }
+
+    @Override
+    public void onTrack(RTCRtpTransceiver transceiver) {
+      MediaStreamTrack track = transceiver.getReceiver().getTrack();
+      synchronized (TestViewer.this) {
+        remoteTracks.add(track);
+      }
+      if (track instanceof VideoTrack video) {
+        video.addSink(videoSink);
+      } else if (track instanceof AudioTrack sound) {
+        sound.addSink(audioSink);
+      }
+    }
+  }
+}
