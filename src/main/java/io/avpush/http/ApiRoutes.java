@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
+import io.avpush.session.PeerConnection;
+import io.avpush.session.SyncSupervisor;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import io.avpush.session.UploadedMedia;
@@ -62,26 +64,42 @@ public final class ApiRoutes extends AllDirectives {
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
         pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
-            pathEnd(() -> concat(
-                post(this::createSession),
-                get(() -> onSuccess(listSessions(), ids -> complete(StatusCodes.OK, Map.of("sessions", ids), Jackson.marshaller()))))),
-            pathPrefix(sessionId -> concat(
-                pathEnd(() -> concat(
-                    get(() -> withSession(sessionId, s -> completeJson(status(s)))),
-                    delete(() -> onSuccess(deleteSession(sessionId), found -> found
-                        ? complete(StatusCodes.NO_CONTENT)
-                        : error(notFound(sessionId)))))),
-                path("offer", () -> post(() -> withSession(sessionId, s -> offer(s)))),
-                path("segments", () -> post(() -> withSession(sessionId, s -> upload(s)))),
-                path("demo", () -> post(() -> withSession(sessionId, s -> completeOutcome(StatusCodes.ACCEPTED,
-                    ask(s, r -> new Session.PlayDemo(10.0, r)))))),
-                path("interrupt", () -> post(() -> withSession(sessionId, s -> completeOutcome(StatusCodes.OK,
-                    ask(s, Session.Interrupt::new))))),
-                pathPrefix("viewers", () -> path(viewerId -> delete(() -> withSession(sessionId, s ->
-                    onSuccess(ask(s, r -> new Session.DisconnectViewer(viewerId, r)), (Outcome<Boolean> o) ->
-                        o instanceof Outcome.Ok<Boolean> ok && ok.value()
-                            ? complete(StatusCodes.NO_CONTENT)
-                            : error(ApiError.notFound("no viewer '" + viewerId + "' in session " + sessionId))))))))))))));
+            pathEnd(() -> concat(post(this::createSession), get(this::listSessions))),
+            pathPrefix(this::sessionRoutes)))))));
+  }
+
+  private Route sessionRoutes(String sessionId) {
+    return concat(
+        pathEnd(() -> concat(
+            get(() -> withSession(sessionId, s -> completeJson(status(s)))),
+            delete(() -> deleteSession(sessionId)))),
+        path("offer", () -> post(() -> withSession(sessionId, this::offer))),
+        path("segments", () -> post(() -> withSession(sessionId, this::upload))),
+        path("demo", () -> post(() -> withSession(sessionId, s ->
+            completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r)))))),
+        path("interrupt", () -> post(() -> withSession(sessionId, s ->
+            completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new))))),
+        pathPrefix("viewers", () -> path(viewerId -> delete(() -> withSession(sessionId, s ->
+            disconnectViewer(s, sessionId, viewerId))))));
+  }
+
+  private Route listSessions() {
+    CompletionStage<java.util.List<String>> ids =
+        AskPattern.ask(registry, SessionRegistry.ListSessions::new, timeout, system.scheduler());
+    return onSuccess(ids, list -> complete(StatusCodes.OK, Map.of("sessions", list), Jackson.marshaller(mapper)));
+  }
+
+  private Route deleteSession(String sessionId) {
+    CompletionStage<Boolean> deleted =
+        AskPattern.ask(registry, r -> new SessionRegistry.Delete(sessionId, r), timeout, system.scheduler());
+    return onSuccess(deleted, found -> found ? complete(StatusCodes.NO_CONTENT) : error(notFound(sessionId)));
+  }
+
+  private Route disconnectViewer(ActorRef<Session.Command> s, String sessionId, String viewerId) {
+    CompletionStage<Outcome<Boolean>> done = ask(s, r -> new Session.DisconnectViewer(viewerId, r));
+    return onSuccess(done, o -> o instanceof Outcome.Ok<Boolean> ok && ok.value()
+        ? complete(StatusCodes.NO_CONTENT)
+        : error(ApiError.notFound("no viewer '" + viewerId + "' in session " + sessionId)));
   }
 
   private Route createSession() {
@@ -126,8 +144,9 @@ public final class ApiRoutes extends AllDirectives {
       if (sdp.type() != null && !"offer".equals(sdp.type())) {
         return error(ApiError.badRequest("field 'type' is '" + sdp.type() + "'; the server only answers offers"));
       }
-      return onSuccess(ask(session, r -> new Session.Offer(sdp.sdp(), r)), outcome -> {
-        if (outcome instanceof Outcome.Ok<io.avpush.session.PeerConnection.Answer> ok) {
+      CompletionStage<Outcome<PeerConnection.Answer>> answer = ask(session, r -> new Session.Offer(sdp.sdp(), r));
+      return onSuccess(answer, outcome -> {
+        if (outcome instanceof Outcome.Ok<PeerConnection.Answer> ok) {
           return completeJson(new JsonBodies.AnswerReply(ok.value().sdp(), "answer", ok.value().viewerId()));
         }
         return error(((Outcome.Failed<?>) outcome).error());
@@ -145,7 +164,7 @@ public final class ApiRoutes extends AllDirectives {
               } catch (IllegalArgumentException e) {
                 return error(ApiError.badRequest(e.getMessage()));
               }
-              return completeOutcome(StatusCodes.ACCEPTED, ask(session, r -> new Session.Upload(media, r)));
+              return completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r)));
             })));
   }
 
@@ -210,14 +229,6 @@ public final class ApiRoutes extends AllDirectives {
 
   private CompletionStage<io.avpush.session.SessionStatus> status(ActorRef<Session.Command> s) {
     return ask(s, Session.GetStatus::new);
-  }
-
-  private CompletionStage<java.util.List<String>> listSessions() {
-    return AskPattern.ask(registry, SessionRegistry.ListSessions::new, timeout, system.scheduler());
-  }
-
-  private CompletionStage<Boolean> deleteSession(String id) {
-    return AskPattern.ask(registry, r -> new SessionRegistry.Delete(id, r), timeout, system.scheduler());
   }
 
   private <T> CompletionStage<T> ask(

@@ -126,7 +126,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
     long frameStartSample = fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE);
     long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
-    long upTo = Math.floorDiv(videoEndSample, AudioChunks.CHUNK_SAMPLES);
+    long upTo = chunksReleasedAfterFrame(fps, n);
     int released = (int) Math.max(0, upTo - chunksReleased);
     if (released > 0) {
       chunker.tell(new AudioChunker.Release(upTo, frameStartSample, tick.dueNs()));
@@ -139,6 +139,16 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
     nextTick = n + 1;
     return this;
+  }
+
+  /**
+   * How many 10 ms chunks are out once frame {@code n} is released: every chunk that ends at or
+   * before the frame's end, so audio trails video by less than one chunk.
+   * Example: 30 fps at 48 kHz, frame 0 ends at sample 1600: 3 chunks (1440 samples) are out,
+   * audio trails by 160 samples (3.33 ms); after frame 2 (4800 samples) 10 chunks, no gap.
+   */
+  static long chunksReleasedAfterFrame(FrameRate fps, long n) {
+    return Math.floorDiv(fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE), AudioChunks.CHUNK_SAMPLES);
   }
 
   private Behavior<Command> onEnqueue(Enqueue e) {

@@ -19,6 +19,11 @@ public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
 
   public sealed interface Command {}
 
+  /** Where the clock stands: the next frame to release, its anchor, how often it re-anchored. */
+  public record GetState(ActorRef<State> replyTo) implements Command {}
+
+  public record State(long nextFrame, long anchorNs, long reanchors) {}
+
   private enum Wake implements Command { INSTANCE }
 
   private final TickPolicy policy;
@@ -51,7 +56,15 @@ public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder().onMessage(Wake.class, w -> onWake()).build();
+    return newReceiveBuilder()
+        .onMessage(Wake.class, w -> onWake())
+        .onMessage(GetState.class, this::onGetState)
+        .build();
+  }
+
+  private Behavior<Command> onGetState(GetState g) {
+    g.replyTo().tell(new State(nextFrame, anchorNs, reanchors));
+    return this;
   }
 
   private Behavior<Command> onWake() {
