@@ -1,5 +1,7 @@
 package io.avpush.media;
 
+import java.util.Arrays;
+
 /**
  * Converts uploaded bgr24 frames to I420, the layout libwebrtc encodes, in plain Java so the
  * conversion is done once at upload time and not in the push loop. The numbers match libyuv's
@@ -78,9 +80,9 @@ public final class I420 {
         byte[] dst = new byte[byteSize(width, height)];
         int ySize = width * height;
         int chromaSize = (dst.length - ySize) / 2;
-        java.util.Arrays.fill(dst, 0, ySize, (byte) y(r, g, b));
-        java.util.Arrays.fill(dst, ySize, ySize + chromaSize, (byte) u(r, g, b));
-        java.util.Arrays.fill(dst, ySize + chromaSize, dst.length, (byte) v(r, g, b));
+        Arrays.fill(dst, 0, ySize, (byte) y(r, g, b));
+        Arrays.fill(dst, ySize, ySize + chromaSize, (byte) u(r, g, b));
+        Arrays.fill(dst, ySize + chromaSize, dst.length, (byte) v(r, g, b));
         return dst;
     }
 

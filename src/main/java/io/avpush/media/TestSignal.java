@@ -1,5 +1,6 @@
 package io.avpush.media;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -51,7 +52,7 @@ public final class TestSignal {
                 found[markerCount++] = sample;
             }
         }
-        long[] markerSamples = java.util.Arrays.copyOf(found, markerCount);
+        long[] markerSamples = Arrays.copyOf(found, markerCount);
         writeAudio(pcm, markerSamples);
         return new MarkerClip(pcm, frames(width, height, fps, frameCount, markerSamples), width, height, fps,
                 markerSamples);
