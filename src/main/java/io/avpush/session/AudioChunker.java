@@ -24,10 +24,10 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
   public record CutAt(long sample) implements Command {}
 
   /**
-   * Releases every chunk before {@code upToChunkExclusive}; the frame that starts at
-   * {@code frameStartSample} is pushed at {@code frameDueNs}.
+   * Releases every chunk before {@code upToChunkExclusive}; the frame whose media time is
+   * {@code frameStartNs} is pushed at {@code frameDueNs}.
    */
-  public record Release(long upToChunkExclusive, long frameStartSample, long frameDueNs) implements Command {}
+  public record Release(long upToChunkExclusive, long frameStartNs, long frameDueNs) implements Command {}
 
   private final AudioTimeline timeline = new AudioTimeline();
   private final ActorRef<PeerConnection.Command> peer;
@@ -64,8 +64,7 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
   private Behavior<Command> onRelease(Release release) {
     for (; nextChunk < release.upToChunkExclusive(); nextChunk++) {
       AudioTimeline.Chunk chunk = timeline.chunk(nextChunk);
-      long offsetSamples = nextChunk * AudioChunks.CHUNK_SAMPLES - release.frameStartSample();
-      long deadlineNs = release.frameDueNs() + Math.floorDiv(offsetSamples * 1_000_000_000L, AudioChunks.SAMPLE_RATE);
+      long deadlineNs = release.frameDueNs() + AudioChunks.chunkStartNs(nextChunk) - release.frameStartNs();
       peer.tell(new PeerConnection.PushAudio(nextChunk, chunk.pcm(), chunk.offset(), deadlineNs));
     }
     return this;

@@ -91,7 +91,7 @@ public final class SegmentDecoder {
 
   /** The built-in marker segment of the demo: a flash with a beep each second, a moving bar, a quiet tone. */
   public static Segment demo(String segmentId, FrameRate sessionFps, int width, int height, double seconds) {
-    io.avpush.media.TestSignal.MarkerClip clip =
+    io.avpush.media.MarkerClip clip =
         io.avpush.media.TestSignal.markers(width, height, sessionFps, seconds, 1.0);
     return new Segment(segmentId, clip.pcm48k(), clip.i420Frames(), width, height, sessionFps,
         FrameFit.frameTicks(clip.pcm48k().length, sessionFps));

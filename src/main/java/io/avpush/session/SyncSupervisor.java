@@ -124,12 +124,11 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     state = sequencer.current() != null ? "playing" : "idle";
     peer.tell(new PeerConnection.PushFrame(n, plan.frame(), width, height, tick.dueNs()));
 
-    long frameStartSample = fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE);
     long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
     long upTo = chunksReleasedAfterFrame(fps, n);
     int released = (int) Math.max(0, upTo - chunksReleased);
     if (released > 0) {
-      chunker.tell(new AudioChunker.Release(upTo, frameStartSample, tick.dueNs()));
+      chunker.tell(new AudioChunker.Release(upTo, fps.frameStartNs(n), tick.dueNs()));
       chunksReleased = upTo;
     }
     lastChunksPerTick = released;

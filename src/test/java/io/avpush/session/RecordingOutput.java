@@ -1,0 +1,81 @@
+package io.avpush.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * A transport that records what a viewer would receive: every frame pushed (by reference) and
+ * every audio sample pushed, in order. Offers that start with "v=0" connect at once.
+ */
+final class RecordingOutput implements Output {
+
+  final List<byte[]> frames = new ArrayList<>();
+  private short[] samples = new short[48_000];
+  private int sampleCount;
+  private boolean closed;
+  private final List<String> viewers = new ArrayList<>();
+
+  @Override
+  public synchronized void pushFrame(byte[] i420, int width, int height) {
+    if (!closed) {
+      frames.add(i420);
+    }
+  }
+
+  @Override
+  public synchronized void pushAudio(short[] pcm, int offset) {
+    if (closed) {
+      return;
+    }
+    if (sampleCount + 480 > samples.length) {
+      samples = java.util.Arrays.copyOf(samples, samples.length * 2);
+    }
+    System.arraycopy(pcm, offset, samples, sampleCount, 480);
+    sampleCount += 480;
+  }
+
+  @Override
+  public CompletionStage<String> connect(String viewerId, String offerSdp, BiConsumer<String, ViewerState> onState) {
+    if (!offerSdp.startsWith("v=0")) {
+      return CompletableFuture.failedFuture(new OfferRejectedException("offer SDP must start with v=0"));
+    }
+    synchronized (this) {
+      viewers.add(viewerId);
+    }
+    onState.accept(viewerId, ViewerState.CONNECTED);
+    return CompletableFuture.completedFuture("v=0 answer for " + viewerId);
+  }
+
+  @Override
+  public synchronized void disconnect(String viewerId) {
+    viewers.remove(viewerId);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  synchronized int frameCount() {
+    return frames.size();
+  }
+
+  synchronized List<byte[]> framesCopy() {
+    return new ArrayList<>(frames);
+  }
+
+  synchronized short[] samplesCopy() {
+    return java.util.Arrays.copyOf(samples, sampleCount);
+  }
+
+  synchronized int sampleCount() {
+    return sampleCount;
+  }
+}
