@@ -144,7 +144,7 @@ public final class MediaOutput implements AutoCloseable {
    * Answers a viewer's offer (recvonly audio and video) with both tracks, sendonly, in one stream.
    * Completes with the viewer once ICE gathering is complete (or after a few seconds with the
    * candidates found so far), or exceptionally with {@link SdpException} for an offer that cannot
-   * be answered. Never blocks on libwebrtc's callbacks.
+   * be answered. Never blocks on libwebrtc's callbacks; completes on the engine's negotiation thread.
    */
   public CompletionStage<Viewer> connect(String viewerId, String offerSdp, ViewerListener listener) {
     if (closed) {
@@ -157,12 +157,11 @@ public final class MediaOutput implements AutoCloseable {
           new IllegalArgumentException("viewer " + viewerId + " is already connected"));
     }
     CompletableFuture<Viewer> answered = viewer.negotiate(offerSdp);
-    answered.whenComplete((v, failure) -> {
+    return answered.whenCompleteAsync((v, failure) -> {
       if (failure != null) {
         viewer.close();
       }
-    });
-    return answered;
+    }, engine.negotiation());
   }
 
   public int viewerCount() {

@@ -63,14 +63,14 @@ public final class Viewer implements AutoCloseable {
     return state;
   }
 
-  /** The sender's counters for this viewer, from libwebrtc's stats report. */
+  /** The sender's counters for this viewer, from libwebrtc's stats report (completes off libwebrtc's threads). */
   public CompletionStage<ViewerStats> stats() {
     CompletableFuture<ViewerStats> result = new CompletableFuture<>();
     synchronized (this) {
       if (closed) {
         return CompletableFuture.failedFuture(new IllegalStateException("viewer " + id + " is closed"));
       }
-      peerConnection.getStats(report -> result.complete(StatsReading.of(report)));
+      peerConnection.getStats(report -> negotiation.execute(() -> result.complete(StatsReading.of(report))));
     }
     return result;
   }
@@ -101,9 +101,9 @@ public final class Viewer implements AutoCloseable {
           new RTCSessionDescription(RTCSdpType.OFFER, offerSdp),
           setObserver(
               () -> negotiation.execute(() -> step(result, () -> createAnswer(result))),
-              reason -> result.completeExceptionally(
-                  new SdpException("offer SDP rejected by WebRTC: " + reason))));
-    } catch (RuntimeException e) {
+              reason -> fail(result, new SdpException("offer SDP rejected by WebRTC: " + reason))));
+    } catch (RuntimeException | Error e) {
+      // A parse failure comes back synchronously, as java.lang.Error, not through the observer.
       result.completeExceptionally(new SdpException("offer SDP rejected by WebRTC: " + e.getMessage()));
     }
   }
@@ -119,7 +119,7 @@ public final class Viewer implements AutoCloseable {
 
           @Override
           public void onFailure(String reason) {
-            result.completeExceptionally(new SdpException("cannot answer the offer: " + reason));
+            fail(result, new SdpException("cannot answer the offer: " + reason));
           }
         });
   }
@@ -131,14 +131,18 @@ public final class Viewer implements AutoCloseable {
             () -> gathered
                 .completeOnTimeout(null, GATHERING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .thenRunAsync(() -> step(result, () -> finish(result)), negotiation),
-            reason -> result.completeExceptionally(
-                new SdpException("answer rejected by WebRTC: " + reason))));
+            reason -> fail(result, new SdpException("answer rejected by WebRTC: " + reason))));
   }
 
   private void finish(CompletableFuture<Viewer> result) {
     RTCSessionDescription local = peerConnection.getLocalDescription();
     answerSdp = local.sdp;
     result.complete(this);
+  }
+
+  /** Fails on the negotiation thread, so that no caller's continuation runs on libwebrtc's. */
+  private void fail(CompletableFuture<Viewer> result, Throwable failure) {
+    negotiation.execute(() -> result.completeExceptionally(failure));
   }
 
   /** Runs one negotiation step unless the viewer was closed meanwhile; failures end the future. */
@@ -150,7 +154,8 @@ public final class Viewer implements AutoCloseable {
       }
       try {
         work.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // webrtc-java reports native failures as java.lang.Error; they end this viewer only.
         result.completeExceptionally(e);
       }
     }

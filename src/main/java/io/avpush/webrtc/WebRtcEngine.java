@@ -21,12 +21,15 @@ import org.slf4j.LoggerFactory;
  * initialised and started before the factory is built on it (the other order aborts the JVM), and at
  * shutdown the factory is disposed before the module. Nothing here relies on finalizers: a factory
  * that is not disposed keeps native threads attached and the JVM alive.
+ *
+ * <p>A consequence worth knowing (measured, and read in libwebrtc's {@code AudioDeviceBuffer}): with
+ * playout already started, the factory's audio transport is refused by the module's buffer ("media
+ * was active"). The module's capture thread therefore never feeds the send streams, so the only audio
+ * sent is what {@code CustomAudioSource.pushAudio} delivers: 600 pushes of 10 ms gave exactly 300
+ * Opus packets of 20 ms. (The same order on a receiving peer leaves its remote audio unplayed.)
  */
 public final class WebRtcEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebRtcEngine.class);
-
-  /** Set to true only to measure the module's capture feed (see {@link SilentRecording}). */
-  static final String KEEP_ADM_CAPTURE = "avpush.webrtc.keepAdmCapture";
 
   private final HeadlessAudioDeviceModule audioModule;
   private final PeerConnectionFactory factory;
@@ -61,9 +64,6 @@ public final class WebRtcEngine implements AutoCloseable {
       adm.stopPlayout();
       adm.dispose();
       throw e;
-    }
-    if (!Boolean.getBoolean(KEEP_ADM_CAPTURE)) {
-      adm.setAudioSource(new SilentRecording());
     }
     return new WebRtcEngine(adm, factory, iceServers);
   }

@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * A receiving peer in the test JVM that notices what a person watching would: when frames arrive
  * and how bright they are, how much audio plays, and when flashes and beeps arrive.
  *
- * <p>It has its own factory on its own {@link HeadlessAudioDeviceModule} with playout started, so
- * that the module's playout thread pulls the remote audio (and our audio sink sees it) at 10 ms.
+ * <p>It has its own factory on its own {@link HeadlessAudioDeviceModule}, whose playout thread
+ * (started by libwebrtc) pulls the remote audio every ~10 ms; that pull is what feeds our sink.
  */
 final class TestViewer implements AutoCloseable {
   record FrameArrival(long arrivalNanos, int width, int height, int meanLuma) {}
@@ -62,11 +62,12 @@ final class TestViewer implements AutoCloseable {
   private final List<MediaStreamTrack> remoteTracks = new ArrayList<>();
   private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
   private int lastLuma = 0;
-  private boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private TestViewer() {
-    audioModule.initPlayout();
-    audioModule.startPlayout();
+    // Playout is NOT started here: with playout running, libwebrtc's AudioDeviceBuffer refuses the
+    // factory's audio transport ("media was active"), and remote audio is never pulled. Left alone,
+    // libwebrtc initialises and starts playout itself when the first receive stream is added.
     factory = new PeerConnectionFactory(audioModule);
     offerAudioTrack = factory.createAudioTrack("viewer-audio", offerAudioSource);
     offerVideoTrack = factory.createVideoTrack("viewer-video", offerVideoSource);
@@ -113,6 +114,15 @@ final class TestViewer implements AutoCloseable {
 
   boolean awaitConnected(Duration timeout) throws InterruptedException {
     return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The receiver's inbound-rtp stats of one kind, as libwebrtc reports them (for diagnosis). */
+  java.util.Map<String, Object> inbound(String kind) {
+    CompletableFuture<java.util.Map<String, Object>> result = new CompletableFuture<>();
+    peerConnection.getStats(report -> result.complete(report.getStats().values().stream()
+        .filter(s -> s.getType() == dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP && kind.equals(s.getAttributes().get("kind")))
+        .map(s -> s.getAttributes()).findFirst().orElse(java.util.Map.of())));
+    return result.orTimeout(5, TimeUnit.SECONDS).join();
   }
 
   RTCPeerConnectionState state() {
@@ -173,14 +183,18 @@ final class TestViewer implements AutoCloseable {
     }
   }
 
+  /** Not synchronized: the sinks lock this object, and closing waits for libwebrtc's threads. */
   @Override
-  public synchronized void close() {
-    if (closed) {
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     peerConnection.close();
-    for (MediaStreamTrack track : remoteTracks) {
+    List<MediaStreamTrack> tracks;
+    synchronized (this) {
+      tracks = List.copyOf(remoteTracks);
+    }
+    for (MediaStreamTrack track : tracks) {
       if (track instanceof VideoTrack video) {
         video.removeSink(videoSink);
       } else if (track instanceof AudioTrack sound) {

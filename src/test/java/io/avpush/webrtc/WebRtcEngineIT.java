@@ -42,6 +42,12 @@ class WebRtcEngineIT {
       long lastFour = receiver.frames().stream().filter(f -> f.arrivalNanos() > end - 4_000_000_000L).count();
       double fps = lastFour / 4.0;
       List<TestViewer.AudioArrival> audio = receiver.audio();
+      java.util.Map<String, Object> inbound = receiver.inbound("audio");
+      System.out.printf("IT media: receiver audio: packetsReceived %s, totalSamplesReceived %s, concealedSamples %s,"
+              + " insertedSamplesForDeceleration %s, removedSamplesForAcceleration %s%n",
+          inbound.get("packetsReceived"), inbound.get("totalSamplesReceived"), inbound.get("concealedSamples"),
+          inbound.get("insertedSamplesForDeceleration"), inbound.get("removedSamplesForAcceleration"));
+      assertTrue(!audio.isEmpty(), "no audio reached the receiver");
       long firstAudio = audio.get(0).arrivalNanos();
       long lastAudio = audio.get(audio.size() - 1).arrivalNanos();
       double receivedSeconds = audio.stream().mapToDouble(a -> (double) a.frames() / a.sampleRate()).sum();
