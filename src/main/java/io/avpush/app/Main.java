@@ -20,8 +20,9 @@ public final class Main {
   public static void main(String[] args) {
     Config config = loadConfig();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
-    PushPacer pacer = new PushPacer();
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)));
+    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
     ActorSystem<Void> system = ActorSystem.create(
         Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
     system.getWhenTerminated().thenRun(() -> {

@@ -6,13 +6,14 @@ import java.time.Duration;
 
 /** Defaults of new sessions and the timing of the frame clock. */
 public record MediaSettings(
-    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp) {
+    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin) {
   static MediaSettings from(Config c) {
     return new MediaSettings(
         FrameRate.parse(c.getString("default-fps")),
         c.getInt("default-width"),
         c.getInt("default-height"),
         c.getDuration("release-ahead"),
-        c.getDuration("max-catch-up"));
+        c.getDuration("max-catch-up"),
+        c.getDuration("pacer-spin"));
   }
 }

@@ -1,11 +1,10 @@
 package io.avpush.config;
 
 import com.typesafe.config.Config;
-import java.time.Duration;
 import java.util.List;
 
 /** ICE servers for the server's peer connections (and handed to browsers). */
-public record WebRtcSettings(List<IceServerSettings> iceServers, Duration iceGatheringTimeout) {
+public record WebRtcSettings(List<IceServerSettings> iceServers, String audioModule) {
 
   /** One STUN or TURN server; username and credential are null for STUN. */
   public record IceServerSettings(List<String> urls, String username, String credential) {}
@@ -17,6 +16,6 @@ public record WebRtcSettings(List<IceServerSettings> iceServers, Duration iceGat
             s.hasPath("username") ? s.getString("username") : null,
             s.hasPath("credential") ? s.getString("credential") : null))
         .toList();
-    return new WebRtcSettings(servers, c.getDuration("ice-gathering-timeout"));
+    return new WebRtcSettings(servers, c.getString("audio-module"));
   }
 }

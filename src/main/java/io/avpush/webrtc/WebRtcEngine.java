@@ -3,6 +3,9 @@ package io.avpush.webrtc;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class WebRtcEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebRtcEngine.class);
 
-  private final HeadlessAudioDeviceModule audioModule;
+  private final AudioDeviceModuleBase audioModule;
+  private final AudioModule audioModuleKind;
   private final PeerConnectionFactory factory;
   private final List<IceServer> iceServers;
   private final ExecutorService negotiation;
@@ -39,8 +43,9 @@ public final class WebRtcEngine implements AutoCloseable {
   private boolean closed;
 
   private WebRtcEngine(
-      HeadlessAudioDeviceModule audioModule, PeerConnectionFactory factory, List<IceServer> ice) {
+      AudioDeviceModuleBase audioModule, PeerConnectionFactory factory, List<IceServer> ice, AudioModule kind) {
     this.audioModule = audioModule;
+    this.audioModuleKind = kind;
     this.factory = factory;
     this.iceServers = List.copyOf(ice);
     this.negotiation =
@@ -52,20 +57,39 @@ public final class WebRtcEngine implements AutoCloseable {
             });
   }
 
-  /** Builds the audio module (playout started first), then the factory on it. */
+  /**
+   * Which audio device module the factory is built on. Neither records: the sent audio is only
+   * what {@code pushAudio} delivers. DUMMY measured steadier in Chromium (its audio jitter buffer
+   * target stayed flat at 20 ms where HEADLESS wandered; see README "How sync works").
+   */
+  public enum AudioModule { DUMMY, HEADLESS }
+
+  /** Builds the engine on the dummy audio module. */
   public static WebRtcEngine start(List<IceServer> iceServers) {
-    HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
+    return start(iceServers, AudioModule.DUMMY);
+  }
+
+  /** Builds the audio module (a headless one has playout started first), then the factory on it. */
+  public static WebRtcEngine start(List<IceServer> iceServers, AudioModule kind) {
+    AudioDeviceModuleBase adm = kind == AudioModule.DUMMY
+        ? new AudioDeviceModule(AudioLayer.kDummyAudio)
+        : new HeadlessAudioDeviceModule();
     PeerConnectionFactory factory;
     try {
-      adm.initPlayout();
-      adm.startPlayout();
+      if (kind == AudioModule.HEADLESS) {
+        adm.initPlayout();
+        adm.startPlayout();
+      }
       factory = new PeerConnectionFactory(adm);
     } catch (RuntimeException | Error e) {
-      adm.stopPlayout();
+      if (kind == AudioModule.HEADLESS) {
+        adm.stopPlayout();
+      }
       adm.dispose();
       throw e;
     }
-    return new WebRtcEngine(adm, factory, iceServers);
+    log.info("WebRTC engine started on the {} audio device module", kind);
+    return new WebRtcEngine(adm, factory, iceServers, kind);
   }
 
   /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
@@ -103,8 +127,10 @@ public final class WebRtcEngine implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     Natives.dispose("peer connection factory", factory::dispose);
-    Natives.dispose("audio playout", audioModule::stopPlayout);
-    Natives.dispose("audio recording", audioModule::stopRecording);
+    if (audioModuleKind == AudioModule.HEADLESS) {
+      Natives.dispose("audio playout", audioModule::stopPlayout);
+      Natives.dispose("audio recording", audioModule::stopRecording);
+    }
     Natives.dispose("audio device module", audioModule::dispose);
     log.info("WebRTC engine closed");
   }
