@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of avpush on a fresh Debian machine, as root: installs what the tests need,
+# resolves Maven dependencies while the network is there, then runs the whole suite (unit,
+# actor, HTTP, WebRTC and Chromium tests) inside a private network namespace, because
+# libwebrtc and Chromium ignore the loopback interface for ICE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for pkg in libpulse0 chromium iproute2 util-linux maven; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Everything Maven needs (plugins, the JUnit provider of surefire), fetched outside the namespace.
+mvn -B -q -Pall test-compile dependency:resolve-plugins >/dev/null
+mvn -B -q -Pall test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false >/dev/null
+
+scripts/in-netns.sh mvn -o -B -Pall test "$@"
