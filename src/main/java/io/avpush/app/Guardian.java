@@ -8,7 +8,10 @@ import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -19,12 +22,30 @@ public final class Guardian {
 
   private Guardian() {}
 
+  /** A node whose native resources are freed by the caller. */
   public static Behavior<Void> create(AvpushSettings settings, Output.Factory outputs, Pacer pacer) {
+    return create(settings, outputs, pacer, () -> { });
+  }
+
+  /**
+   * @param closeNatives frees the node's native resources (WebRTC engine, pacer); run by
+   *     CoordinatedShutdown after every session has stopped, before the actor system terminates
+   */
+  public static Behavior<Void> create(
+      AvpushSettings settings, Output.Factory outputs, Pacer pacer, Runnable closeNatives) {
     return Behaviors.setup(ctx -> {
       Executor decode = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("avpush-blocking-dispatcher"));
       Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits());
       ActorRef<SessionRegistry.Command> registry = ctx.spawn(SessionRegistry.create(deps), "sessions");
       ApiRoutes routes = new ApiRoutes(ctx.getSystem(), registry, settings);
+      CoordinatedShutdown.get(ctx.getSystem()).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-sessions-and-free-natives", () ->
+              AskPattern.<SessionRegistry.Command, Done>ask(
+                      registry, SessionRegistry.StopAll::new, Duration.ofSeconds(10), ctx.getSystem().scheduler())
+                  .handle((done, failure) -> {
+                    closeNatives.run();
+                    return Done.getInstance();
+                  }));
       Http.get(ctx.getSystem())
           .newServerAt(settings.http().host(), settings.http().port())
           .bind(routes.routes())

@@ -23,12 +23,13 @@ public final class Main {
     WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(
-        Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
-    system.getWhenTerminated().thenRun(() -> {
+    Runnable closeNatives = () -> {
       pacer.close();
       engine.close();
-    });
+    };
+    ActorSystem<Void> system = ActorSystem.create(
+        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), "avpush", config);
+    system.getWhenTerminated().thenRun(closeNatives);
   }
 
   /** application.conf from the working directory (or -Dconfig.file), over the defaults in reference.conf. */

@@ -32,6 +32,9 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
 
   public record ListSessions(ActorRef<List<String>> replyTo) implements Command {}
 
+  /** Stops every session (node shutdown); replies once all have stopped and freed their natives. */
+  public record StopAll(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
   private record Ended(String sessionId) implements Command {}
 
   /** The reply to a created session. */
@@ -42,6 +45,9 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
   private final Session.Deps deps;
   private final Map<String, ActorRef<Session.Command>> sessions = new HashMap<>();
   private final SecureRandom random = new SecureRandom();
+  private final java.util.Set<String> stopping = new java.util.HashSet<>();
+  private final List<ActorRef<org.apache.pekko.Done>> stopAllWaiters = new java.util.ArrayList<>();
+  private boolean shuttingDown;
 
   public static Behavior<Command> create(Session.Deps deps) {
     return Behaviors.setup(ctx -> new SessionRegistry(ctx, deps));
@@ -59,11 +65,16 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
         .onMessage(Find.class, this::onFind)
         .onMessage(Delete.class, this::onDelete)
         .onMessage(ListSessions.class, this::onList)
+        .onMessage(StopAll.class, this::onStopAll)
         .onMessage(Ended.class, this::onEnded)
         .build();
   }
 
   private Behavior<Command> onCreate(Create c) {
+    if (shuttingDown) {
+      c.replyTo().tell(Outcome.failed(ApiError.unavailable("this node is shutting down; create the session on another node")));
+      return this;
+    }
     int max = deps.limits().maxSessions();
     if (sessions.size() >= max) {
       c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
@@ -105,6 +116,7 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
   private Behavior<Command> onDelete(Delete d) {
     ActorRef<Session.Command> session = sessions.remove(d.sessionId());
     if (session != null) {
+      stopping.add(d.sessionId());
       session.tell(Session.Stop.INSTANCE);
     }
     d.replyTo().tell(session != null);
@@ -116,11 +128,33 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
     return this;
   }
 
+  private Behavior<Command> onStopAll(StopAll s) {
+    shuttingDown = true;
+    getContext().getLog().info("stopping {} sessions", sessions.size());
+    sessions.forEach((id, ref) -> {
+      stopping.add(id);
+      ref.tell(Session.Stop.INSTANCE);
+    });
+    sessions.clear();
+    stopAllWaiters.add(s.replyTo());
+    replyIfAllStopped();
+    return this;
+  }
+
   private Behavior<Command> onEnded(Ended e) {
     if (sessions.remove(e.sessionId()) != null) {
       getContext().getLog().warn("session {} ended on its own", e.sessionId());
     }
+    stopping.remove(e.sessionId());
+    replyIfAllStopped();
     return this;
+  }
+
+  private void replyIfAllStopped() {
+    if (stopping.isEmpty() && !stopAllWaiters.isEmpty()) {
+      stopAllWaiters.forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
+      stopAllWaiters.clear();
+    }
   }
 
   private String newId() {
