@@ -89,10 +89,21 @@ public final class SegmentDecoder {
     return new Segment(segmentId, pcm, frames, width, height, uploadFps, frameTicks);
   }
 
+  private record DemoKey(FrameRate fps, int width, int height, double seconds) {}
+
+  /** Demo clips are immutable and large (10 s of 512x512 is ~100 MB): made once per shape, shared. */
+  private static final java.util.Map<DemoKey, io.avpush.media.MarkerClip> DEMO_CLIPS =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<DemoKey, io.avpush.media.MarkerClip> eldest) {
+          return size() > 4;
+        }
+      });
+
   /** The built-in marker segment of the demo: a flash with a beep each second, a moving bar, a quiet tone. */
   public static Segment demo(String segmentId, FrameRate sessionFps, int width, int height, double seconds) {
-    io.avpush.media.MarkerClip clip =
-        io.avpush.media.TestSignal.markers(width, height, sessionFps, seconds, 1.0);
+    io.avpush.media.MarkerClip clip = DEMO_CLIPS.computeIfAbsent(new DemoKey(sessionFps, width, height, seconds),
+        k -> io.avpush.media.TestSignal.markers(width, height, sessionFps, seconds, 1.0));
     return new Segment(segmentId, clip.pcm48k(), clip.i420Frames(), width, height, sessionFps,
         FrameFit.frameTicks(clip.pcm48k().length, sessionFps));
   }
