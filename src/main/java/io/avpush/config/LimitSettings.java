@@ -11,7 +11,8 @@ public record LimitSettings(
     int maxHeight,
     int maxSessions,
     Duration maxQueuedDuration,
-    long maxSdpBytes) {
+    long maxSdpBytes,
+    Duration idleTimeout) {
   static LimitSettings from(Config c) {
     return new LimitSettings(
         c.getBytes("max-upload-bytes"),
@@ -20,6 +21,7 @@ public record LimitSettings(
         c.getInt("max-height"),
         c.getInt("max-sessions"),
         c.getDuration("max-queued-duration"),
-        c.getBytes("max-sdp-bytes"));
+        c.getBytes("max-sdp-bytes"),
+        c.getDuration("idle-timeout"));
   }
 }

@@ -40,6 +40,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record ViewersRelay(SyncSupervisor.ViewersChanged change) implements Command {}
 
+  private enum IdleCheck implements Command { INSTANCE }
+
   /** What a session is: its id, frame rate and picture size. */
   public record Spec(String id, FrameRate fps, int width, int height) {}
 
@@ -56,14 +58,28 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final ActorRef<SegmentLoader.Command> loader;
   private final ActorRef<SyncSupervisor.Command> sync;
   private final ActorRef<PeerConnection.Command> peer;
+  private final LongSupplier clockNs;
+  private final long idleTimeoutNs;
+  private long lastActivityNs;
+  private int viewersConnected;
 
   public static Behavior<Command> create(Spec spec, Deps deps) {
-    return Behaviors.setup(ctx -> new Session(ctx, spec, deps));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      java.time.Duration idle = deps.limits().idleTimeout();
+      java.time.Duration every = idle.dividedBy(4).compareTo(java.time.Duration.ofSeconds(10)) < 0
+          ? idle.dividedBy(4)
+          : java.time.Duration.ofSeconds(10);
+      timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, every);
+      return new Session(ctx, spec, deps);
+    }));
   }
 
   private Session(ActorContext<Command> context, Spec spec, Deps deps) {
     super(context);
     this.spec = spec;
+    this.clockNs = deps.clockNs();
+    this.idleTimeoutNs = deps.limits().idleTimeout().toNanos();
+    this.lastActivityNs = clockNs.getAsLong();
     PushStats pushStats = new PushStats();
     Output output = deps.outputs().create(spec.id());
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
@@ -90,19 +106,39 @@ public final class Session extends AbstractBehavior<Session.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Offer.class, o -> forward(peer, new PeerConnection.Connect(o.sdp(), o.replyTo())))
-        .onMessage(Upload.class, u -> forward(loader, new SegmentLoader.Load(u.upload(), u.replyTo())))
-        .onMessage(PlayDemo.class, d -> forward(loader, new SegmentLoader.LoadDemo(d.seconds(), d.replyTo())))
-        .onMessage(Interrupt.class, i -> forward(sync, new SyncSupervisor.Interrupt(i.replyTo())))
-        .onMessage(GetStatus.class, g -> forward(sync, new SyncSupervisor.GetStatus(g.replyTo())))
-        .onMessage(DisconnectViewer.class, d -> forward(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
-        .onMessage(ViewersRelay.class, v -> forward(sync, v.change()))
+        .onMessage(Offer.class, o -> active(peer, new PeerConnection.Connect(o.sdp(), o.replyTo())))
+        .onMessage(Upload.class, u -> active(loader, new SegmentLoader.Load(u.upload(), u.replyTo())))
+        .onMessage(PlayDemo.class, d -> active(loader, new SegmentLoader.LoadDemo(d.seconds(), d.replyTo())))
+        .onMessage(Interrupt.class, i -> active(sync, new SyncSupervisor.Interrupt(i.replyTo())))
+        .onMessage(GetStatus.class, g -> active(sync, new SyncSupervisor.GetStatus(g.replyTo())))
+        .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
+        .onMessage(ViewersRelay.class, this::onViewersChanged)
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .build();
   }
 
-  private <T> Behavior<Command> forward(ActorRef<T> child, T message) {
+  /** Forwards an API call to the child that handles it; any call keeps the session alive. */
+  private <T> Behavior<Command> active(ActorRef<T> child, T message) {
+    lastActivityNs = clockNs.getAsLong();
     child.tell(message);
+    return this;
+  }
+
+  private Behavior<Command> onViewersChanged(ViewersRelay v) {
+    viewersConnected = v.change().connected();
+    lastActivityNs = clockNs.getAsLong();
+    sync.tell(v.change());
+    return this;
+  }
+
+  private Behavior<Command> onIdleCheck() {
+    long idleNs = clockNs.getAsLong() - lastActivityNs;
+    if (viewersConnected == 0 && idleNs >= idleTimeoutNs) {
+      getContext().getLog().info("session {} ends: no viewer and no API call for {} s (avpush.limits.idle-timeout)",
+          spec.id(), idleNs / 1_000_000_000L);
+      return Behaviors.stopped();
+    }
     return this;
   }
 

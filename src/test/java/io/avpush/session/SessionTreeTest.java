@@ -40,6 +40,7 @@ class SessionTreeTest {
   private static final int W = 32;
   private static final int H = 32;
   private static final FrameRate FPS = new FrameRate(30, 1);
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
 
   @JUnit5TestKit
   public ActorTestKit testKit = ActorTestKit.create();
@@ -53,7 +54,7 @@ class SessionTreeTest {
     pacer = new PushPacer();
     output = new RecordingOutput();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
-    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 65536);
+    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 65536, IDLE_TIMEOUT);
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", FPS, W, H), deps));
   }
@@ -222,6 +223,22 @@ class SessionTreeTest {
     SessionStatus s = status();
     assertTrue(s.avDiffMs() <= 0 && s.avDiffMs() > -10, "audio within one chunk of video: " + s.avDiffMs());
     assertTrue(s.avDiffMinMs() > -10 && s.avDiffMaxMs() <= 0, "always: " + s.avDiffMinMs() + ".." + s.avDiffMaxMs());
+  }
+
+  @Test
+  void aSessionNobodyWatchesOrCallsEndsAfterTheIdleTimeoutAndFreesItsTransport() {
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    status();
+    watcher.expectTerminated(session, Duration.ofSeconds(10));
+    assertTrue(output.isClosed(), "the transport's native resources are freed");
+  }
+
+  @Test
+  void aWatchedSessionDoesNotExpire() {
+    connectViewer();
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    watcher.expectNoMessage(IDLE_TIMEOUT.plusSeconds(2));
+    assertEquals("idle", status().state());
   }
 
   private static int indexOf(List<byte[]> frames, byte[] frame) {
