@@ -11,6 +11,7 @@ public record LimitSettings(
     int maxHeight,
     int maxSessions,
     Duration maxQueuedDuration,
+    long maxQueuedBytes,
     long maxSdpBytes,
     Duration idleTimeout) {
   static LimitSettings from(Config c) {
@@ -21,6 +22,7 @@ public record LimitSettings(
         c.getInt("max-height"),
         c.getInt("max-sessions"),
         c.getDuration("max-queued-duration"),
+        c.getBytes("max-queued-bytes"),
         c.getBytes("max-sdp-bytes"),
         c.getDuration("idle-timeout"));
   }

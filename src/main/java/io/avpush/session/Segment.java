@@ -13,6 +13,15 @@ import io.avpush.media.FrameRate;
 public record Segment(
     String id, short[] pcm48k, byte[][] framesI420, int width, int height, FrameRate uploadFps, long frameTicks) {
 
+  /** Memory the decoded media takes. */
+  public long memoryBytes() {
+    long bytes = 2L * pcm48k.length;
+    for (byte[] frame : framesI420) {
+      bytes += frame.length;
+    }
+    return bytes;
+  }
+
   /** Length in ms on the session's clock. */
   public double durationMs(FrameRate sessionFps) {
     return sessionFps.frameStartNs(frameTicks) / 1e6;

@@ -90,6 +90,15 @@ final class Sequencer {
     return ticks;
   }
 
+  /** Memory of the queued segments (not the playing one). */
+  long queuedBytes() {
+    long bytes = 0;
+    for (Segment s : queue) {
+      bytes += s.memoryBytes();
+    }
+    return bytes;
+  }
+
   List<String> queuedIds() {
     return queue.stream().map(Segment::id).toList();
   }

@@ -42,6 +42,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final int width;
   private final int height;
   private final long maxQueuedTicks;
+  private final long maxQueuedBytes;
   private final Sequencer sequencer;
   private final ActorRef<AudioChunker.Command> chunker;
   private final ActorRef<PeerConnection.Command> peer;
@@ -65,12 +66,13 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       int width,
       int height,
       long maxQueuedTicks,
+      long maxQueuedBytes,
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
       PushStats pushStats) {
     return Behaviors.setup(ctx -> new SyncSupervisor(
-        ctx, sessionId, fps, width, height, maxQueuedTicks, neutralFrame, chunker, peer, pushStats));
+        ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats));
   }
 
   private SyncSupervisor(
@@ -80,6 +82,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       int width,
       int height,
       long maxQueuedTicks,
+      long maxQueuedBytes,
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
@@ -90,6 +93,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     this.width = width;
     this.height = height;
     this.maxQueuedTicks = maxQueuedTicks;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.sequencer = new Sequencer(fps, neutralFrame);
     this.chunker = chunker;
     this.peer = peer;
@@ -158,6 +162,14 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
               + "(avpush.limits.max-queued-duration). Wait for queued segments to play or interrupt.",
           sessionId, fps.frameStartNs(pending) / 1e9, e.segment().durationMs(fps) / 1e3,
           fps.frameStartNs(maxQueuedTicks) / 1e9))));
+      return this;
+    }
+    long queuedBytes = sequencer.queuedBytes();
+    if (queuedBytes + e.segment().memoryBytes() > maxQueuedBytes) {
+      e.replyTo().tell(Outcome.failed(ApiError.tooMany(String.format(
+          "session %s already holds %d MB of queued media; with this segment (%d MB) it would exceed the limit of "
+              + "%d MB (avpush.limits.max-queued-bytes). Wait for queued segments to play or interrupt.",
+          sessionId, queuedBytes >> 20, e.segment().memoryBytes() >> 20, maxQueuedBytes >> 20))));
       return this;
     }
     sequencer.enqueue(e.segment());

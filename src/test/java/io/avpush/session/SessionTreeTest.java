@@ -54,7 +54,7 @@ class SessionTreeTest {
     pacer = new PushPacer();
     output = new RecordingOutput();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
-    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 65536, IDLE_TIMEOUT);
+    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT);
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", FPS, W, H), deps));
   }
@@ -223,6 +223,21 @@ class SessionTreeTest {
     SessionStatus s = status();
     assertTrue(s.avDiffMs() <= 0 && s.avDiffMs() > -10, "audio within one chunk of video: " + s.avDiffMs());
     assertTrue(s.avDiffMinMs() > -10 && s.avDiffMaxMs() <= 0, "always: " + s.avDiffMinMs() + ".." + s.avDiffMaxMs());
+  }
+
+  @Test
+  void aFullQueueRefusesTheNextSegmentWithTheLimitAndKeepsWhatIsQueued() {
+    short[] twelveSeconds = new short[48_000 * 12];
+    upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null));
+    upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null));
+    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+    session.tell(new Session.Upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null), probe.getRef()));
+    Outcome<SyncSupervisor.SegmentAccepted> refused = probe.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(refused instanceof Outcome.Failed, "a third 12 s segment exceeds 30 s");
+    ApiError error = ((Outcome.Failed<SyncSupervisor.SegmentAccepted>) refused).error();
+    assertEquals(429, error.status());
+    assertTrue(error.message().contains("max-queued-duration") && error.message().contains("30.0 s"), error.message());
+    assertEquals(2, status().queued().size(), "the queued segments are kept");
   }
 
   @Test
