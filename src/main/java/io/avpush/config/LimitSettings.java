@@ -13,7 +13,8 @@ public record LimitSettings(
     Duration maxQueuedDuration,
     long maxQueuedBytes,
     long maxSdpBytes,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Duration disconnectedTimeout) {
   static LimitSettings from(Config c) {
     return new LimitSettings(
         c.getBytes("max-upload-bytes"),
@@ -24,6 +25,7 @@ public record LimitSettings(
         c.getDuration("max-queued-duration"),
         c.getBytes("max-queued-bytes"),
         c.getBytes("max-sdp-bytes"),
-        c.getDuration("idle-timeout"));
+        c.getDuration("idle-timeout"),
+        c.getDuration("disconnected-timeout"));
   }
 }

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -10,6 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The session's only door to the transport ({@link Output}): answers viewers' offers, tracks
@@ -36,18 +38,33 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
 
   private record ViewerStateChanged(String viewerId, Output.ViewerState state) implements Command {}
 
+  private record DisconnectedTooLong(String viewerId) implements Command {}
+
   private final String sessionId;
   private final Output output;
   private final Pacer pacer;
   private final PushStats stats;
   private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
+  private final TimerScheduler<Command> timers;
+  private final Duration disconnectedTimeout;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
   private long viewerSeq;
   private int connectedReported = -1;
+  private int totalReported = -1;
 
+  /**
+   * @param disconnectedTimeout a viewer that stays DISCONNECTED this long (its tab closed, its
+   *     network gone) is dropped and its peer connection freed
+   */
   public static Behavior<Command> create(
-      String sessionId, Output output, Pacer pacer, PushStats stats, ActorRef<SyncSupervisor.ViewersChanged> viewersListener) {
-    return Behaviors.setup(ctx -> new PeerConnection(ctx, sessionId, output, pacer, stats, viewersListener));
+      String sessionId,
+      Output output,
+      Pacer pacer,
+      PushStats stats,
+      ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
+      Duration disconnectedTimeout) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new PeerConnection(ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout)));
   }
 
   private PeerConnection(
@@ -56,8 +73,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       Output output,
       Pacer pacer,
       PushStats stats,
-      ActorRef<SyncSupervisor.ViewersChanged> viewersListener) {
+      ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
+      TimerScheduler<Command> timers,
+      Duration disconnectedTimeout) {
     super(context);
+    this.timers = timers;
+    this.disconnectedTimeout = disconnectedTimeout;
     this.sessionId = sessionId;
     this.output = output;
     this.pacer = pacer;
@@ -74,6 +95,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
         .onMessage(WrappedAnswer.class, this::onAnswer)
         .onMessage(ViewerStateChanged.class, this::onViewerState)
         .onMessage(Disconnect.class, this::onDisconnect)
+        .onMessage(DisconnectedTooLong.class, this::onDisconnectedTooLong)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -139,6 +161,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     } else {
       viewers.put(s.viewerId(), s.state());
     }
+    if (s.state() == Output.ViewerState.DISCONNECTED) {
+      timers.startSingleTimer(s.viewerId(), new DisconnectedTooLong(s.viewerId()), disconnectedTimeout);
+    } else {
+      timers.cancel(s.viewerId());
+    }
     reportViewers();
     return this;
   }
@@ -153,10 +180,22 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     return this;
   }
 
+  private Behavior<Command> onDisconnectedTooLong(DisconnectedTooLong d) {
+    if (viewers.get(d.viewerId()) == Output.ViewerState.DISCONNECTED) {
+      getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
+          sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
+      viewers.remove(d.viewerId());
+      output.disconnect(d.viewerId());
+      reportViewers();
+    }
+    return this;
+  }
+
   private void reportViewers() {
     int connected = (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
-    if (connected != connectedReported) {
+    if (connected != connectedReported || viewers.size() != totalReported) {
       connectedReported = connected;
+      totalReported = viewers.size();
       viewersListener.tell(new SyncSupervisor.ViewersChanged(connected, viewers.size()));
     }
   }

@@ -17,6 +17,9 @@ final class RecordingOutput implements Output {
   private int sampleCount;
   private boolean closed;
   private final List<String> viewers = new ArrayList<>();
+  private final List<String> disconnected = new ArrayList<>();
+  private volatile BiConsumer<String, ViewerState> lastOnState;
+  private volatile String lastViewer;
 
   @Override
   public synchronized void pushFrame(byte[] i420, int width, int height) {
@@ -45,6 +48,8 @@ final class RecordingOutput implements Output {
     synchronized (this) {
       viewers.add(viewerId);
     }
+    lastOnState = onState;
+    lastViewer = viewerId;
     onState.accept(viewerId, ViewerState.CONNECTED);
     return CompletableFuture.completedFuture("v=0 answer for " + viewerId);
   }
@@ -52,6 +57,16 @@ final class RecordingOutput implements Output {
   @Override
   public synchronized void disconnect(String viewerId) {
     viewers.remove(viewerId);
+    disconnected.add(viewerId);
+  }
+
+  /** Reports a new state of the last viewer, as the transport would. */
+  void setState(ViewerState state) {
+    lastOnState.accept(lastViewer, state);
+  }
+
+  synchronized List<String> disconnected() {
+    return new ArrayList<>(disconnected);
   }
 
   @Override

@@ -54,7 +54,7 @@ class SessionTreeTest {
     pacer = new PushPacer();
     output = new RecordingOutput();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
-    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT);
+    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT, Duration.ofSeconds(1));
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", FPS, W, H), deps));
   }
@@ -238,6 +238,15 @@ class SessionTreeTest {
     assertEquals(429, error.status());
     assertTrue(error.message().contains("max-queued-duration") && error.message().contains("30.0 s"), error.message());
     assertEquals(2, status().queued().size(), "the queued segments are kept");
+  }
+
+  @Test
+  void aViewerThatStaysDisconnectedIsDroppedAndTheSessionHoldsItsQueue() {
+    connectViewer();
+    assertEquals(1, status().viewersConnected());
+    output.setState(Output.ViewerState.DISCONNECTED);
+    await("the vanished viewer to be dropped", () -> status().viewers() == 0);
+    assertTrue(output.disconnected().contains("t-v1"), "its peer connection is freed");
   }
 
   @Test
