@@ -1,0 +1,95 @@
+package io.avpush.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lip sync as a viewer sees it: the real avpush node streams its marker clip (white flash + beep
+ * once a second) to headless Chromium, whose page ({@code /static/measure.html}) measures when each
+ * flash is displayed and when each beep is played, and reports every offset and its getStats().
+ *
+ * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE):
+ * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}. Duration: property
+ * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes).
+ * Property {@code avpush.sync.out} names a directory for {@code result.json} and {@code chromium.log}.
+ *
+ * <p>The real target is EBU R37: audio at most 40 ms early and 60 ms late, for every marker, after
+ * start-up. It is NOT met yet: Chrome's own A/V sync wanders ±70–160 ms in the first 10–20 s while
+ * its estimators converge, moves in steps of up to 80 ms a second with a ±30 ms dead zone, and the
+ * page's zero is not calibrated (the WebAudio tap adds a constant of tens of ms); see
+ * /work/scratch/sync/REPORT.md. So this test asserts what holds robustly today — every marker
+ * arrives with its beep (≥ 80 % paired) and the median |offset| is under 250 ms — and prints the
+ * figures the target is judged by (p50/p95/max, drift, max step, markers outside R37).
+ */
+@Tag("browser")
+class ChromiumSyncIT {
+
+  private static final String RESULT = "AVPUSH-RESULT ";
+  private static final String PROGRESS = "AVPUSH-PROGRESS";
+  private static final double MIN_PAIRED_FRACTION = 0.8;
+  private static final double MAX_MEDIAN_ABS_OFFSET_MS = 250;
+
+  @Test
+  void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
+    Optional<String> missing = HeadlessChromium.missingReason();
+    if (missing.isPresent()) {
+      if (System.getenv("CI") != null) {
+        fail(missing.get() + "; CI must run the browser test");
+      }
+      Assumptions.abort(missing.get() + "; skipping (set CI to make this a failure)");
+    }
+    int seconds = Integer.getInteger("avpush.sync.seconds", 40);
+    Path out = outputDirectory();
+    Path log = out.resolve("chromium.log");
+
+    String json;
+    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+      String url = server.baseUrl() + "/static/measure.html?seconds=" + seconds;
+      System.out.println("ChromiumSyncIT: " + url + " (Chromium log: " + log + ")");
+      try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS)) {
+        json = chromium.result().get(seconds + 45L, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new AssertionError("the page printed no " + RESULT.trim() + " within " + (seconds + 45)
+            + " s; see " + log, e);
+      } catch (ExecutionException e) {
+        throw new AssertionError(e.getCause().getMessage(), e.getCause());
+      }
+    }
+    json = json.substring(0, json.lastIndexOf('}') + 1);
+    Files.writeString(out.resolve("result.json"), json, StandardCharsets.UTF_8);
+    JsonNode result = new ObjectMapper().readTree(json);
+    SyncFigures figures = SyncFigures.from(result);
+    System.out.println("ChromiumSyncIT figures over " + seconds + " s (result: " + out.resolve("result.json") + ")\n"
+        + figures.describe());
+
+    assertNull(result.path("error").isNull() ? null : result.path("error").asText(), "the page failed");
+    assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
+    assertTrue(figures.paired() >= MIN_PAIRED_FRACTION * figures.expectedMarkers(),
+        "only " + figures.paired() + " of " + figures.expectedMarkers() + " markers showed a flash with its beep");
+    assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
+        "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
+    assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
+  }
+
+  private static Path outputDirectory() throws java.io.IOException {
+    String dir = System.getProperty("avpush.sync.out");
+    Path out = dir != null ? Path.of(dir) : Files.createTempDirectory("avpush-sync");
+    return Files.createDirectories(out);
+  }
+}
