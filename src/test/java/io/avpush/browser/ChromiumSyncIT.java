@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE):
  * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}. Duration: property
- * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes).
- * Property {@code avpush.sync.out} names a directory for {@code result.json} and {@code chromium.log}.
+ * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes);
+ * {@code avpush.sync.query} is appended to the page's URL (e.g. {@code &gapMs=2000});
+ * {@code avpush.sync.out} names a directory for {@code result.json}, {@code figures.txt} and
+ * {@code chromium.log} (default: a new temporary directory).
  *
  * <p>The real target is EBU R37: audio at most 40 ms early and 60 ms late, for every marker, after
  * start-up. It is NOT met yet: Chrome's own A/V sync wanders ±70–160 ms in the first 10–20 s while
@@ -60,7 +62,8 @@ class ChromiumSyncIT {
 
     String json;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
-      String url = server.baseUrl() + "/static/measure.html?seconds=" + seconds;
+      String url = server.baseUrl() + "/static/measure.html?seconds=" + seconds
+          + System.getProperty("avpush.sync.query", "");
       System.out.println("ChromiumSyncIT: " + url + " (Chromium log: " + log + ")");
       try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS)) {
         json = chromium.result().get(seconds + 45L, TimeUnit.SECONDS);
@@ -75,8 +78,10 @@ class ChromiumSyncIT {
     Files.writeString(out.resolve("result.json"), json, StandardCharsets.UTF_8);
     JsonNode result = new ObjectMapper().readTree(json);
     SyncFigures figures = SyncFigures.from(result);
-    System.out.println("ChromiumSyncIT figures over " + seconds + " s (result: " + out.resolve("result.json") + ")\n"
-        + figures.describe());
+    String report = "ChromiumSyncIT figures over " + seconds + " s (result: " + out.resolve("result.json") + ")\n"
+        + figures.describe();
+    Files.writeString(out.resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
+    System.out.println(report);
 
     assertNull(result.path("error").isNull() ? null : result.path("error").asText(), "the page failed");
     assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");

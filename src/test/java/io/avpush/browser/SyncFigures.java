@@ -29,9 +29,11 @@ record SyncFigures(
     long framesDecoded,
     long framesDropped,
     double concealedPercent,
-    List<Double> firstFrameLatencyMs) {
+    List<Double> firstFrameLatencyMs,
+    List<Double> medianPerWindowMs) {
 
   static final double SETTLE_MS = 5000;
+  static final double WINDOW_MS = 30_000;
 
   static SyncFigures from(JsonNode result) {
     List<double[]> pairs = new ArrayList<>();
@@ -69,7 +71,22 @@ record SyncFigures(
         last == null ? 0 : last.path("video").path("decoded").asLong(),
         last == null ? 0 : last.path("video").path("dropped").asLong(),
         samples > 0 ? 100 * concealed / samples : Double.NaN,
-        latencies);
+        latencies,
+        medianPerWindow(pairs, firstT));
+  }
+
+  /** Median signed offset of each 30 s window from the first flash on: how the offset wanders. */
+  static List<Double> medianPerWindow(List<double[]> pairs, double firstT) {
+    List<Double> medians = new ArrayList<>();
+    for (double from = firstT; ; from += WINDOW_MS) {
+      double start = from;
+      double[] in = pairs.stream().filter(p -> p[0] >= start && p[0] < start + WINDOW_MS)
+          .mapToDouble(p -> p[1]).sorted().toArray();
+      if (in.length == 0) {
+        return medians;
+      }
+      medians.add(percentile(in, 50));
+    }
   }
 
   /** Nearest-rank percentile of sorted values. Example: p50 of [1, 2, 3, 4] is 2, p95 is 4. */
@@ -119,9 +136,10 @@ record SyncFigures(
             + "offset beep-flash ms (+ = audio late): median %+.1f, p50|x| %.1f, p95|x| %.1f, max|x| %.1f%n"
             + "drift %+.1f ms/min, max step %.1f ms (after the first %.0f s); outside EBU R37 [-40,+60]: %d of %d%n"
             + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
-            + "first-frame latency ms (POST returned -> segment's first frame shown): %s",
+            + "median offset per %.0f s window, ms: %s%n"
+            + "first-frame latency ms (demo POST returned -> segment's first frame shown, approximate): %s",
         expectedMarkers, flashes, beeps, paired, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
         driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
-        framesDecoded, framesDropped, concealedPercent, firstFrameLatencyMs);
+        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs);
   }
 }
