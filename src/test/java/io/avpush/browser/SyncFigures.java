@@ -30,6 +30,7 @@ record SyncFigures(
     long framesDropped,
     double concealedPercent,
     List<Double> firstFrameLatencyMs,
+    List<Double> firstFrameFromSendMs,
     List<Double> medianPerWindowMs) {
 
   static final double SETTLE_MS = 5000;
@@ -53,8 +54,6 @@ record SyncFigures(
     JsonNode last = stats.size() > 0 ? stats.get(stats.size() - 1) : null;
     double samples = delta(first, last, "audio", "samples");
     double concealed = delta(first, last, "audio", "concealed");
-    List<Double> latencies = new ArrayList<>();
-    result.path("firstFrameLatencyMs").forEach(n -> latencies.add(n.isNull() ? Double.NaN : n.asDouble()));
 
     return new SyncFigures(
         result.path("expectedMarkers").asInt(),
@@ -71,7 +70,8 @@ record SyncFigures(
         last == null ? 0 : last.path("video").path("decoded").asLong(),
         last == null ? 0 : last.path("video").path("dropped").asLong(),
         samples > 0 ? 100 * concealed / samples : Double.NaN,
-        latencies,
+        numbers(result.path("firstFrameLatencyMs")),
+        numbers(result.path("firstFrameFromSendMs")),
         medianPerWindow(pairs, firstT));
   }
 
@@ -87,6 +87,12 @@ record SyncFigures(
       }
       medians.add(percentile(in, 50));
     }
+  }
+
+  private static List<Double> numbers(JsonNode array) {
+    List<Double> values = new ArrayList<>();
+    array.forEach(n -> values.add(n.isNull() ? Double.NaN : n.asDouble()));
+    return values;
   }
 
   /** Nearest-rank percentile of sorted values. Example: p50 of [1, 2, 3, 4] is 2, p95 is 4. */
@@ -137,9 +143,9 @@ record SyncFigures(
             + "drift %+.1f ms/min, max step %.1f ms (after the first %.0f s); outside EBU R37 [-40,+60]: %d of %d%n"
             + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
             + "median offset per %.0f s window, ms: %s%n"
-            + "first-frame latency ms (demo POST returned -> segment's first frame shown, approximate): %s",
+            + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s",
         expectedMarkers, flashes, beeps, paired, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
         driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
-        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs);
+        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs);
   }
 }

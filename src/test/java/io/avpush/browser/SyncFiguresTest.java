@@ -35,7 +35,7 @@ class SyncFiguresTest {
         {"expectedMarkers": 4, "flashes": [1000, 2000, 3000, 4000], "beeps": [1030, 2040, 3050],
          "offsets": [{"t": 1000, "offsetMs": 30}, {"t": 2000, "offsetMs": -45}, {"t": 7000, "offsetMs": 50},
                      {"t": 8000, "offsetMs": null}],
-         "firstFrameLatencyMs": [80.5],
+         "firstFrameLatencyMs": [80.5], "firstFrameFromSendMs": [180.5],
          "stats": [{"audio": {"samples": 48000, "concealed": 0}, "video": {"decoded": 10, "dropped": 0}},
                    {"audio": {"samples": 144000, "concealed": 960}, "video": {"decoded": 70, "dropped": 2}}]}
         """;
@@ -48,6 +48,7 @@ class SyncFiguresTest {
     assertEquals(1.0, f.concealedPercent(), 1e-9);
     assertEquals(2, f.framesDropped());
     assertEquals(List.of(80.5), f.firstFrameLatencyMs());
+    assertEquals(List.of(180.5), f.firstFrameFromSendMs());
     assertEquals(List.of(30.0), f.medianPerWindowMs());
   }
 }
