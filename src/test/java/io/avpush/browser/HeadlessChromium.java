@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-  static final Path BINARY = Path.of("/usr/bin/chromium");
+  /** The browser; {@code -Davpush.chromium=PATH} names another build. */
+  static final Path BINARY = Path.of(System.getProperty("avpush.chromium", "/usr/bin/chromium"));
 
   private final Process process;
   private final Path profile;
