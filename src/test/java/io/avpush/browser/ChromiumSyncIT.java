@@ -1,0 +1,109 @@
+package io.avpush.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lip sync as a viewer sees it: the real avpush node streams its marker clip (white flash + beep
+ * once a second) to headless Chromium, whose page ({@code /static/measure.html}) measures when each
+ * flash is displayed and when each beep is played, and reports every offset and its getStats().
+ *
+ * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE):
+ * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}. Duration: property
+ * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes);
+ * {@code avpush.sync.query} is appended to the page's URL (e.g. {@code &gapMs=2000});
+ * {@code avpush.sync.out} names a directory for {@code result.json}, {@code figures.txt} and
+ * {@code chromium.log} (default: a new temporary directory).
+ *
+ * <p>The real target is EBU R37: audio at most 40 ms early and 60 ms late, for every marker, after
+ * start-up. It is NOT met yet: Chrome's own A/V sync wanders ±70–160 ms in the first 10–20 s while
+ * its estimators converge, moves in steps of up to 80 ms a second with a ±30 ms dead zone, and the
+ * page's zero is not calibrated (the WebAudio tap adds a constant of tens of ms); see
+ * /work/scratch/sync/REPORT.md. So this test asserts what holds robustly today — the markers
+ * arrive with their beeps (≥ 80 % paired) and the median |offset| is under 400 ms — and prints
+ * the figures the target is judged by (p50/p95/max, drift, max step, markers outside R37).
+ * Measured on a loaded 2-core machine when this test was written: six 40 s runs p50|offset|
+ * 61–234 ms, p95 170–445 ms, 20–32 of 32–36 markers outside R37; one 120 s run p50 162 ms, p95
+ * 411 ms, max step 267 ms (Chrome raised the video delay to ~600 ms and back mid-run). 250 ms, the
+ * first bound tried, was too close to what today's code reaches (234 ms) to be a stable gate; 400 ms
+ * still fails the known gross faults (audio released in bursts: 1.3–1.6 s; clocks created apart).
+ *
+ * <p>Without Chromium the test is skipped, except when the environment variable {@code CI} is set:
+ * then it fails, so CI cannot pass by not running it.
+ */
+@Tag("browser")
+class ChromiumSyncIT {
+
+  private static final String RESULT = "AVPUSH-RESULT ";
+  private static final String PROGRESS = "AVPUSH-PROGRESS";
+  private static final double MIN_PAIRED_FRACTION = 0.8;
+  private static final double MAX_MEDIAN_ABS_OFFSET_MS = 400;
+
+  @Test
+  void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
+    Optional<String> missing = HeadlessChromium.missingReason();
+    if (missing.isPresent()) {
+      if (System.getenv("CI") != null) {
+        fail(missing.get() + "; CI must run the browser test");
+      }
+      Assumptions.abort(missing.get() + "; skipping (set CI to make this a failure)");
+    }
+    int seconds = Integer.getInteger("avpush.sync.seconds", 40);
+    Path out = outputDirectory();
+    Path log = out.resolve("chromium.log");
+
+    String json;
+    String url;
+    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds
+          + System.getProperty("avpush.sync.query", "");
+      System.out.println("ChromiumSyncIT: " + url + " (Chromium log: " + log + ")");
+      try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS)) {
+        json = chromium.result().get(seconds + 45L, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new AssertionError("the page printed no " + RESULT.trim() + " within " + (seconds + 45)
+            + " s; see " + log, e);
+      } catch (ExecutionException e) {
+        throw new AssertionError(e.getCause().getMessage(), e.getCause());
+      }
+    }
+    json = json.substring(0, json.lastIndexOf('}') + 1);
+    Files.writeString(out.resolve("result.json"), json, StandardCharsets.UTF_8);
+    JsonNode result = new ObjectMapper().readTree(json);
+    SyncFigures figures = SyncFigures.from(result);
+    String report = "ChromiumSyncIT figures (" + url + "; result: " + out.resolve("result.json") + ")\n"
+        + figures.describe();
+    Files.writeString(out.resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
+    System.out.println(report);
+
+    assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
+    assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
+    assertTrue(figures.paired() >= MIN_PAIRED_FRACTION * figures.expectedMarkers(),
+        "only " + figures.paired() + " of " + figures.expectedMarkers() + " markers showed a flash with its beep");
+    assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
+        "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
+    assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
+  }
+
+  private static Path outputDirectory() throws IOException {
+    String dir = System.getProperty("avpush.sync.out");
+    Path out = dir != null ? Path.of(dir) : Files.createTempDirectory("avpush-sync");
+    return Files.createDirectories(out);
+  }
+}

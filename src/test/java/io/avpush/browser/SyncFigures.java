@@ -1,0 +1,151 @@
+package io.avpush.browser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The figures a viewer's lip sync is judged by, from the page's {@code AVPUSH-RESULT}: offset =
+ * beep − flash in ms (positive = audio late), one per flash paired with a beep.
+ *
+ * <p>Drift and max step use only offsets from 5 s after the first flash on (Chrome's sync is still
+ * converging before that). Drift is the least-squares slope of offset over time, in ms per minute.
+ * Example: offsets 10, 11, 12 ms at 60, 120, 180 s → drift 1 ms/min, max step 1 ms.
+ */
+record SyncFigures(
+    int expectedMarkers,
+    int flashes,
+    int beeps,
+    int paired,
+    double medianMs,
+    double p50AbsMs,
+    double p95AbsMs,
+    double maxAbsMs,
+    double driftMsPerMin,
+    double maxStepMs,
+    int outsideR37,
+    long framesDecoded,
+    long framesDropped,
+    double concealedPercent,
+    List<Double> firstFrameLatencyMs,
+    List<Double> firstFrameFromSendMs,
+    List<Double> medianPerWindowMs) {
+
+  static final double SETTLE_MS = 5000;
+  static final double WINDOW_MS = 30_000;
+
+  static SyncFigures from(JsonNode result) {
+    List<double[]> pairs = new ArrayList<>();
+    for (JsonNode o : result.path("offsets")) {
+      if (!o.path("offsetMs").isNull() && !o.path("offsetMs").isMissingNode()) {
+        pairs.add(new double[] {o.path("t").asDouble(), o.path("offsetMs").asDouble()});
+      }
+    }
+    double[] offsets = pairs.stream().mapToDouble(p -> p[1]).toArray();
+    double[] abs = Arrays.stream(offsets).map(Math::abs).sorted().toArray();
+    double firstT = pairs.isEmpty() ? 0 : pairs.get(0)[0];
+    List<double[]> settled = pairs.stream().filter(p -> p[0] >= firstT + SETTLE_MS).toList();
+    int outside = (int) Arrays.stream(offsets).filter(o -> o < -40 || o > 60).count();
+
+    JsonNode stats = result.path("stats");
+    JsonNode first = stats.size() > 0 ? stats.get(0) : null;
+    JsonNode last = stats.size() > 0 ? stats.get(stats.size() - 1) : null;
+    double samples = delta(first, last, "audio", "samples");
+    double concealed = delta(first, last, "audio", "concealed");
+
+    return new SyncFigures(
+        result.path("expectedMarkers").asInt(),
+        result.path("flashes").size(),
+        result.path("beeps").size(),
+        pairs.size(),
+        percentile(Arrays.stream(offsets).sorted().toArray(), 50),
+        percentile(abs, 50),
+        percentile(abs, 95),
+        abs.length == 0 ? Double.NaN : abs[abs.length - 1],
+        slopePerMinute(settled),
+        maxStep(settled),
+        outside,
+        last == null ? 0 : last.path("video").path("decoded").asLong(),
+        last == null ? 0 : last.path("video").path("dropped").asLong(),
+        samples > 0 ? 100 * concealed / samples : Double.NaN,
+        numbers(result.path("firstFrameLatencyMs")),
+        numbers(result.path("firstFrameFromSendMs")),
+        medianPerWindow(pairs, firstT));
+  }
+
+  /** Median signed offset of each 30 s window from the first flash on: how the offset wanders. */
+  static List<Double> medianPerWindow(List<double[]> pairs, double firstT) {
+    List<Double> medians = new ArrayList<>();
+    for (double from = firstT; ; from += WINDOW_MS) {
+      double start = from;
+      double[] in = pairs.stream().filter(p -> p[0] >= start && p[0] < start + WINDOW_MS)
+          .mapToDouble(p -> p[1]).sorted().toArray();
+      if (in.length == 0) {
+        return medians;
+      }
+      medians.add(percentile(in, 50));
+    }
+  }
+
+  private static List<Double> numbers(JsonNode array) {
+    List<Double> values = new ArrayList<>();
+    array.forEach(n -> values.add(n.isNull() ? Double.NaN : n.asDouble()));
+    return values;
+  }
+
+  /** Nearest-rank percentile of sorted values. Example: p50 of [1, 2, 3, 4] is 2, p95 is 4. */
+  static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100 * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  /** Least-squares slope of (t ms, offset ms) in ms per minute. */
+  static double slopePerMinute(List<double[]> points) {
+    if (points.size() < 3) {
+      return Double.NaN;
+    }
+    double mt = points.stream().mapToDouble(p -> p[0]).average().orElseThrow();
+    double mo = points.stream().mapToDouble(p -> p[1]).average().orElseThrow();
+    double num = 0;
+    double den = 0;
+    for (double[] p : points) {
+      num += (p[0] - mt) * (p[1] - mo);
+      den += (p[0] - mt) * (p[0] - mt);
+    }
+    return den == 0 ? Double.NaN : num / den * 60_000;
+  }
+
+  static double maxStep(List<double[]> points) {
+    double max = 0;
+    for (int i = 1; i < points.size(); i++) {
+      max = Math.max(max, Math.abs(points.get(i)[1] - points.get(i - 1)[1]));
+    }
+    return max;
+  }
+
+  private static double delta(JsonNode first, JsonNode last, String kind, String field) {
+    if (first == null || last == null) {
+      return 0;
+    }
+    return last.path(kind).path(field).asDouble() - first.path(kind).path(field).asDouble();
+  }
+
+  /** One block of text with every figure, the way the test and the benchmark print them. */
+  String describe() {
+    return String.format(Locale.ROOT,
+        "markers: %d expected, %d flashes, %d beeps, %d paired%n"
+            + "offset beep-flash ms (+ = audio late): median %+.1f, p50|x| %.1f, p95|x| %.1f, max|x| %.1f%n"
+            + "drift %+.1f ms/min, max step %.1f ms (after the first %.0f s); outside EBU R37 [-40,+60]: %d of %d%n"
+            + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
+            + "median offset per %.0f s window, ms: %s%n"
+            + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s",
+        expectedMarkers, flashes, beeps, paired, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
+        driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
+        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs);
+  }
+}
