@@ -1,0 +1,42 @@
+package io.avpush.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.avpush.media.FrameRate;
+import java.io.File;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The shipped configuration files parse, and say what the README says they say. */
+class AvpushSettingsTest {
+
+  @Test
+  void referenceDefaultsParse() {
+    AvpushSettings s = AvpushSettings.from(ConfigFactory.load());
+    assertEquals(8080, s.http().port());
+    assertEquals(new FrameRate(30, 1), s.media().defaultFps());
+    assertEquals(Duration.ofMillis(25), s.media().releaseAhead());
+    assertEquals(Duration.ofMinutes(5), s.limits().idleTimeout());
+    assertEquals(Duration.ofSeconds(10), s.limits().disconnectedTimeout());
+    assertEquals(64, s.limits().maxSessions());
+    assertEquals("dummy", s.webrtc().audioModule());
+  }
+
+  @Test
+  void topLevelApplicationConfParsesOverTheDefaults() {
+    AvpushSettings s = AvpushSettings.from(ConfigFactory.load(ConfigFactory.parseFile(new File("application.conf"))));
+    assertEquals(8080, s.http().port());
+    assertEquals(256L << 20, s.limits().maxUploadBytes());
+  }
+
+  @Test
+  void iceServersAreReadWithTheirCredentials() {
+    AvpushSettings s = AvpushSettings.from(ConfigFactory.parseString(
+        "avpush.webrtc.ice-servers = [{urls = [\"stun:10.0.0.1:3478\"]},"
+            + " {urls = [\"turn:10.0.0.1:3478\"], username = u, credential = p}]").withFallback(ConfigFactory.load()));
+    assertEquals(2, s.webrtc().iceServers().size());
+    assertEquals("u", s.webrtc().iceServers().get(1).username());
+    assertEquals(null, s.webrtc().iceServers().get(0).credential());
+  }
+}
