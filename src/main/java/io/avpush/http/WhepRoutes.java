@@ -76,9 +76,7 @@ public final class WhepRoutes extends AllDirectives {
 
   public Route routes() {
     return pathPrefix("whep", () -> respondWithHeaders(CORS, () -> concat(
-        pathEnd(() -> endpoint(
-            () -> complete(StatusCodes.NO_CONTENT),
-            offer -> createAndAnswer(offer))),
+        pathEnd(() -> endpoint(() -> complete(StatusCodes.NO_CONTENT), this::createAndAnswer)),
         path(sessionId -> endpoint(
             () -> withSession(sessionId, s -> complete(StatusCodes.NO_CONTENT)),
             offer -> withSession(sessionId, s -> answer(sessionId, s, offer, false)))),
