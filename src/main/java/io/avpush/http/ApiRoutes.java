@@ -48,6 +48,7 @@ public final class ApiRoutes extends AllDirectives {
   private final AvpushSettings settings;
   private final Duration timeout;
   private final Materializer materializer;
+  private final WhepRoutes whep;
   private final ObjectMapper mapper = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -57,12 +58,14 @@ public final class ApiRoutes extends AllDirectives {
     this.settings = settings;
     this.timeout = settings.http().askTimeout();
     this.materializer = Materializer.matFromSystem(system);
+    this.whep = new WhepRoutes(system, registry, settings);
   }
 
   public Route routes() {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
+        whep.routes(),
         pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
             pathEnd(() -> concat(post(this::createSession), get(this::listSessions))),
             pathPrefix(this::sessionRoutes)))))));

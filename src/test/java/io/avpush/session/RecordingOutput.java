@@ -10,7 +10,7 @@ import java.util.function.BiConsumer;
  * A transport that records what a viewer would receive: every frame pushed (by reference) and
  * every audio sample pushed, in order. Offers that start with "v=0" connect at once.
  */
-final class RecordingOutput implements Output {
+public final class RecordingOutput implements Output {
 
   final List<byte[]> frames = new ArrayList<>();
   private short[] samples = new short[48_000];
