@@ -1,0 +1,213 @@
+package io.avpush.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.avpush.http.ApiClient.Part;
+import io.avpush.http.ApiClient.Reply;
+import io.avpush.media.FrameRate;
+import io.avpush.media.MarkerClip;
+import io.avpush.media.TestSignal;
+import io.avpush.webrtc.TestViewer;
+import io.avpush.webrtc.WebRtcEngine;
+import io.avpush.webrtc.WebRtcOutputs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole server as a browser meets it: real Guardian, WebRTC engine and pacer; a real receiving
+ * peer connects through {@code POST /api/sessions/{id}/offer}, a marker segment goes in through the
+ * public multipart upload, and the test checks what a watcher would notice: a steady picture and
+ * unbroken sound while idle, every flash with its beep, how soon an upload shows, and that deleting
+ * the session ends the stream. Needs a network interface other than loopback: run inside
+ * {@code scripts/in-netns.sh}.
+ */
+@Tag("webrtc")
+class ApiWebRtcIT {
+
+  private static final int W = 160;
+  private static final int H = 120;
+  private static final FrameRate FPS = FrameRate.parse("30");
+  private static final int DARK = 40;
+  private static final int WHITE = 255;
+
+  @Test
+  void aViewerConnectedThroughTheApiSeesIdleMediaThenEveryFlashWithItsBeep() throws Exception {
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
+        TestServer server = TestServer.start("api-webrtc", new WebRtcOutputs(engine), "");
+        TestViewer viewer = TestViewer.create()) {
+      ApiClient api = server.client;
+      Reply created = api.postJson("/api/sessions", "{\"fps\": \"30\", \"width\": " + W + ", \"height\": " + H + "}");
+      assertEquals(201, created.status(), created.toString());
+      String base = "/api/sessions/" + created.text("sessionId");
+
+      String offer = viewer.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Reply answer = api.postJson(base + "/offer", ApiClientJson.offer(offer));
+      assertEquals(200, answer.status(), answer.toString());
+      assertEquals("answer", answer.text("type"));
+      assertTrue(answer.text("sdp").contains("a=candidate:"), "the answer carries candidates");
+      viewer.acceptAnswer(answer.text("sdp"));
+      assertTrue(viewer.awaitConnected(Duration.ofSeconds(10)), "viewer connected within 10 s");
+      awaitTrue(() -> !viewer.frames().isEmpty() && !viewer.audio().isEmpty(), Duration.ofSeconds(5),
+          "first frame and audio arrive");
+
+      // Idle: the held neutral frame at the session's rate, and silence without gaps.
+      Thread.sleep(1000);
+      long idleFrom = System.nanoTime();
+      Thread.sleep(3000);
+      long idleTo = System.nanoTime();
+      double idleSeconds = (idleTo - idleFrom) / 1e9;
+      List<TestViewer.FrameArrival> idleFrames = between(viewer.frames(), idleFrom, idleTo);
+      double idleFps = idleFrames.size() / idleSeconds;
+      double idleAudioSeconds = audioSecondsBetween(viewer.audio(), idleFrom, idleTo);
+      int idleLuma = idleFrames.isEmpty() ? -1 : idleFrames.get(idleFrames.size() - 1).meanLuma();
+      Map<String, Object> inbound = viewer.inbound("audio");
+      System.out.printf("API IT idle: %.1f frames/s over %.2f s (luma %d); audio %.3f s over %.3f s (%.1f %%);"
+              + " inbound audio packets %s, concealed samples %s%n",
+          idleFps, idleSeconds, idleLuma, idleAudioSeconds, idleSeconds, 100 * idleAudioSeconds / idleSeconds,
+          inbound.get("packetsReceived"), inbound.get("concealedSamples"));
+      assertTrue(idleFps >= 25, "idle frames/s: " + idleFps);
+      assertTrue(Math.abs(idleAudioSeconds - idleSeconds) <= 0.1 * idleSeconds,
+          "idle audio " + idleAudioSeconds + " s over " + idleSeconds + " s");
+      assertTrue(viewer.flashArrivals().isEmpty(), "no flash while idle: " + viewer.flashArrivals());
+
+      // A marker segment through the public upload: white frames exactly where the beeps start.
+      MarkerClip clip = TestSignal.markers(W, H, FPS, 6.0, 1.0);
+      long[] markerFrames = clip.markerFrameIndices();
+      byte[] bgr = markerFramesBgr24(clip.i420Frames().length, markerFrames);
+      int beepsBefore = viewer.beepArrivals().size();
+      Reply accepted = api.postParts(base + "/segments", List.of(
+          Part.file("audio", "markers.wav", ApiClient.wav(clip.pcm48k(), 48_000)),
+          Part.file("video", "markers.bgr", bgr),
+          Part.field("width", "" + W), Part.field("height", "" + H), Part.field("fps", "30")));
+      long acceptedAt = System.nanoTime();
+      assertEquals(202, accepted.status(), accepted.toString());
+      assertNotNull(accepted.text("segmentId"), accepted.toString());
+      double durationMs = accepted.json().get("durationMs").asDouble();
+      awaitTrue(() -> viewer.flashArrivals().size() >= markerFrames.length
+              || System.nanoTime() - acceptedAt > (long) (durationMs * 1e6) + 1_500_000_000L,
+          Duration.ofMillis((long) durationMs + 3000), "the segment plays out");
+      awaitTrue(() -> api.get(base).json().get("segmentsPlayed").asLong() >= 1, Duration.ofSeconds(3),
+          "the segment finished");
+      Thread.sleep(300);
+
+      List<Long> flashes = viewer.flashArrivals();
+      List<Long> beeps = viewer.beepArrivals().subList(beepsBefore, viewer.beepArrivals().size());
+      List<Double> offsetsMs = pair(flashes, beeps);
+      System.out.printf("API IT markers: %d markers on frames %s; %d flashes, %d beeps received;"
+              + " beep - flash offsets ms %s%n",
+          markerFrames.length, Arrays.toString(markerFrames), flashes.size(), beeps.size(), format(offsetsMs));
+
+      long firstChanged = viewer.frames().stream()
+          .filter(f -> f.arrivalNanos() > acceptedAt && Math.abs(f.meanLuma() - idleLuma) > 10)
+          .mapToLong(TestViewer.FrameArrival::arrivalNanos).findFirst().orElse(-1);
+      double firstMarkerMediaMs = FPS.frameStartNs(markerFrames[0]) / 1e6;
+      double firstFlashLatencyMs = flashes.isEmpty() ? Double.NaN : (flashes.get(0) - acceptedAt) / 1e6 - firstMarkerMediaMs;
+      double firstChangeLatencyMs = firstChanged < 0 ? Double.NaN : (firstChanged - acceptedAt) / 1e6;
+      System.out.printf("API IT first-frame latency: first flash %.1f ms after the 202 minus its media offset"
+              + " %.1f ms = %.1f ms; first frame differing from idle %.1f ms after the 202%n",
+          flashes.isEmpty() ? Double.NaN : (flashes.get(0) - acceptedAt) / 1e6, firstMarkerMediaMs,
+          firstFlashLatencyMs, firstChangeLatencyMs);
+
+      assertTrue(offsetsMs.size() >= Math.ceil(0.8 * markerFrames.length),
+          "flash/beep pairs for 80 % of " + markerFrames.length + " markers: " + offsetsMs);
+      for (double offset : offsetsMs) {
+        assertTrue(Math.abs(offset) < 150, "beep - flash offset " + offset + " ms");
+      }
+      assertTrue(firstFlashLatencyMs < 1000, "first flash latency " + firstFlashLatencyMs + " ms");
+
+      // Deleting the session ends the viewer's stream.
+      assertEquals(204, api.delete(base).status());
+      long deletedAt = System.nanoTime();
+      awaitTrue(() -> {
+        List<TestViewer.FrameArrival> frames = viewer.frames();
+        long last = frames.get(frames.size() - 1).arrivalNanos();
+        return System.nanoTime() - last > 1_000_000_000L;
+      }, Duration.ofSeconds(5), "frames stop after DELETE");
+      List<TestViewer.FrameArrival> frames = viewer.frames();
+      double lastFrameAfterDeleteMs = (frames.get(frames.size() - 1).arrivalNanos() - deletedAt) / 1e6;
+      awaitTrue(() -> viewer.state() != dev.onvoid.webrtc.RTCPeerConnectionState.CONNECTED, Duration.ofSeconds(1),
+          "connection state leaves CONNECTED", false);
+      System.out.printf("API IT delete: last frame %.1f ms after the 204; viewer connection state %s%n",
+          lastFrameAfterDeleteMs, viewer.state());
+      assertError404(api.get(base));
+    }
+  }
+
+  /** Dark bgr24 frames with a white one at each marker frame. */
+  private static byte[] markerFramesBgr24(int frameCount, long[] markerFrames) {
+    int frameBytes = W * H * 3;
+    byte[] bgr = new byte[frameBytes * frameCount];
+    Arrays.fill(bgr, (byte) DARK);
+    for (long f : markerFrames) {
+      Arrays.fill(bgr, (int) f * frameBytes, (int) (f + 1) * frameBytes, (byte) WHITE);
+    }
+    return bgr;
+  }
+
+  private static List<TestViewer.FrameArrival> between(List<TestViewer.FrameArrival> frames, long from, long to) {
+    return frames.stream().filter(f -> f.arrivalNanos() > from && f.arrivalNanos() <= to).toList();
+  }
+
+  private static double audioSecondsBetween(List<TestViewer.AudioArrival> audio, long from, long to) {
+    return audio.stream().filter(a -> a.arrivalNanos() > from && a.arrivalNanos() <= to)
+        .mapToDouble(a -> (double) a.frames() / a.sampleRate()).sum();
+  }
+
+  /** For each flash, the nearest beep onset within 500 ms: beep minus flash, in ms. */
+  private static List<Double> pair(List<Long> flashes, List<Long> beeps) {
+    List<Double> offsets = new ArrayList<>();
+    for (long flash : flashes) {
+      beeps.stream()
+          .min((a, b) -> Long.compare(Math.abs(a - flash), Math.abs(b - flash)))
+          .filter(beep -> Math.abs(beep - flash) < 500_000_000L)
+          .ifPresent(beep -> offsets.add((beep - flash) / 1e6));
+    }
+    return offsets;
+  }
+
+  private static String format(List<Double> ms) {
+    return ms.stream().map(v -> String.format("%.1f", v)).toList().toString();
+  }
+
+  private static void assertError404(Reply r) {
+    assertEquals(404, r.status(), r.toString());
+    assertEquals("session_not_found", r.text("error"), r.toString());
+  }
+
+  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
+    awaitTrue(condition, timeout, what, true);
+  }
+
+  /** Waits for the condition; fails on timeout only when {@code required}. */
+  private static void awaitTrue(Check condition, Duration timeout, String what, boolean required) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        assertTrue(!required, what + ": not within " + timeout);
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    boolean get() throws Exception;
+  }
+
+  /** JSON bodies the test sends. */
+  private static final class ApiClientJson {
+    static String offer(String sdp) throws Exception {
+      return new com.fasterxml.jackson.databind.ObjectMapper()
+          .writeValueAsString(Map.of("sdp", sdp, "type", "offer"));
+    }
+  }
+}
