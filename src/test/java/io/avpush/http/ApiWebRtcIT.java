@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onvoid.webrtc.RTCPeerConnectionState;
 import io.avpush.http.ApiClient.Part;
 import io.avpush.http.ApiClient.Reply;
 import io.avpush.media.FrameRate;
@@ -59,20 +60,25 @@ class ApiWebRtcIT {
           "first frame and audio arrive");
 
       // Idle: the held neutral frame at the session's rate, and silence without gaps.
-      Thread.sleep(1000);
+      // The receiver aligns its video delay to its audio delay from RTCP sender reports; give it a few.
+      Thread.sleep(3000);
+      Map<String, Object> audioBefore = viewer.inbound("audio");
       long idleFrom = System.nanoTime();
       Thread.sleep(3000);
       long idleTo = System.nanoTime();
+      Map<String, Object> audioAfter = viewer.inbound("audio");
       double idleSeconds = (idleTo - idleFrom) / 1e9;
       List<TestViewer.FrameArrival> idleFrames = between(viewer.frames(), idleFrom, idleTo);
       double idleFps = idleFrames.size() / idleSeconds;
       double idleAudioSeconds = audioSecondsBetween(viewer.audio(), idleFrom, idleTo);
       int idleLuma = idleFrames.isEmpty() ? -1 : idleFrames.get(idleFrames.size() - 1).meanLuma();
-      Map<String, Object> inbound = viewer.inbound("audio");
-      System.out.printf("API IT idle: %.1f frames/s over %.2f s (luma %d); audio %.3f s over %.3f s (%.1f %%);"
-              + " inbound audio packets %s, concealed samples %s%n",
+      double concealed = delta(audioBefore, audioAfter, "concealedSamples");
+      double samplesOut = delta(audioBefore, audioAfter, "totalSamplesReceived");
+      System.out.printf("API IT idle: %.1f frames/s over %.2f s (luma %d); audio at the sink %.3f s over %.3f s (%.1f %%);"
+              + " receiver played %.0f samples, %.0f of them concealed (%.1f %%), %.0f audio packets%n",
           idleFps, idleSeconds, idleLuma, idleAudioSeconds, idleSeconds, 100 * idleAudioSeconds / idleSeconds,
-          inbound.get("packetsReceived"), inbound.get("concealedSamples"));
+          samplesOut, concealed, samplesOut > 0 ? 100 * concealed / samplesOut : Double.NaN,
+          delta(audioBefore, audioAfter, "packetsReceived"));
       assertTrue(idleFps >= 25, "idle frames/s: " + idleFps);
       assertTrue(Math.abs(idleAudioSeconds - idleSeconds) <= 0.1 * idleSeconds,
           "idle audio " + idleAudioSeconds + " s over " + idleSeconds + " s");
@@ -98,6 +104,9 @@ class ApiWebRtcIT {
           "the segment finished");
       Thread.sleep(300);
 
+      System.out.printf("API IT receiver jitter buffer: audio %.1f ms, video %.1f ms (mean over the connection);"
+              + " server: %s%n", jitterBufferMs(viewer.inbound("audio")), jitterBufferMs(viewer.inbound("video")),
+          api.get(base).json().get("pushed"));
       List<Long> flashes = viewer.flashArrivals();
       List<Long> beeps = viewer.beepArrivals().subList(beepsBefore, viewer.beepArrivals().size());
       List<Double> offsetsMs = pair(flashes, beeps);
@@ -133,10 +142,16 @@ class ApiWebRtcIT {
       }, Duration.ofSeconds(5), "frames stop after DELETE");
       List<TestViewer.FrameArrival> frames = viewer.frames();
       double lastFrameAfterDeleteMs = (frames.get(frames.size() - 1).arrivalNanos() - deletedAt) / 1e6;
-      awaitTrue(() -> viewer.state() != dev.onvoid.webrtc.RTCPeerConnectionState.CONNECTED, Duration.ofSeconds(1),
+      Object packetsThen = viewer.inbound("audio").get("packetsReceived");
+      Thread.sleep(500);
+      Object packetsLater = viewer.inbound("audio").get("packetsReceived");
+      assertEquals(packetsThen, packetsLater, "audio packets stop after DELETE");
+      awaitTrue(() -> viewer.state() != RTCPeerConnectionState.CONNECTED, Duration.ofSeconds(10),
           "connection state leaves CONNECTED", false);
-      System.out.printf("API IT delete: last frame %.1f ms after the 204; viewer connection state %s%n",
-          lastFrameAfterDeleteMs, viewer.state());
+      RTCPeerConnectionState stateAfter = viewer.state();
+      System.out.printf("API IT delete: last frame %.1f ms after the 204; audio packets stopped at %s;"
+              + " viewer connection state %s %.1f s after the 204%n",
+          lastFrameAfterDeleteMs, packetsLater, stateAfter, (System.nanoTime() - deletedAt) / 1e9);
       assertError404(api.get(base));
     }
   }
@@ -171,6 +186,19 @@ class ApiWebRtcIT {
           .ifPresent(beep -> offsets.add((beep - flash) / 1e6));
     }
     return offsets;
+  }
+
+  private static double delta(Map<String, Object> before, Map<String, Object> after, String key) {
+    return number(after, key) - number(before, key);
+  }
+
+  private static double number(Map<String, Object> stats, String key) {
+    return stats.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  /** Mean time a sample or frame spent in the receiver's jitter buffer, in ms. */
+  private static double jitterBufferMs(Map<String, Object> inbound) {
+    return 1000 * number(inbound, "jitterBufferDelay") / number(inbound, "jitterBufferEmittedCount");
   }
 
   private static String format(List<Double> ms) {
