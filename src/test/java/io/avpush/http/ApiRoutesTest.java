@@ -199,6 +199,7 @@ class ApiRoutesTest {
     assertNotNull(demoSegment, demo.toString());
     assertTrue(demo.json().get("durationMs").asDouble() >= 9_000, demo.toString());
 
+    awaitTrue(() -> "playing".equals(api.get(base).text("state")), Duration.ofSeconds(2), "the upload starts playing");
     Reply status = api.get(base);
     assertEquals(200, status.status(), status.toString());
     JsonNode s = status.json();
