@@ -43,6 +43,12 @@ class ApiWebRtcIT {
   private static final int WARMUP_SECONDS = Integer.getInteger("avpush.it.warmupSeconds", 3);
   /** The marker segment's length (one marker a second); -Davpush.it.segmentSeconds to watch the offset longer. */
   private static final int SEGMENT_SECONDS = Integer.getInteger("avpush.it.segmentSeconds", 6);
+  /**
+   * -Davpush.it.unsynced=true puts the answer's video track in a stream of its own, so that the
+   * receiver does not align audio and video from the sender's RTCP reports: what it then measures is
+   * the raw transport and jitter buffers, which tells a sender-side timing fault from receiver sync.
+   */
+  private static final boolean UNSYNCED = Boolean.getBoolean("avpush.it.unsynced");
 
   @Test
   void aViewerConnectedThroughTheApiSeesIdleMediaThenEveryFlashWithItsBeep() throws Exception {
@@ -59,7 +65,7 @@ class ApiWebRtcIT {
       assertEquals(200, answer.status(), answer.toString());
       assertEquals("answer", answer.text("type"));
       assertTrue(answer.text("sdp").contains("a=candidate:"), "the answer carries candidates");
-      viewer.acceptAnswer(answer.text("sdp"));
+      viewer.acceptAnswer(UNSYNCED ? withoutSyncGroup(answer.text("sdp")) : answer.text("sdp"));
       assertTrue(viewer.awaitConnected(Duration.ofSeconds(10)), "viewer connected within 10 s");
       awaitTrue(() -> !viewer.frames().isEmpty() && !viewer.audio().isEmpty(), Duration.ofSeconds(5),
           "first frame and audio arrive");
@@ -232,6 +238,12 @@ class ApiWebRtcIT {
   @FunctionalInterface
   private interface Check {
     boolean get() throws Exception;
+  }
+
+  /** The answer with its video section's msid moved to another stream id. */
+  private static String withoutSyncGroup(String sdp) {
+    int video = sdp.indexOf("\nm=video ");
+    return video < 0 ? sdp : sdp.substring(0, video) + sdp.substring(video).replace("a=msid:avpush ", "a=msid:avpush-video ");
   }
 
   private static String offerJson(String sdp) throws Exception {
