@@ -296,9 +296,18 @@ public final class ApiRoutes extends AllDirectives {
       String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
           ? strict.getData().utf8String()
           : response.status().reason();
-      String code = response.status().intValue() == 404 ? "not_found" : "bad_request";
-      return jsonError(response.status(), code, text);
+      return jsonError(response.status(), rejectionCode(response.status().intValue()), text);
     });
   }
 
+  /** The stable code of a rejection: 405 and 415 are not "bad_request", a client must change something else. */
+  private static String rejectionCode(int status) {
+    return switch (status) {
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "too_large";
+      case 415 -> "unsupported_media_type";
+      default -> status >= 500 ? "internal_error" : "bad_request";
+    };
+  }
 }

@@ -1,0 +1,163 @@
+package io.avpush.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The public API as a client sees it, over {@link HttpClient}: JSON requests, multipart segment
+ * uploads, and replies with their status, content type and parsed JSON body.
+ */
+final class ApiClient {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final String BOUNDARY = "avpush-test-boundary-7f3a";
+
+  /** A reply: its JSON body is null when the body is not JSON. */
+  record Reply(int status, String contentType, String body, JsonNode json) {
+    String text(String field) {
+      return json == null || !json.hasNonNull(field) ? null : json.get(field).asText();
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + contentType + " " + body;
+    }
+  }
+
+  /** One part of a multipart/form-data body; a null filename makes it a plain field. */
+  record Part(String name, String filename, String contentType, byte[] bytes) {
+    static Part field(String name, String value) {
+      return new Part(name, null, null, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Part file(String name, String filename, byte[] bytes) {
+      return new Part(name, filename, "application/octet-stream", bytes);
+    }
+  }
+
+  private final URI base;
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  ApiClient(URI base) {
+    this.base = base;
+  }
+
+  Reply get(String path) throws IOException, InterruptedException {
+    return send("GET", path, null, null);
+  }
+
+  Reply delete(String path) throws IOException, InterruptedException {
+    return send("DELETE", path, null, null);
+  }
+
+  Reply postJson(String path, String json) throws IOException, InterruptedException {
+    return send("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  Reply postParts(String path, List<Part> parts) throws IOException, InterruptedException {
+    return send("POST", path, multipartType(), multipart(parts));
+  }
+
+  Reply send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
+    try {
+      return sendAsync(method, path, contentType, body).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e;
+    }
+  }
+
+  CompletableFuture<Reply> sendAsync(String method, String path, String contentType, byte[] body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(ApiClient::toReply);
+  }
+
+  private static Reply toReply(HttpResponse<String> response) {
+    String type = response.headers().firstValue("Content-Type").orElse("");
+    JsonNode json;
+    try {
+      json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+    } catch (IOException notJson) {
+      json = null;
+    }
+    return new Reply(response.statusCode(), type, response.body(), json);
+  }
+
+  static String multipartType() {
+    return "multipart/form-data; boundary=" + BOUNDARY;
+  }
+
+  static byte[] multipart(List<Part> parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Part p : parts) {
+      StringBuilder head = new StringBuilder("--").append(BOUNDARY).append("\r\n")
+          .append("Content-Disposition: form-data; name=\"").append(p.name()).append('"');
+      if (p.filename() != null) {
+        head.append("; filename=\"").append(p.filename()).append('"');
+      }
+      head.append("\r\n");
+      if (p.contentType() != null) {
+        head.append("Content-Type: ").append(p.contentType()).append("\r\n");
+      }
+      head.append("\r\n");
+      out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(p.bytes());
+      out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  /** A canonical 44-byte-header WAV: 16-bit PCM, one channel. */
+  static byte[] wav(short[] pcm, int sampleRate) {
+    ByteBuffer b = ByteBuffer.allocate(44 + 2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * pcm.length)
+        .put("WAVE".getBytes(StandardCharsets.US_ASCII))
+        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16)
+        .putShort((short) 1).putShort((short) 1).putInt(sampleRate).putInt(sampleRate * 2)
+        .putShort((short) 2).putShort((short) 16)
+        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * pcm.length);
+    for (short s : pcm) {
+      b.putShort(s);
+    }
+    return b.array();
+  }
+
+  /** {@code seconds} of a 440 Hz tone at a fifth of full scale, 48 kHz. */
+  static short[] tone(double seconds) {
+    short[] pcm = new short[(int) Math.round(seconds * 48_000)];
+    for (int n = 0; n < pcm.length; n++) {
+      pcm[n] = (short) Math.round(0.2 * 32767 * Math.sin(2 * Math.PI * 440 * (n + 0.5) / 48_000));
+    }
+    return pcm;
+  }
+
+  /** {@code count} bgr24 frames of one grey level. */
+  static byte[] greyFrames(int width, int height, int count, int level) {
+    byte[] frames = new byte[width * height * 3 * count];
+    java.util.Arrays.fill(frames, (byte) level);
+    return frames;
+  }
+}

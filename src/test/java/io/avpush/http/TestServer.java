@@ -1,0 +1,71 @@
+package io.avpush.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.avpush.app.Guardian;
+import io.avpush.config.AvpushSettings;
+import io.avpush.session.Output;
+import io.avpush.session.PushPacer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+
+/**
+ * The real composition root ({@link Guardian}: registry, routes, binding) and the real pacer on a
+ * free port of 127.0.0.1, with the transport the test chooses. Returns once the API answers.
+ */
+final class TestServer implements AutoCloseable {
+
+  private final ActorTestKit testKit;
+  private final PushPacer pacer;
+  final ApiClient client;
+
+  private TestServer(ActorTestKit testKit, PushPacer pacer, ApiClient client) {
+    this.testKit = testKit;
+    this.pacer = pacer;
+    this.client = client;
+  }
+
+  /** {@code overrides} is HOCON over reference.conf, e.g. {@code avpush.limits.max-sessions = 2}. */
+  static TestServer start(String name, Output.Factory outputs, String overrides) throws Exception {
+    int port = freePort();
+    Config config = ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    ActorTestKit testKit = ActorTestKit.create(name, config);
+    PushPacer pacer = new PushPacer();
+    testKit.spawn(Guardian.create(AvpushSettings.from(config), outputs, pacer), "guardian");
+    ApiClient client = new ApiClient(URI.create("http://127.0.0.1:" + port));
+    TestServer server = new TestServer(testKit, pacer, client);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try {
+        if (client.get("/api/sessions").status() == 200) {
+          return server;
+        }
+      } catch (IOException notYetListening) {
+        if (System.nanoTime() > deadline) {
+          server.close();
+          throw new IllegalStateException("the API did not listen on port " + port + " within 10 s", notYetListening);
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    testKit.shutdownTestKit();
+    pacer.close();
+  }
+}
