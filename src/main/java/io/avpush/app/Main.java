@@ -21,7 +21,8 @@ public final class Main {
     Config config = loadConfig();
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
-        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)));
+        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
+        settings.webrtc().browserAvSync());
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
     Runnable closeNatives = () -> {
       pacer.close();

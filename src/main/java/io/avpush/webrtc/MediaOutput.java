@@ -30,6 +30,9 @@ public final class MediaOutput implements AutoCloseable {
   /** The MediaStream id shared by both tracks, so that browsers lip-sync them. */
   static final String STREAM_ID = "avpush";
 
+  /** The stream of the video track when browsers must not A/V-sync it to the audio. */
+  static final String SEPARATE_VIDEO_STREAM_ID = "avpush-video";
+
   static final int SAMPLE_RATE_HZ = 48_000;
   static final int SAMPLES_PER_CHUNK = SAMPLE_RATE_HZ / 100;
 

@@ -36,6 +36,7 @@ public final class WebRtcEngine implements AutoCloseable {
 
   private final AudioDeviceModuleBase audioModule;
   private final AudioModule audioModuleKind;
+  private volatile String videoStreamId = MediaOutput.STREAM_ID;
   private final PeerConnectionFactory factory;
   private final List<IceServer> iceServers;
   private final ExecutorService negotiation;
@@ -64,13 +65,19 @@ public final class WebRtcEngine implements AutoCloseable {
    */
   public enum AudioModule { DUMMY, HEADLESS }
 
-  /** Builds the engine on the dummy audio module. */
+  /** Builds the engine on the dummy audio module, audio and video in one stream. */
   public static WebRtcEngine start(List<IceServer> iceServers) {
-    return start(iceServers, AudioModule.DUMMY);
+    return start(iceServers, AudioModule.DUMMY, true);
   }
 
-  /** Builds the audio module (a headless one has playout started first), then the factory on it. */
-  public static WebRtcEngine start(List<IceServer> iceServers, AudioModule kind) {
+  /**
+   * Builds the audio module (a headless one has playout started first), then the factory on it.
+   *
+   * @param browserAvSync true: audio and video in one MediaStream, so browsers lip-sync them from
+   *     the RTCP sender reports; false: in two streams, so each plays at its own jitter-buffer
+   *     delay (steadier in Chrome when the page sets one jitterBufferTarget on both; see README)
+   */
+  public static WebRtcEngine start(List<IceServer> iceServers, AudioModule kind, boolean browserAvSync) {
     AudioDeviceModuleBase adm = kind == AudioModule.DUMMY
         ? new AudioDeviceModule(AudioLayer.kDummyAudio)
         : new HeadlessAudioDeviceModule();
@@ -89,7 +96,9 @@ public final class WebRtcEngine implements AutoCloseable {
       throw e;
     }
     log.info("WebRTC engine started on the {} audio device module", kind);
-    return new WebRtcEngine(adm, factory, iceServers, kind);
+    WebRtcEngine engine = new WebRtcEngine(adm, factory, iceServers, kind);
+    engine.videoStreamId = browserAvSync ? MediaOutput.STREAM_ID : MediaOutput.SEPARATE_VIDEO_STREAM_ID;
+    return engine;
   }
 
   /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
@@ -133,6 +142,10 @@ public final class WebRtcEngine implements AutoCloseable {
     }
     Natives.dispose("audio device module", audioModule::dispose);
     log.info("WebRTC engine closed");
+  }
+
+  String videoStreamId() {
+    return videoStreamId;
   }
 
   PeerConnectionFactory factory() {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE):
  * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}. Duration: property
  * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes);
- * {@code avpush.sync.query} is appended to the page's URL (e.g. {@code &gapMs=2000});
+ * {@code avpush.sync.query} is appended to the page's URL (default {@code &jbt=120}: one
+ * jitter-buffer target on both receivers, as the demo page sets; e.g. {@code &jbt=120&gapMs=2000});
  * {@code avpush.sync.out} names a directory for {@code result.json}, {@code figures.txt} and
  * {@code chromium.log} (default: a new temporary directory).
  *
@@ -72,7 +73,7 @@ class ChromiumSyncIT {
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
       url = server.baseUrl() + "/static/measure.html?seconds=" + seconds
-          + System.getProperty("avpush.sync.query", "");
+          + System.getProperty("avpush.sync.query", "&jbt=120");
       System.out.println("ChromiumSyncIT: " + url + " (Chromium log: " + log + ")");
       try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS)) {
         json = chromium.result().get(seconds + 45L, TimeUnit.SECONDS);

@@ -41,10 +41,13 @@ final class InProcessServer implements AutoCloseable {
   static InProcessServer start(Duration timeout) throws IOException, InterruptedException {
     int port = freePort();
     Config config = ConfigFactory.parseMap(Map.of("avpush.http.host", "127.0.0.1", "avpush.http.port", port))
+        .withFallback(ConfigFactory.systemProperties())
         .withFallback(ConfigFactory.load())
         .resolve();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
+        settings.webrtc().browserAvSync());
     PushPacer pacer = new PushPacer();
     ActorSystem<Void> system = ActorSystem.create(
         Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-browser-it", config);

@@ -21,6 +21,7 @@ class AvpushSettingsTest {
     assertEquals(Duration.ofSeconds(10), s.limits().disconnectedTimeout());
     assertEquals(64, s.limits().maxSessions());
     assertEquals("dummy", s.webrtc().audioModule());
+    assertEquals(false, s.webrtc().browserAvSync());
   }
 
   @Test
