@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** Defaults of new sessions and the timing of the frame clock. */
 public record MediaSettings(
-    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin) {
+    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay) {
   static MediaSettings from(Config c) {
     return new MediaSettings(
         FrameRate.parse(c.getString("default-fps")),
@@ -14,6 +14,7 @@ public record MediaSettings(
         c.getInt("default-height"),
         c.getDuration("release-ahead"),
         c.getDuration("max-catch-up"),
-        c.getDuration("pacer-spin"));
+        c.getDuration("pacer-spin"),
+        c.getDuration("video-delay"));
   }
 }

@@ -47,6 +47,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
+  private final long videoDelayNs;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
   private long viewerSeq;
   private int connectedReported = -1;
@@ -62,9 +63,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       Pacer pacer,
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
-      Duration disconnectedTimeout) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PeerConnection(ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout)));
+      Duration disconnectedTimeout,
+      Duration videoDelay) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
+        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos())));
   }
 
   private PeerConnection(
@@ -75,8 +77,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       TimerScheduler<Command> timers,
-      Duration disconnectedTimeout) {
+      Duration disconnectedTimeout,
+      long videoDelayNs) {
     super(context);
+    this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
     this.sessionId = sessionId;
@@ -103,9 +107,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private Behavior<Command> onPushFrame(PushFrame f) {
     Output out = output;
     PushStats st = stats;
-    pacer.at(f.deadlineNs(), now -> {
+    long deadlineNs = f.deadlineNs() + videoDelayNs;
+    pacer.at(deadlineNs, now -> {
       out.pushFrame(f.i420(), f.width(), f.height());
-      st.framePushed(now - f.deadlineNs());
+      st.framePushed(now - deadlineNs);
     });
     return this;
   }

@@ -85,7 +85,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(PeerConnection.create(
-        spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout()), "peer");
+        spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
+        deps.media().videoDelay()), "peer");
     ActorRef<AudioChunker.Command> chunker = context.spawn(AudioChunker.create(peer), "chunker");
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
