@@ -41,10 +41,10 @@ import java.util.concurrent.TimeUnit;
  * <p>It has its own factory on its own {@link HeadlessAudioDeviceModule}, whose playout thread
  * (started by libwebrtc) pulls the remote audio every ~10 ms; that pull is what feeds our sink.
  */
-final class TestViewer implements AutoCloseable {
-  record FrameArrival(long arrivalNanos, int width, int height, int meanLuma) {}
+public final class TestViewer implements AutoCloseable {
+  public record FrameArrival(long arrivalNanos, int width, int height, int meanLuma) {}
 
-  record AudioArrival(long arrivalNanos, int sampleRate, int channels, int frames) {}
+  public record AudioArrival(long arrivalNanos, int sampleRate, int channels, int frames) {}
 
   private final HeadlessAudioDeviceModule audioModule = new HeadlessAudioDeviceModule();
   private final PeerConnectionFactory factory;
@@ -74,12 +74,12 @@ final class TestViewer implements AutoCloseable {
     peerConnection = factory.createPeerConnection(new RTCConfiguration(), new Events());
   }
 
-  static TestViewer create() {
+  public static TestViewer create() {
     return new TestViewer();
   }
 
   /** A recvonly audio + video offer with all candidates. */
-  CompletionStage<String> createOffer() {
+  public CompletionStage<String> createOffer() {
     RTCRtpTransceiverInit recvOnly = new RTCRtpTransceiverInit();
     recvOnly.direction = RTCRtpTransceiverDirection.RECV_ONLY;
     peerConnection.addTransceiver(offerAudioTrack, recvOnly);
@@ -106,13 +106,13 @@ final class TestViewer implements AutoCloseable {
         .thenApplyAsync(ignored -> peerConnection.getLocalDescription().sdp);
   }
 
-  void acceptAnswer(String sdp) {
+  public void acceptAnswer(String sdp) {
     CompletableFuture<Void> set = new CompletableFuture<>();
     peerConnection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, sdp), observer(set));
     set.orTimeout(5, TimeUnit.SECONDS).join();
   }
 
-  boolean awaitConnected(Duration timeout) throws InterruptedException {
+  public boolean awaitConnected(Duration timeout) throws InterruptedException {
     return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -129,19 +129,19 @@ final class TestViewer implements AutoCloseable {
     return state;
   }
 
-  synchronized List<FrameArrival> frames() {
+  public synchronized List<FrameArrival> frames() {
     return List.copyOf(frames);
   }
 
-  synchronized List<AudioArrival> audio() {
+  public synchronized List<AudioArrival> audio() {
     return List.copyOf(audio);
   }
 
-  synchronized List<Long> flashArrivals() {
+  public synchronized List<Long> flashArrivals() {
     return List.copyOf(flashes);
   }
 
-  synchronized List<Long> beepArrivals() {
+  public synchronized List<Long> beepArrivals() {
     return beeps.onsets();
   }
 
