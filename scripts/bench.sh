@@ -9,6 +9,7 @@
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
 # Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false]
+# Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,5 @@ CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
 # shellcheck disable=SC2086
-exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms2g -Xmx4g -XX:+UseG1GC ${JAVA_OPTS:-} \
+exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseG1GC ${JAVA_OPTS:-} \
   -cp "$CP" io.avpush.bench.StreamBench "$@"

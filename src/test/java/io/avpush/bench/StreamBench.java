@@ -142,6 +142,7 @@ public final class StreamBench {
     final Map<String, Output> outputs = new ConcurrentHashMap<>();
     final List<Upload> uploads = new CopyOnWriteArrayList<>();
     final AtomicBoolean feeding = new AtomicBoolean(true);
+    final java.util.Set<Integer> receiverTids = ConcurrentHashMap.newKeySet();
 
     Run(int n, int seconds, int warmup, byte[] body, byte[] markerBody, int bodyBytes) {
       this.n = n;
@@ -182,7 +183,7 @@ public final class StreamBench {
       List<Thread> feeders = new ArrayList<>();
       try {
         awaitHttp(base);
-        System.gc();
+        r.heapBeforeMb = liveHeapMb();
         r.rssBeforeKb = rssKb();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -191,8 +192,14 @@ public final class StreamBench {
           ids.add(created.get("sessionId").asText());
         }
         for (String id : ids) {
+          java.util.Set<Integer> before = procThreadCpu().keySet();
           TestViewer v = TestViewer.create();
           receivers.add(v);
+          for (Integer tid : procThreadCpu().keySet()) {
+            if (!before.contains(tid)) {
+              receiverTids.add(tid);
+            }
+          }
           String offer = v.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
           JsonNode answer = postJson(base + "/api/sessions/" + id + "/offer",
               JSON.writeValueAsString(Map.of("sdp", offer, "type", "offer")), 200);
@@ -251,13 +258,15 @@ public final class StreamBench {
         Snapshot a = snapshot(base, ids, receivers);
         Gc.measuring = true;
         Gc.maxPauseMs = 0;
+        Gc.maxPauseWhat = "";
         Thread.sleep(seconds * 1000L);
         Gc.measuring = false;
         Snapshot b = snapshot(base, ids, receivers);
         // ---- window end
         r.loadEnd = loadavg();
         r.rssAfterKb = rssKb();
-        r.fill(a, b, uploads, receivers, markerBody != null);
+        r.heapAfterMb = liveHeapMb();
+        r.fill(a, b, uploads, receivers, markerBody != null, receiverTids);
       } finally {
         feeding.set(false);
         for (Thread f : feeders) {
@@ -401,6 +410,9 @@ public final class StreamBench {
     double[] audioLate = new double[3];
     double allocMBps;
     double gcMaxPauseMs;
+    String gcMaxPauseWhat;
+    long heapBeforeMb;
+    long heapAfterMb;
     long gcCount;
     long gcMs;
     int uploadsInWindow;
@@ -415,7 +427,8 @@ public final class StreamBench {
     int markerFlashes;
     int markerBeeps;
 
-    void fill(Snapshot a, Snapshot b, List<Upload> uploads, List<TestViewer> receivers, boolean markers) {
+    void fill(Snapshot a, Snapshot b, List<Upload> uploads, List<TestViewer> receivers, boolean markers,
+        java.util.Set<Integer> receiverTids) {
       windowS = (b.wallNs - a.wallNs) / 1e9;
       streamSeconds = n * windowS;
       cpuProcess = (b.processCpuNs - a.processCpuNs) / 1e9 / streamSeconds;
@@ -425,7 +438,11 @@ public final class StreamBench {
         long ticks = e.getValue().ticks() - (before == null ? 0 : before.ticks());
         double perStreamS = ticks / tick / streamSeconds;
         String name = e.getValue().comm();
-        cpuByCategory.merge(category(name), perStreamS, Double::sum);
+        String cat = category(name);
+        if (cat.equals("other") && receiverTids.contains(e.getKey())) {
+          cat = "receiver-factory";
+        }
+        cpuByCategory.merge(cat, perStreamS, Double::sum);
         cpuByThreadName.merge(name.replaceAll("[0-9]+", "#"), perStreamS, Double::sum);
       }
       long alloc = 0;
@@ -434,6 +451,7 @@ public final class StreamBench {
       }
       allocMBps = alloc / 1e6 / streamSeconds;
       gcMaxPauseMs = Gc.maxPauseMs;
+      gcMaxPauseWhat = Gc.maxPauseWhat;
       gcCount = b.gcCount - a.gcCount;
       gcMs = b.gcMs - a.gcMs;
 
@@ -530,8 +548,10 @@ public final class StreamBench {
       System.out.printf(Locale.ROOT, "  first content frame after 202 ms: p50 %.0f p95 %.0f (%d of %d sessions)%n",
           percentile(ff, 50), percentile(ff, 95), ff.length, n);
       System.out.printf(Locale.ROOT, "  idle (neutral) frames received in window: %d (queue starved if > 0)%n", idleFramesInWindow);
-      System.out.printf(Locale.ROOT, "  allocation %.1f MB/s per stream; GC in window: %d collections, %d ms total, max pause %.1f ms%n",
-          allocMBps, gcCount, gcMs, gcMaxPauseMs);
+      System.out.printf(Locale.ROOT, "  allocation %.1f MB/s per stream; GC in window: %d collections, %d ms total, max pause %.1f ms (%s)%n",
+          allocMBps, gcCount, gcMs, gcMaxPauseMs, gcMaxPauseWhat);
+      System.out.printf(Locale.ROOT, "  live Java heap after full GC: %d MB before sessions, %d MB at end: %.1f MB per session%n",
+          heapBeforeMb, heapAfterMb, (heapAfterMb - heapBeforeMb) / (double) n);
       System.out.printf(Locale.ROOT, "  RSS %d MB before sessions, %d MB at end: %.1f MB per session%n",
           rssBeforeKb / 1024, rssAfterKb / 1024, (rssAfterKb - rssBeforeKb) / 1024.0 / n);
       System.out.printf(Locale.ROOT, "  uploads in window: %d of 2 s (%.1f MB each): POST->202 p50 %.0f ms, max %.0f ms, "
@@ -580,8 +600,8 @@ public final class StreamBench {
 
   static String categories(Result r) {
     StringBuilder sb = new StringBuilder();
-    for (String k : List.of("encoder", "decoder(recv)", "pacer", "pekko", "decode-dispatcher", "bench-client",
-        "jvm(gc+jit)", "other")) {
+    for (String k : List.of("encoder", "decoder(recv)", "receiver-factory", "pacer", "pekko", "decode-dispatcher",
+        "bench-client", "jvm(gc+jit)", "other")) {
       sb.append(String.format(Locale.ROOT, "%s %.3f  ", k, r.cpuByCategory.getOrDefault(k, 0.0)));
     }
     return sb.toString().trim();
@@ -604,26 +624,27 @@ public final class StreamBench {
     System.out.println();
     System.out.println("CPU seconds per stream-second (1.0 = one core per stream); receivers run in the same JVM.");
     System.out.println();
-    System.out.println("| sessions | process | encoder thr | decoder thr (recv) | pacer | pekko | upload decode | bench client | JVM gc+jit | other | load avg (start -> end) |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| sessions | process | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | load avg (start -> end) |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Result r : results) {
       Map<String, Double> c = r.cpuByCategory;
-      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s -> %s |%n",
+      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s -> %s |%n",
           r.n, r.cpuProcess, c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
+          c.getOrDefault("receiver-factory", 0.0),
           c.getOrDefault("pacer", 0.0), c.getOrDefault("pekko", 0.0), c.getOrDefault("decode-dispatcher", 0.0),
           c.getOrDefault("bench-client", 0.0), c.getOrDefault("jvm(gc+jit)", 0.0), c.getOrDefault("other", 0.0),
           r.loadStart, r.loadEnd);
     }
     System.out.println();
-    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
-    System.out.println("|---:|---|---|---|---|---|---:|---:|---:|---:|---|");
+    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
+    System.out.println("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|");
     for (Result r : results) {
       double[] ff = Arrays.stream(r.firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
+      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
           r.n, r.pushedFps, r.encodedFps, r.sentFps, r.receivedFps, r.qualityLimitation,
           r.frameLate[0], r.frameLate[1], r.frameLate[2], r.audioLate[0], r.audioLate[1], r.audioLate[2],
           percentile(ff, 50), percentile(ff, 95), r.idleFramesInWindow, r.allocMBps, r.gcMaxPauseMs,
-          (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, r.uploadMsP50, r.uploadMBpsP50);
+          (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, (r.heapAfterMb - r.heapBeforeMb) / (double) r.n, r.uploadMsP50, r.uploadMBpsP50);
     }
     if (markerRun != null) {
       double[] off = markerRun.avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -784,6 +805,7 @@ public final class StreamBench {
   static final class Gc {
     static volatile boolean measuring;
     static volatile double maxPauseMs;
+    static volatile String maxPauseWhat = "";
 
     static {
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -794,8 +816,9 @@ public final class StreamBench {
             }
             GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-            if (!info.getGcName().contains("Concurrent")) {
-              maxPauseMs = Math.max(maxPauseMs, info.getGcInfo().getDuration());
+            if (!info.getGcName().contains("Concurrent") && info.getGcInfo().getDuration() > maxPauseMs) {
+              maxPauseMs = info.getGcInfo().getDuration();
+              maxPauseWhat = info.getGcName() + " / " + info.getGcAction() + " / " + info.getGcCause();
             }
           }, null, null);
         }
@@ -825,6 +848,11 @@ public final class StreamBench {
       throw new IllegalStateException(e);
     }
     return result;
+  }
+
+  static long liveHeapMb() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
   }
 
   static long rssKb() throws IOException {
