@@ -73,6 +73,8 @@ public final class StreamBench {
   static final int IDLE_LUMA = 30; // I420.y(16,16,16): the session's neutral frame
   static final double QUEUE_LOW_MS = 2500;
 
+  static int topThreadCount = 12;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -90,6 +92,8 @@ public final class StreamBench {
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
     boolean markers = Boolean.parseBoolean(opts.getOrDefault("markers", "true"));
+    boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
+    topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
 
@@ -107,6 +111,11 @@ public final class StreamBench {
     System.out.printf(Locale.ROOT, "media built in %.1f s: moving segment upload %.1f MB (2 s)%n",
         (System.nanoTime() - t) / 1e9, moving.length / 1e6);
 
+    if (prime) {
+      // A discarded first run, so that JIT compilation and first-time native set-up do not land in N=first.
+      System.out.println("priming run (1 session, 5 s, not reported) ...");
+      new Run(1, 5, 2, moving, null, moving.length).execute();
+    }
     List<Result> results = new ArrayList<>();
     for (int n : sessions) {
       Result r = new Run(n, seconds, warmup, moving, null, moving.length).execute();
@@ -406,6 +415,7 @@ public final class StreamBench {
     double minReceivedFps;
     double videoKbps = Double.NaN;
     String qualityLimitation = "?";
+    Map<String, Integer> resolutions = new TreeMap<>();
     double[] frameLate = new double[3];
     double[] audioLate = new double[3];
     double allocMBps;
@@ -479,6 +489,11 @@ public final class StreamBench {
             reasons.add(vb.qualityLimitationReason());
           }
         }
+        for (TestViewer.FrameArrival f : receivers.get(i).frames()) {
+          if (f.arrivalNanos() >= a.wallNs && f.arrivalNanos() < b.wallNs) {
+            resolutions.merge(f.width() + "x" + f.height(), 1, Integer::sum);
+          }
+        }
         double recv = b.received.get(i) - a.received.get(i);
         received += recv;
         minReceivedFps = Math.min(minReceivedFps, recv / windowS);
@@ -536,11 +551,13 @@ public final class StreamBench {
       System.out.println();
       System.out.printf(Locale.ROOT, "=== %s: window %.1f s (%.0f stream-seconds); load %s -> %s%n",
           label, windowS, streamSeconds, loadStart, loadEnd);
-      System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f | %s%n", cpuProcess, categories(this));
-      System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, 12));
+      System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
+          cpuProcess, serverEstimate(), categories(this));
+      System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, topThreadCount));
       System.out.printf(Locale.ROOT, "  video per stream: pushed %.1f/s, encoded %.1f/s, sent %.1f/s, received %.1f/s "
               + "(slowest receiver %.1f/s), sender %.0f kbit/s (audio+video), qualityLimitationReason %s%n",
           pushedFps, encodedFps, sentFps, receivedFps, minReceivedFps, videoKbps, qualityLimitation);
+      System.out.printf(Locale.ROOT, "  received frame sizes in window (frames): %s%n", resolutions);
       System.out.printf(Locale.ROOT, "  pacing lateness ms (worst session, last 1024 pushes): frames p50 %.3f p99 %.3f max %.3f"
               + " | audio p50 %.3f p99 %.3f max %.3f | re-anchors %d%n",
           frameLate[0], frameLate[1], frameLate[2], audioLate[0], audioLate[1], audioLate[2], reanchors);
@@ -564,6 +581,12 @@ public final class StreamBench {
                 + "beep - flash ms p50 %.1f, max |offset| %.1f, all %s%n",
             markerFlashes, markerBeeps, off.length, percentile(off, 50), maxAbs, round(off));
       }
+    }
+
+    /** Process CPU minus what is certainly not the server: receivers' decoder and factory threads, the bench's HTTP client. */
+    double serverEstimate() {
+      return cpuProcess - cpuByCategory.getOrDefault("decoder(recv)", 0.0)
+          - cpuByCategory.getOrDefault("receiver-factory", 0.0) - cpuByCategory.getOrDefault("bench-client", 0.0);
     }
 
     double uploads() {
@@ -622,26 +645,30 @@ public final class StreamBench {
     System.out.println();
     System.out.println("### avpush StreamBench (512x512, 30 fps, " + seconds + " s window per run)");
     System.out.println();
-    System.out.println("CPU seconds per stream-second (1.0 = one core per stream); receivers run in the same JVM.");
+    System.out.println("CPU seconds per stream-second (1.0 = one core per stream). Receivers and the upload client run in the");
+    System.out.println("same JVM; 'server est.' = process minus receiver decoder/factory threads and bench client. Thread groups");
+    System.out.println("by /proc/self/task name: encoder = EncoderQueue+AudioEncoder, decoder = DecodingQueue+IncomingVideoStream,");
+    System.out.println("other = server libwebrtc worker/network/audio-module threads, Pekko scheduler, misc.");
     System.out.println();
-    System.out.println("| sessions | process | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | load avg (start -> end) |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | load avg (start -> end) |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Result r : results) {
       Map<String, Double> c = r.cpuByCategory;
-      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s -> %s |%n",
-          r.n, r.cpuProcess, c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
+      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s -> %s |%n",
+          r.n, r.cpuProcess, r.serverEstimate(), c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
           c.getOrDefault("receiver-factory", 0.0),
           c.getOrDefault("pacer", 0.0), c.getOrDefault("pekko", 0.0), c.getOrDefault("decode-dispatcher", 0.0),
           c.getOrDefault("bench-client", 0.0), c.getOrDefault("jvm(gc+jit)", 0.0), c.getOrDefault("other", 0.0),
           r.loadStart, r.loadEnd);
     }
     System.out.println();
-    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
+    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit (received sizes) | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
     System.out.println("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|");
     for (Result r : results) {
       double[] ff = Arrays.stream(r.firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
+      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
           r.n, r.pushedFps, r.encodedFps, r.sentFps, r.receivedFps, r.qualityLimitation,
+          r.resolutions.keySet(),
           r.frameLate[0], r.frameLate[1], r.frameLate[2], r.audioLate[0], r.audioLate[1], r.audioLate[2],
           percentile(ff, 50), percentile(ff, 95), r.idleFramesInWindow, r.allocMBps, r.gcMaxPauseMs,
           (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, (r.heapAfterMb - r.heapBeforeMb) / (double) r.n, r.uploadMsP50, r.uploadMBpsP50);
