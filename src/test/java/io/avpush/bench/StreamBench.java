@@ -122,13 +122,17 @@ public final class StreamBench {
       r.print();
       results.add(r);
     }
-    Result markerRun = null;
+    List<Result> markerRuns = new ArrayList<>();
     if (markers) {
-      int n = Arrays.stream(sessions).max().orElse(1);
-      markerRun = new Run(n, Math.min(seconds, 15), warmup, moving, markerBody, moving.length).execute();
-      markerRun.print();
+      // Session 0 plays TestSignal markers (flash + beep each second), the others the moving picture.
+      int max = Arrays.stream(sessions).max().orElse(1);
+      for (int n : max > 1 ? new int[] {1, max} : new int[] {1}) {
+        Result m = new Run(n, Math.min(seconds, 15), warmup, moving, markerBody, moving.length).execute();
+        m.print();
+        markerRuns.add(m);
+      }
     }
-    printMarkdown(results, markerRun, seconds);
+    printMarkdown(results, markerRuns, seconds);
     System.exit(0); // natives of closed factories may leave non-daemon threads behind
   }
 
@@ -641,7 +645,7 @@ public final class StreamBench {
   // ---------------------------------------------------------------------------------------------
   // Markdown.
 
-  static void printMarkdown(List<Result> results, Result markerRun, int seconds) {
+  static void printMarkdown(List<Result> results, List<Result> markerRuns, int seconds) {
     System.out.println();
     System.out.println("### avpush StreamBench (512x512, 30 fps, " + seconds + " s window per run)");
     System.out.println();
@@ -673,10 +677,13 @@ public final class StreamBench {
           percentile(ff, 50), percentile(ff, 95), r.idleFramesInWindow, r.allocMBps, r.gcMaxPauseMs,
           (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, (r.heapAfterMb - r.heapBeforeMb) / (double) r.n, r.uploadMsP50, r.uploadMBpsP50);
     }
-    if (markerRun != null) {
-      double[] off = markerRun.avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    if (!markerRuns.isEmpty()) {
       System.out.println();
-      System.out.printf(Locale.ROOT, "A/V marker offset at the receiver (beep - flash), %s, %.0f s: %d pairs, p50 %.1f ms, "
+      System.out.println("A/V marker offset at the receiver of session 0 (beep onset - flash frame arrival; positive = audio later):");
+    }
+    for (Result markerRun : markerRuns) {
+      double[] off = markerRun.avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      System.out.printf(Locale.ROOT, "- %s, %.0f s: %d pairs, p50 %.1f ms, "
               + "max |offset| %.1f ms; load %s -> %s%n",
           markerRun.label, markerRun.windowS, off.length, percentile(off, 50),
           Arrays.stream(off).map(Math::abs).max().orElse(Double.NaN), markerRun.loadStart, markerRun.loadEnd);
