@@ -340,6 +340,7 @@ public final class StreamBench {
       s.wallNs = System.nanoTime();
       s.processCpuNs = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
       s.threadCpu = procThreadCpu();
+      s.machine = machineJiffies();
       ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
       long[] tids = threads.getAllThreadIds();
       long[] alloc = threads.getThreadAllocatedBytes(tids);
@@ -388,6 +389,7 @@ public final class StreamBench {
     Map<Long, Long> allocated = new HashMap<>();
     long gcCount;
     long gcMs;
+    long[] machine; // /proc/stat: busy and total jiffies of all CPUs
     List<JsonNode> status = new ArrayList<>();
     List<Integer> received = new ArrayList<>();
     List<ViewerStats> viewerStats = new ArrayList<>();
@@ -409,6 +411,9 @@ public final class StreamBench {
     double windowS;
     double streamSeconds;
     double cpuProcess;
+    double machineBusyCores;
+    double processCores;
+    double othersCores;
     Map<String, Double> cpuByCategory = new TreeMap<>();
     Map<String, Double> cpuByThreadName = new HashMap<>();
     double[] firstFrameMs;
@@ -446,6 +451,11 @@ public final class StreamBench {
       windowS = (b.wallNs - a.wallNs) / 1e9;
       streamSeconds = n * windowS;
       cpuProcess = (b.processCpuNs - a.processCpuNs) / 1e9 / streamSeconds;
+      double totalJiffies = b.machine[1] - a.machine[1];
+      int cores = Runtime.getRuntime().availableProcessors();
+      machineBusyCores = totalJiffies <= 0 ? Double.NaN : (b.machine[0] - a.machine[0]) / totalJiffies * cores;
+      processCores = (b.processCpuNs - a.processCpuNs) / 1e9 / windowS;
+      othersCores = machineBusyCores - processCores;
       double tick = 100.0; // USER_HZ; checked by scripts/bench.sh (getconf CLK_TCK)
       for (Map.Entry<Integer, ThreadCpu> e : b.threadCpu.entrySet()) {
         ThreadCpu before = a.threadCpu.get(e.getKey());
@@ -555,6 +565,8 @@ public final class StreamBench {
       System.out.println();
       System.out.printf(Locale.ROOT, "=== %s: window %.1f s (%.0f stream-seconds); load %s -> %s%n",
           label, windowS, streamSeconds, loadStart, loadEnd);
+      System.out.printf(Locale.ROOT, "  machine: %.2f of %d cores busy in the window: this process %.2f, other processes %.2f%n",
+          machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores);
       System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
           cpuProcess, serverEstimate(), categories(this));
       System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, topThreadCount));
@@ -654,16 +666,16 @@ public final class StreamBench {
     System.out.println("by /proc/self/task name: encoder = EncoderQueue+AudioEncoder, decoder = DecodingQueue+IncomingVideoStream,");
     System.out.println("other = server libwebrtc worker/network/audio-module threads, Pekko scheduler, misc.");
     System.out.println();
-    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | load avg (start -> end) |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | cores busy: this JVM / other processes | load avg (start -> end) |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for (Result r : results) {
       Map<String, Double> c = r.cpuByCategory;
-      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s -> %s |%n",
+      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f / %.2f | %s -> %s |%n",
           r.n, r.cpuProcess, r.serverEstimate(), c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
           c.getOrDefault("receiver-factory", 0.0),
           c.getOrDefault("pacer", 0.0), c.getOrDefault("pekko", 0.0), c.getOrDefault("decode-dispatcher", 0.0),
           c.getOrDefault("bench-client", 0.0), c.getOrDefault("jvm(gc+jit)", 0.0), c.getOrDefault("other", 0.0),
-          r.loadStart, r.loadEnd);
+          r.processCores, r.othersCores, r.loadStart, r.loadEnd);
     }
     System.out.println();
     System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit (received sizes) | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
@@ -882,6 +894,21 @@ public final class StreamBench {
       throw new IllegalStateException(e);
     }
     return result;
+  }
+
+  /** Busy and total jiffies summed over all CPUs, from the first line of /proc/stat. */
+  static long[] machineJiffies() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
+      for (int i = 1; i <= 8 && i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total - idle, total};
+    } catch (IOException e) {
+      return new long[] {0, 0};
+    }
   }
 
   static long liveHeapMb() {
