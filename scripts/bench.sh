@@ -10,7 +10,8 @@
 #
 # Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false]
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
-# Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags).
+# Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
+#        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

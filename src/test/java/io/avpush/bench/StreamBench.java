@@ -272,9 +272,29 @@ public final class StreamBench {
         Gc.measuring = true;
         Gc.maxPauseMs = 0;
         Gc.maxPauseWhat = "";
+        // Threads that end inside the window take their CPU with them: sample every 250 ms, keep the last value.
+        Map<Integer, ThreadCpu> lastSeen = new ConcurrentHashMap<>(a.threadCpu);
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+          while (sampling.get()) {
+            lastSeen.putAll(procThreadCpu());
+            try {
+              Thread.sleep(250);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "bench-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
         Thread.sleep(seconds * 1000L);
         Gc.measuring = false;
         Snapshot b = snapshot(base, ids, receivers);
+        sampling.set(false);
+        sampler.join(1000);
+        for (Map.Entry<Integer, ThreadCpu> e : lastSeen.entrySet()) {
+          b.threadCpu.putIfAbsent(e.getKey(), e.getValue());
+        }
         // ---- window end
         r.loadEnd = loadavg();
         r.rssAfterKb = rssKb();
@@ -462,6 +482,9 @@ public final class StreamBench {
         long ticks = e.getValue().ticks() - (before == null ? 0 : before.ticks());
         double perStreamS = ticks / tick / streamSeconds;
         String name = e.getValue().comm();
+        if (System.getenv("BENCH_DEBUG_THREAD") != null && name.startsWith(System.getenv("BENCH_DEBUG_THREAD"))) {
+          System.out.printf("  debug tid %d %s ticks %s -> %d%n", e.getKey(), name, before == null ? "new" : before.ticks(), e.getValue().ticks());
+        }
         String cat = category(name);
         if (cat.equals("other") && receiverTids.contains(e.getKey())) {
           cat = "receiver-factory";
