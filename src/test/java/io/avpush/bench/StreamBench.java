@@ -560,7 +560,7 @@ public final class StreamBench {
       }
 
       List<Upload> inWindow = uploads.stream()
-          .filter(u -> u.status() == 202 && u.startNs() >= a.wallNs && u.acceptedNs() <= b.wallNs).toList();
+          .filter(u -> u.status() == 202 && u.acceptedNs() >= a.wallNs && u.acceptedNs() < b.wallNs).toList();
       uploadsInWindow = inWindow.size();
       double[] ms = inWindow.stream().mapToDouble(Upload::ms).sorted().toArray();
       double[] mbps = inWindow.stream().mapToDouble(u -> u.bytes() / 1e6 / (u.ms() / 1e3)).sorted().toArray();
@@ -610,7 +610,7 @@ public final class StreamBench {
           heapBeforeMb, heapAfterMb, (heapAfterMb - heapBeforeMb) / (double) n);
       System.out.printf(Locale.ROOT, "  RSS %d MB before sessions, %d MB at end: %.1f MB per session%n",
           rssBeforeKb / 1024, rssAfterKb / 1024, (rssAfterKb - rssBeforeKb) / 1024.0 / n);
-      System.out.printf(Locale.ROOT, "  uploads in window: %d of 2 s (%.1f MB each): POST->202 p50 %.0f ms, max %.0f ms, "
+      System.out.printf(Locale.ROOT, "  uploads accepted (202) in window: %d of 2 s (%.1f MB each): POST->202 p50 %.0f ms, max %.0f ms, "
               + "%.0f MB/s per upload (p50); all sessions together ingested %.1f MB/s%n",
           uploadsInWindow, uploads(), uploadMsP50, uploadMsMax, uploadMBpsP50, ingestMBps);
       if (!avOffsetsMs.isEmpty() || markerFlashes > 0) {
