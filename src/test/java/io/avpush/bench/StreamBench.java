@@ -617,8 +617,9 @@ public final class StreamBench {
         double[] off = avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double maxAbs = Arrays.stream(off).map(Math::abs).max().orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "  A/V markers at receiver of session 0: %d flashes, %d beeps, %d paired; "
-                + "beep - flash ms p50 %.1f, max |offset| %.1f, all %s%n",
-            markerFlashes, markerBeeps, off.length, percentile(off, 50), maxAbs, round(off));
+                + "beep - flash ms p50 %.1f, max |offset| %.1f, in time order %s%n",
+            markerFlashes, markerBeeps, off.length, percentile(off, 50), maxAbs,
+            round(avOffsetsMs.stream().mapToDouble(Double::doubleValue).toArray()));
       }
     }
 
