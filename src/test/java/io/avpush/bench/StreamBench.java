@@ -464,6 +464,7 @@ public final class StreamBench {
     long reanchors;
     List<Double> avOffsetsMs = new ArrayList<>();
     int markerFlashes;
+    String receiverBuffers = "";
     int markerBeeps;
 
     void fill(Snapshot a, Snapshot b, List<Upload> uploads, List<TestViewer> receivers, boolean markers,
@@ -571,6 +572,11 @@ public final class StreamBench {
 
       if (markers) {
         TestViewer v = receivers.get(0);
+        try {
+          receiverBuffers = jitter("audio", v.inbound("audio")) + "; " + jitter("video", v.inbound("video"));
+        } catch (RuntimeException e) {
+          receiverBuffers = "inbound stats not read: " + e;
+        }
         List<Long> flashes = v.flashArrivals().stream().filter(t -> t >= a.wallNs && t < b.wallNs).toList();
         List<Long> beeps = v.beepArrivals();
         markerFlashes = flashes.size();
@@ -620,6 +626,7 @@ public final class StreamBench {
                 + "beep - flash ms p50 %.1f, max |offset| %.1f, in time order %s%n",
             markerFlashes, markerBeeps, off.length, percentile(off, 50), maxAbs,
             round(avOffsetsMs.stream().mapToDouble(Double::doubleValue).toArray()));
+        System.out.printf(Locale.ROOT, "  receiver of session 0, inbound-rtp since connect: %s%n", receiverBuffers);
       }
     }
 
@@ -632,6 +639,19 @@ public final class StreamBench {
     double uploads() {
       return uploadMB;
     }
+  }
+
+  /** Mean jitter-buffer delay and audio time-stretch counters of one inbound-rtp, as libwebrtc reports them. */
+  static String jitter(String kind, Map<String, Object> in) {
+    double delay = in.get("jitterBufferDelay") instanceof Number n ? n.doubleValue() : Double.NaN;
+    double emitted = in.get("jitterBufferEmittedCount") instanceof Number n ? n.doubleValue() : Double.NaN;
+    String s = String.format(Locale.ROOT, "%s jitter buffer mean %.0f ms", kind, 1000 * delay / emitted);
+    if (kind.equals("audio")) {
+      s += String.format(Locale.ROOT, ", concealed %s, inserted for deceleration %s, removed for acceleration %s of %s samples",
+          in.get("concealedSamples"), in.get("insertedSamplesForDeceleration"), in.get("removedSamplesForAcceleration"),
+          in.get("totalSamplesReceived"));
+    }
+    return s;
   }
 
   static String category(String comm) {

@@ -117,7 +117,7 @@ public final class TestViewer implements AutoCloseable {
   }
 
   /** The receiver's inbound-rtp stats of one kind, as libwebrtc reports them (for diagnosis). */
-  java.util.Map<String, Object> inbound(String kind) {
+  public java.util.Map<String, Object> inbound(String kind) {
     CompletableFuture<java.util.Map<String, Object>> result = new CompletableFuture<>();
     peerConnection.getStats(report -> result.complete(report.getStats().values().stream()
         .filter(s -> s.getType() == dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP && kind.equals(s.getAttributes().get("kind")))
