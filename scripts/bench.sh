@@ -8,7 +8,9 @@
 # Runs inside a private network namespace (scripts/in-netns.sh; libwebrtc ignores loopback for ICE),
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
-# Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false]
+# Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
+#   markers: extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
+#   prime:   a discarded 5 s run first (JIT); threads: how many thread names to list per run
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
 #        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
