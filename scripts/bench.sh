@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Streaming benchmark of one avpush node (src/test/java/io/avpush/bench/StreamBench.java): the real
+# server in-process, N sessions over HTTP, one in-JVM WebRTC receiver per session, 2 s segments of a
+# moving 512x512 picture + 48 kHz audio uploaded continuously; prints CPU per stream-second (process
+# and by thread group), frames pushed/encoded/sent/received, pacing lateness, first-frame latency,
+# allocation, GC, RSS per session, upload ingestion and A/V marker offset, plus a markdown table.
+#
+# Runs inside a private network namespace (scripts/in-netns.sh; libwebrtc ignores loopback for ICE),
+# so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
+#
+# Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
+#   markers: extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
+#   prime:   a discarded 5 s run first (JIT); threads: how many thread names to list per run
+# Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
+# Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
+#        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR="${BUILD_DIR:-$PWD/target}"
+if [[ "$(getconf CLK_TCK)" != 100 ]]; then
+  echo "warning: CLK_TCK is $(getconf CLK_TCK), StreamBench assumes 100 for per-thread CPU" >&2
+fi
+# Compile and resolve the test classpath (offline; run once with network if ~/.m2 lacks something).
+mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$BUILD_DIR/bench-classpath.txt" -Dmdep.includeScope=test >/dev/null
+CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath.txt")"
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
+# shellcheck disable=SC2086
+exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseG1GC ${JAVA_OPTS:-} \
+  -cp "$CP" io.avpush.bench.StreamBench "$@"

@@ -1,0 +1,1036 @@
+package io.avpush.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.avpush.app.Guardian;
+import io.avpush.config.AvpushSettings;
+import io.avpush.media.FrameRate;
+import io.avpush.media.MarkerClip;
+import io.avpush.media.TestSignal;
+import io.avpush.session.Output;
+import io.avpush.session.PushPacer;
+import io.avpush.webrtc.TestViewer;
+import io.avpush.webrtc.Viewer;
+import io.avpush.webrtc.ViewerStats;
+import io.avpush.webrtc.WebRtcEngine;
+import io.avpush.webrtc.WebRtcOutputs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streaming benchmark of one avpush node: the real server (Guardian, WebRtcEngine, PushPacer) in
+ * this JVM, N sessions created over HTTP, one in-JVM WebRTC receiver ({@link TestViewer}) per
+ * session, and a feeder per session that keeps the session's queue full with 2 s segments of a
+ * moving, noise-textured picture (512x512 bgr24, 30 fps) and 48 kHz speech-like audio, uploaded as
+ * multipart over HTTP. After every session shows content at its receiver and a warm-up, it measures
+ * one window of {@code seconds} and prints the figures (see {@code scripts/bench.sh}).
+ *
+ * <p>Must run inside {@code scripts/in-netns.sh}: libwebrtc ignores loopback for ICE.
+ *
+ * <p>Usage: {@code StreamBench [sessions=1,4,8] [seconds=20] [markers=true|false] [warmup=3]}
+ */
+public final class StreamBench {
+
+  static final int WIDTH = 512;
+  static final int HEIGHT = 512;
+  static final int FPS = 30;
+  static final int SEGMENT_FRAMES = 60; // 2 s
+  static final int RATE = 48_000;
+  static final int IDLE_LUMA = 30; // I420.y(16,16,16): the session's neutral frame
+  static final double QUEUE_LOW_MS = 2500;
+
+  static int topThreadCount = 12;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException("arguments are key=value: sessions=1,4,8 seconds=20 markers=true warmup=3; got " + a);
+      }
+      opts.put(a.substring(0, eq), a.substring(eq + 1));
+    }
+    int[] sessions = Arrays.stream(opts.getOrDefault("sessions", "1,4,8").split(",")).mapToInt(Integer::parseInt).toArray();
+    int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
+    boolean markers = Boolean.parseBoolean(opts.getOrDefault("markers", "true"));
+    boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
+    topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+
+    System.out.printf(Locale.ROOT, "StreamBench: %dx%d @ %d fps, sessions %s, %d s measured per run after %d s warm-up; "
+            + "%d cores; java %s; load at start %s%n",
+        WIDTH, HEIGHT, FPS, Arrays.toString(sessions), seconds, warmup, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), loadavg());
+    long t = System.nanoTime();
+    byte[] moving = multipart(wav(speechLike(SEGMENT_FRAMES * RATE / FPS)), movingFrames(SEGMENT_FRAMES));
+    byte[] markerBody = null;
+    if (markers) {
+      MarkerClip clip = TestSignal.markers(WIDTH, HEIGHT, FrameRate.parse("30"), 4.0, 1.0);
+      markerBody = multipart(wav(clip.pcm48k()), markerFrames(clip));
+    }
+    System.out.printf(Locale.ROOT, "media built in %.1f s: moving segment upload %.1f MB (2 s)%n",
+        (System.nanoTime() - t) / 1e9, moving.length / 1e6);
+
+    if (prime) {
+      // A discarded first run, so that JIT compilation and first-time native set-up do not land in N=first.
+      System.out.println("priming run (1 session, 5 s, not reported) ...");
+      new Run(1, 5, 2, moving, null, moving.length).execute();
+    }
+    List<Result> results = new ArrayList<>();
+    for (int n : sessions) {
+      Result r = new Run(n, seconds, warmup, moving, null, moving.length).execute();
+      r.print();
+      results.add(r);
+    }
+    List<Result> markerRuns = new ArrayList<>();
+    if (markers) {
+      // Session 0 plays TestSignal markers (flash + beep each second), the others the moving picture.
+      int max = Arrays.stream(sessions).max().orElse(1);
+      for (int n : max > 1 ? new int[] {1, max} : new int[] {1}) {
+        Result m = new Run(n, Math.min(seconds, 15), warmup, moving, markerBody, moving.length).execute();
+        m.print();
+        markerRuns.add(m);
+      }
+    }
+    printMarkdown(results, markerRuns, seconds);
+    System.exit(0); // natives of closed factories may leave non-daemon threads behind
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // One run: a fresh server with n sessions.
+
+  record Upload(int session, long startNs, long acceptedNs, int bytes, int status) {
+    double ms() {
+      return (acceptedNs - startNs) / 1e6;
+    }
+  }
+
+  static final class Run {
+    final int n;
+    final int seconds;
+    final int warmup;
+    final byte[] body;
+    final byte[] markerBody; // session 0 gets this instead of body when not null
+    final int bodyBytes;
+    final Map<String, Output> outputs = new ConcurrentHashMap<>();
+    final List<Upload> uploads = new CopyOnWriteArrayList<>();
+    final AtomicBoolean feeding = new AtomicBoolean(true);
+    final java.util.Set<Integer> receiverTids = ConcurrentHashMap.newKeySet();
+
+    Run(int n, int seconds, int warmup, byte[] body, byte[] markerBody, int bodyBytes) {
+      this.n = n;
+      this.seconds = seconds;
+      this.warmup = warmup;
+      this.body = body;
+      this.markerBody = markerBody;
+      this.bodyBytes = bodyBytes;
+    }
+
+    Result execute() throws Exception {
+      Result r = new Result();
+      r.n = n;
+      r.label = markerBody == null ? "N=" + n : "N=" + n + " (session 0 markers)";
+      r.seconds = seconds;
+      r.uploadMB = body.length / 1e6;
+      r.loadStart = loadavg();
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
+              + "\npekko.loglevel = WARNING\n")
+          .withFallback(ConfigFactory.load());
+      AvpushSettings settings = AvpushSettings.from(config);
+      WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+          WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)));
+      PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+      WebRtcOutputs real = new WebRtcOutputs(engine);
+      Output.Factory recording = id -> {
+        Output o = real.create(id);
+        outputs.put(id, o);
+        return o;
+      };
+      ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, recording, pacer), "avpush", config);
+      String base = "http://127.0.0.1:" + port;
+      List<TestViewer> receivers = new ArrayList<>();
+      List<Thread> feeders = new ArrayList<>();
+      try {
+        awaitHttp(base);
+        r.heapBeforeMb = liveHeapMb();
+        r.rssBeforeKb = rssKb();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          JsonNode created = postJson(base + "/api/sessions",
+              "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201);
+          ids.add(created.get("sessionId").asText());
+        }
+        for (String id : ids) {
+          java.util.Set<Integer> before = procThreadCpu().keySet();
+          TestViewer v = TestViewer.create();
+          receivers.add(v);
+          for (Integer tid : procThreadCpu().keySet()) {
+            if (!before.contains(tid)) {
+              receiverTids.add(tid);
+            }
+          }
+          String offer = v.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          JsonNode answer = postJson(base + "/api/sessions/" + id + "/offer",
+              JSON.writeValueAsString(Map.of("sdp", offer, "type", "offer")), 200);
+          v.acceptAnswer(answer.get("sdp").asText());
+        }
+        for (TestViewer v : receivers) {
+          if (!v.awaitConnected(Duration.ofSeconds(15))) {
+            throw new IllegalStateException("a receiver did not connect within 15 s (run inside scripts/in-netns.sh?)");
+          }
+        }
+        Thread.sleep(1000); // idle frames flow
+
+        long[] first202 = new long[n];
+        for (int i = 0; i < n; i++) {
+          int session = i;
+          String url = base + "/api/sessions/" + ids.get(i);
+          byte[] mine = markerBody != null && i == 0 ? markerBody : body;
+          Thread feeder = new Thread(() -> feed(session, url, mine, first202), "bench-feeder-" + i);
+          feeder.setDaemon(true);
+          feeders.add(feeder);
+          feeder.start();
+        }
+        // First content frame per receiver after its first 202.
+        double[] firstFrameMs = new double[n];
+        Arrays.fill(firstFrameMs, Double.NaN);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int found = 0;
+        while (found < n && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+          found = 0;
+          for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(firstFrameMs[i])) {
+              found++;
+              continue;
+            }
+            long t202;
+            synchronized (first202) {
+              t202 = first202[i];
+            }
+            if (t202 == 0) {
+              continue;
+            }
+            for (TestViewer.FrameArrival f : receivers.get(i).frames()) {
+              if (f.arrivalNanos() > t202 && Math.abs(f.meanLuma() - IDLE_LUMA) > 12) {
+                firstFrameMs[i] = (f.arrivalNanos() - t202) / 1e6;
+                found++;
+                break;
+              }
+            }
+          }
+        }
+        r.firstFrameMs = firstFrameMs;
+        Thread.sleep(warmup * 1000L);
+
+        // ---- window start
+        Snapshot a = snapshot(base, ids, receivers);
+        Gc.measuring = true;
+        Gc.maxPauseMs = 0;
+        Gc.maxPauseWhat = "";
+        // Threads that end inside the window take their CPU with them: sample every 250 ms, keep the last value.
+        Map<Integer, ThreadCpu> lastSeen = new ConcurrentHashMap<>(a.threadCpu);
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+          while (sampling.get()) {
+            lastSeen.putAll(procThreadCpu());
+            try {
+              Thread.sleep(250);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }, "bench-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        Thread.sleep(seconds * 1000L);
+        Gc.measuring = false;
+        Snapshot b = snapshot(base, ids, receivers);
+        sampling.set(false);
+        sampler.join(1000);
+        for (Map.Entry<Integer, ThreadCpu> e : lastSeen.entrySet()) {
+          b.threadCpu.putIfAbsent(e.getKey(), e.getValue());
+        }
+        // ---- window end
+        r.loadEnd = loadavg();
+        r.rssAfterKb = rssKb();
+        r.heapAfterMb = liveHeapMb();
+        r.fill(a, b, uploads, receivers, markerBody != null, receiverTids);
+      } finally {
+        feeding.set(false);
+        for (Thread f : feeders) {
+          f.join(10_000);
+        }
+        for (TestViewer v : receivers) {
+          v.close();
+        }
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        pacer.close();
+        engine.close();
+      }
+      return r;
+    }
+
+    /** Uploads a segment, then another whenever the session holds less than QUEUE_LOW_MS queued. */
+    void feed(int session, String url, byte[] mine, long[] first202) {
+      try {
+        boolean first = true;
+        while (feeding.get()) {
+          JsonNode status = getJson(url);
+          if (!first && status.get("queuedMs").asDouble() >= QUEUE_LOW_MS) {
+            Thread.sleep(200);
+            continue;
+          }
+          long start = System.nanoTime();
+          HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/segments"))
+                  .timeout(Duration.ofSeconds(60))
+                  .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          long end = System.nanoTime();
+          uploads.add(new Upload(session, start, end, mine.length, resp.statusCode()));
+          if (resp.statusCode() != 202) {
+            System.err.println("upload to session " + session + " answered " + resp.statusCode() + ": " + resp.body());
+            Thread.sleep(500);
+            continue;
+          }
+          if (first) {
+            synchronized (first202) {
+              first202[session] = end;
+            }
+            first = false;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        if (feeding.get()) {
+          System.err.println("feeder " + session + " failed: " + e);
+        }
+      }
+    }
+
+    Snapshot snapshot(String base, List<String> ids, List<TestViewer> receivers) throws Exception {
+      Snapshot s = new Snapshot();
+      s.wallNs = System.nanoTime();
+      s.processCpuNs = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+      s.threadCpu = procThreadCpu();
+      s.machine = machineJiffies();
+      ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] tids = threads.getAllThreadIds();
+      long[] alloc = threads.getThreadAllocatedBytes(tids);
+      for (int i = 0; i < tids.length; i++) {
+        if (alloc[i] >= 0) {
+          s.allocated.put(tids[i], alloc[i]);
+        }
+      }
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        s.gcCount += gc.getCollectionCount();
+        s.gcMs += gc.getCollectionTime();
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        s.status.add(getJson(base + "/api/sessions/" + ids.get(i)));
+        s.received.add(receivers.get(i).frames().size());
+        s.viewerStats.add(viewerStats(ids.get(i)));
+      }
+      return s;
+    }
+
+    /** The server's Viewer of a session (reached through the output the session made), or null. */
+    ViewerStats viewerStats(String sessionId) {
+      Output o = outputs.get(sessionId);
+      if (o == null) {
+        return null;
+      }
+      try {
+        java.lang.reflect.Field f = o.getClass().getDeclaredField("viewers");
+        f.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Map<String, Viewer> viewers = (Map<String, Viewer>) f.get(o);
+        for (Viewer v : viewers.values()) {
+          return v.stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        System.err.println("viewer stats not reachable: " + e);
+      }
+      return null;
+    }
+  }
+
+  static final class Snapshot {
+    long wallNs;
+    long processCpuNs;
+    Map<Integer, ThreadCpu> threadCpu;
+    Map<Long, Long> allocated = new HashMap<>();
+    long gcCount;
+    long gcMs;
+    long[] machine; // /proc/stat: busy and total jiffies of all CPUs
+    List<JsonNode> status = new ArrayList<>();
+    List<Integer> received = new ArrayList<>();
+    List<ViewerStats> viewerStats = new ArrayList<>();
+  }
+
+  record ThreadCpu(String comm, long ticks) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Figures of one run.
+
+  static final class Result {
+    int n;
+    String label;
+    int seconds;
+    String loadStart;
+    String loadEnd;
+    long rssBeforeKb;
+    long rssAfterKb;
+    double windowS;
+    double streamSeconds;
+    double cpuProcess;
+    double machineBusyCores;
+    double processCores;
+    double othersCores;
+    Map<String, Double> cpuByCategory = new TreeMap<>();
+    Map<String, Double> cpuByThreadName = new HashMap<>();
+    double[] firstFrameMs;
+    double pushedFps;
+    double encodedFps = Double.NaN;
+    double sentFps = Double.NaN;
+    double receivedFps;
+    double minReceivedFps;
+    double videoKbps = Double.NaN;
+    String qualityLimitation = "?";
+    Map<String, Integer> resolutions = new TreeMap<>();
+    double[] frameLate = new double[3];
+    double[] audioLate = new double[3];
+    double allocMBps;
+    double gcMaxPauseMs;
+    String gcMaxPauseWhat;
+    long heapBeforeMb;
+    long heapAfterMb;
+    long gcCount;
+    long gcMs;
+    int uploadsInWindow;
+    double uploadMB;
+    double uploadMsP50;
+    double uploadMsMax;
+    double uploadMBpsP50;
+    double ingestMBps;
+    long idleFramesInWindow;
+    long reanchors;
+    List<Double> avOffsetsMs = new ArrayList<>();
+    int markerFlashes;
+    String receiverBuffers = "";
+    int markerBeeps;
+
+    void fill(Snapshot a, Snapshot b, List<Upload> uploads, List<TestViewer> receivers, boolean markers,
+        java.util.Set<Integer> receiverTids) {
+      windowS = (b.wallNs - a.wallNs) / 1e9;
+      streamSeconds = n * windowS;
+      cpuProcess = (b.processCpuNs - a.processCpuNs) / 1e9 / streamSeconds;
+      double totalJiffies = b.machine[1] - a.machine[1];
+      int cores = Runtime.getRuntime().availableProcessors();
+      machineBusyCores = totalJiffies <= 0 ? Double.NaN : (b.machine[0] - a.machine[0]) / totalJiffies * cores;
+      processCores = (b.processCpuNs - a.processCpuNs) / 1e9 / windowS;
+      othersCores = machineBusyCores - processCores;
+      double tick = 100.0; // USER_HZ; checked by scripts/bench.sh (getconf CLK_TCK)
+      for (Map.Entry<Integer, ThreadCpu> e : b.threadCpu.entrySet()) {
+        ThreadCpu before = a.threadCpu.get(e.getKey());
+        long ticks = e.getValue().ticks() - (before == null ? 0 : before.ticks());
+        double perStreamS = ticks / tick / streamSeconds;
+        String name = e.getValue().comm();
+        if (System.getenv("BENCH_DEBUG_THREAD") != null && name.startsWith(System.getenv("BENCH_DEBUG_THREAD"))) {
+          System.out.printf("  debug tid %d %s ticks %s -> %d%n", e.getKey(), name, before == null ? "new" : before.ticks(), e.getValue().ticks());
+        }
+        String cat = category(name);
+        if (cat.equals("other") && receiverTids.contains(e.getKey())) {
+          cat = "receiver-factory";
+        }
+        cpuByCategory.merge(cat, perStreamS, Double::sum);
+        cpuByThreadName.merge(name.replaceAll("[0-9]+", "#"), perStreamS, Double::sum);
+      }
+      long alloc = 0;
+      for (Map.Entry<Long, Long> e : b.allocated.entrySet()) {
+        alloc += e.getValue() - a.allocated.getOrDefault(e.getKey(), 0L);
+      }
+      allocMBps = alloc / 1e6 / streamSeconds;
+      gcMaxPauseMs = Gc.maxPauseMs;
+      gcMaxPauseWhat = Gc.maxPauseWhat;
+      gcCount = b.gcCount - a.gcCount;
+      gcMs = b.gcMs - a.gcMs;
+
+      double pushed = 0;
+      double encoded = 0;
+      double sent = 0;
+      double bytes = 0;
+      boolean stats = true;
+      double received = 0;
+      minReceivedFps = Double.MAX_VALUE;
+      List<String> reasons = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        JsonNode pa = a.status.get(i).get("pushed");
+        JsonNode pb = b.status.get(i).get("pushed");
+        pushed += pb.get("framesPushed").asLong() - pa.get("framesPushed").asLong();
+        ViewerStats va = a.viewerStats.get(i);
+        ViewerStats vb = b.viewerStats.get(i);
+        if (va == null || vb == null) {
+          stats = false;
+        } else {
+          encoded += vb.framesEncoded() - va.framesEncoded();
+          sent += vb.framesSent() - va.framesSent();
+          bytes += vb.bytesSent() - va.bytesSent();
+          if (!reasons.contains(vb.qualityLimitationReason())) {
+            reasons.add(vb.qualityLimitationReason());
+          }
+        }
+        for (TestViewer.FrameArrival f : receivers.get(i).frames()) {
+          if (f.arrivalNanos() >= a.wallNs && f.arrivalNanos() < b.wallNs) {
+            resolutions.merge(f.width() + "x" + f.height(), 1, Integer::sum);
+          }
+        }
+        double recv = b.received.get(i) - a.received.get(i);
+        received += recv;
+        minReceivedFps = Math.min(minReceivedFps, recv / windowS);
+        frameLate[0] = Math.max(frameLate[0], pb.get("frameLatenessP50Ms").asDouble());
+        frameLate[1] = Math.max(frameLate[1], pb.get("frameLatenessP99Ms").asDouble());
+        frameLate[2] = Math.max(frameLate[2], pb.get("frameLatenessMaxMs").asDouble());
+        audioLate[0] = Math.max(audioLate[0], pb.get("audioLatenessP50Ms").asDouble());
+        audioLate[1] = Math.max(audioLate[1], pb.get("audioLatenessP99Ms").asDouble());
+        audioLate[2] = Math.max(audioLate[2], pb.get("audioLatenessMaxMs").asDouble());
+        reanchors += b.status.get(i).get("reanchors").asLong() - a.status.get(i).get("reanchors").asLong();
+        if (!(markers && i == 0)) {
+          for (TestViewer.FrameArrival f : receivers.get(i).frames()) {
+            if (f.arrivalNanos() >= a.wallNs && f.arrivalNanos() < b.wallNs
+                && Math.abs(f.meanLuma() - IDLE_LUMA) <= 12) {
+              idleFramesInWindow++;
+            }
+          }
+        }
+      }
+      pushedFps = pushed / streamSeconds;
+      receivedFps = received / streamSeconds;
+      if (stats) {
+        encodedFps = encoded / streamSeconds;
+        sentFps = sent / streamSeconds;
+        videoKbps = bytes * 8 / 1000 / streamSeconds;
+        qualityLimitation = String.join("/", reasons);
+      }
+
+      List<Upload> inWindow = uploads.stream()
+          .filter(u -> u.status() == 202 && u.acceptedNs() >= a.wallNs && u.acceptedNs() < b.wallNs).toList();
+      uploadsInWindow = inWindow.size();
+      double[] ms = inWindow.stream().mapToDouble(Upload::ms).sorted().toArray();
+      double[] mbps = inWindow.stream().mapToDouble(u -> u.bytes() / 1e6 / (u.ms() / 1e3)).sorted().toArray();
+      uploadMsP50 = percentile(ms, 50);
+      uploadMsMax = ms.length == 0 ? Double.NaN : ms[ms.length - 1];
+      uploadMBpsP50 = percentile(mbps, 50);
+      ingestMBps = inWindow.stream().mapToDouble(Upload::bytes).sum() / 1e6 / windowS;
+
+      if (markers) {
+        TestViewer v = receivers.get(0);
+        try {
+          receiverBuffers = jitter("audio", v.inbound("audio")) + "; " + jitter("video", v.inbound("video"));
+        } catch (RuntimeException e) {
+          receiverBuffers = "inbound stats not read: " + e;
+        }
+        List<Long> flashes = v.flashArrivals().stream().filter(t -> t >= a.wallNs && t < b.wallNs).toList();
+        List<Long> beeps = v.beepArrivals();
+        markerFlashes = flashes.size();
+        markerBeeps = (int) beeps.stream().filter(t -> t >= a.wallNs && t < b.wallNs).count();
+        for (long flash : flashes) {
+          beeps.stream()
+              .min((x, y) -> Long.compare(Math.abs(x - flash), Math.abs(y - flash)))
+              .filter(beep -> Math.abs(beep - flash) < 500_000_000L)
+              .ifPresent(beep -> avOffsetsMs.add((beep - flash) / 1e6));
+        }
+      }
+    }
+
+    void print() {
+      System.out.println();
+      System.out.printf(Locale.ROOT, "=== %s: window %.1f s (%.0f stream-seconds); load %s -> %s%n",
+          label, windowS, streamSeconds, loadStart, loadEnd);
+      System.out.printf(Locale.ROOT, "  machine: %.2f of %d cores busy in the window: this process %.2f, other processes %.2f%n",
+          machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores);
+      System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
+          cpuProcess, serverEstimate(), categories(this));
+      System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, topThreadCount));
+      System.out.printf(Locale.ROOT, "  video per stream: pushed %.1f/s, encoded %.1f/s, sent %.1f/s, received %.1f/s "
+              + "(slowest receiver %.1f/s), sender %.0f kbit/s (audio+video), qualityLimitationReason %s%n",
+          pushedFps, encodedFps, sentFps, receivedFps, minReceivedFps, videoKbps, qualityLimitation);
+      System.out.printf(Locale.ROOT, "  received frame sizes in window (frames): %s%n", resolutions);
+      System.out.printf(Locale.ROOT, "  pacing lateness ms (worst session, last 1024 pushes): frames p50 %.3f p99 %.3f max %.3f"
+              + " | audio p50 %.3f p99 %.3f max %.3f | re-anchors %d%n",
+          frameLate[0], frameLate[1], frameLate[2], audioLate[0], audioLate[1], audioLate[2], reanchors);
+      double[] ff = Arrays.stream(firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      System.out.printf(Locale.ROOT, "  first content frame after 202 ms: p50 %.0f p95 %.0f (%d of %d sessions)%n",
+          percentile(ff, 50), percentile(ff, 95), ff.length, n);
+      System.out.printf(Locale.ROOT, "  idle (neutral) frames received in window: %d (queue starved if > 0)%n", idleFramesInWindow);
+      System.out.printf(Locale.ROOT, "  allocation %.1f MB/s per stream; GC in window: %d collections, %d ms total, max pause %.1f ms (%s)%n",
+          allocMBps, gcCount, gcMs, gcMaxPauseMs, gcMaxPauseWhat);
+      System.out.printf(Locale.ROOT, "  live Java heap after full GC: %d MB before sessions, %d MB at end: %.1f MB per session%n",
+          heapBeforeMb, heapAfterMb, (heapAfterMb - heapBeforeMb) / (double) n);
+      System.out.printf(Locale.ROOT, "  RSS %d MB before sessions, %d MB at end: %.1f MB per session%n",
+          rssBeforeKb / 1024, rssAfterKb / 1024, (rssAfterKb - rssBeforeKb) / 1024.0 / n);
+      System.out.printf(Locale.ROOT, "  uploads accepted (202) in window: %d of 2 s (%.1f MB each): POST->202 p50 %.0f ms, max %.0f ms, "
+              + "%.0f MB/s per upload (p50); all sessions together ingested %.1f MB/s%n",
+          uploadsInWindow, uploads(), uploadMsP50, uploadMsMax, uploadMBpsP50, ingestMBps);
+      if (!avOffsetsMs.isEmpty() || markerFlashes > 0) {
+        double[] off = avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double maxAbs = Arrays.stream(off).map(Math::abs).max().orElse(Double.NaN);
+        System.out.printf(Locale.ROOT, "  A/V markers at receiver of session 0: %d flashes, %d beeps, %d paired; "
+                + "beep - flash ms p50 %.1f, max |offset| %.1f, in time order %s%n",
+            markerFlashes, markerBeeps, off.length, percentile(off, 50), maxAbs,
+            round(avOffsetsMs.stream().mapToDouble(Double::doubleValue).toArray()));
+        System.out.printf(Locale.ROOT, "  receiver of session 0, inbound-rtp since connect: %s%n", receiverBuffers);
+      }
+    }
+
+    /** Process CPU minus what is certainly not the server: receivers' decoder and factory threads, the bench's HTTP client. */
+    double serverEstimate() {
+      return cpuProcess - cpuByCategory.getOrDefault("decoder(recv)", 0.0)
+          - cpuByCategory.getOrDefault("receiver-factory", 0.0) - cpuByCategory.getOrDefault("bench-client", 0.0);
+    }
+
+    double uploads() {
+      return uploadMB;
+    }
+  }
+
+  /** Mean jitter-buffer delay and audio time-stretch counters of one inbound-rtp, as libwebrtc reports them. */
+  static String jitter(String kind, Map<String, Object> in) {
+    double delay = in.get("jitterBufferDelay") instanceof Number n ? n.doubleValue() : Double.NaN;
+    double emitted = in.get("jitterBufferEmittedCount") instanceof Number n ? n.doubleValue() : Double.NaN;
+    String s = String.format(Locale.ROOT, "%s jitter buffer mean %.0f ms", kind, 1000 * delay / emitted);
+    if (kind.equals("audio")) {
+      s += String.format(Locale.ROOT, ", concealed %s, inserted for deceleration %s, removed for acceleration %s of %s samples",
+          in.get("concealedSamples"), in.get("insertedSamplesForDeceleration"), in.get("removedSamplesForAcceleration"),
+          in.get("totalSamplesReceived"));
+    }
+    return s;
+  }
+
+  static String category(String comm) {
+    String c = comm.toLowerCase(Locale.ROOT);
+    if (c.startsWith("avpush-pacer")) {
+      return "pacer";
+    }
+    if (c.startsWith("avpush-avpush")) {
+      return "decode-dispatcher";
+    }
+    if (c.startsWith("avpush-pekko") || c.startsWith("avpush-schedul")) {
+      return "pekko";
+    }
+    if (c.contains("encod")) {
+      return "encoder";
+    }
+    if (c.contains("decod") || c.contains("incomingvideo")) {
+      return "decoder(recv)";
+    }
+    if (c.startsWith("httpclient") || c.startsWith("bench-")) {
+      return "bench-client";
+    }
+    if (c.startsWith("gc thread") || c.startsWith("g1 ") || c.startsWith("vm thread")
+        || c.startsWith("c1 compiler") || c.startsWith("c2 compiler")) {
+      return "jvm(gc+jit)";
+    }
+    return "other";
+  }
+
+  static String categories(Result r) {
+    StringBuilder sb = new StringBuilder();
+    for (String k : List.of("encoder", "decoder(recv)", "receiver-factory", "pacer", "pekko", "decode-dispatcher",
+        "bench-client", "jvm(gc+jit)", "other")) {
+      sb.append(String.format(Locale.ROOT, "%s %.3f  ", k, r.cpuByCategory.getOrDefault(k, 0.0)));
+    }
+    return sb.toString().trim();
+  }
+
+  static String topThreads(Result r, int count) {
+    return r.cpuByThreadName.entrySet().stream()
+        .sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+        .limit(count)
+        .map(e -> String.format(Locale.ROOT, "%s=%.3f", e.getKey(), e.getValue()))
+        .reduce((x, y) -> x + ", " + y).orElse("");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Markdown.
+
+  static void printMarkdown(List<Result> results, List<Result> markerRuns, int seconds) {
+    System.out.println();
+    System.out.println("### avpush StreamBench (512x512, 30 fps, " + seconds + " s window per run)");
+    System.out.println();
+    System.out.println("CPU seconds per stream-second (1.0 = one core per stream). Receivers and the upload client run in the");
+    System.out.println("same JVM; 'server est.' = process minus receiver decoder/factory threads and bench client. Thread groups");
+    System.out.println("by /proc/self/task name: encoder = EncoderQueue+AudioEncoder, decoder = DecodingQueue+IncomingVideoStream,");
+    System.out.println("other = server libwebrtc worker/network/audio-module threads, Pekko scheduler, misc.");
+    System.out.println();
+    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | cores busy: this JVM / other processes | load avg (start -> end) |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    for (Result r : results) {
+      Map<String, Double> c = r.cpuByCategory;
+      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f / %.2f | %s -> %s |%n",
+          r.n, r.cpuProcess, r.serverEstimate(), c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
+          c.getOrDefault("receiver-factory", 0.0),
+          c.getOrDefault("pacer", 0.0), c.getOrDefault("pekko", 0.0), c.getOrDefault("decode-dispatcher", 0.0),
+          c.getOrDefault("bench-client", 0.0), c.getOrDefault("jvm(gc+jit)", 0.0), c.getOrDefault("other", 0.0),
+          r.processCores, r.othersCores, r.loadStart, r.loadEnd);
+    }
+    System.out.println();
+    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit (received sizes) | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
+    System.out.println("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|");
+    for (Result r : results) {
+      double[] ff = Arrays.stream(r.firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
+          r.n, r.pushedFps, r.encodedFps, r.sentFps, r.receivedFps, r.qualityLimitation,
+          r.resolutions.keySet(),
+          r.frameLate[0], r.frameLate[1], r.frameLate[2], r.audioLate[0], r.audioLate[1], r.audioLate[2],
+          percentile(ff, 50), percentile(ff, 95), r.idleFramesInWindow, r.allocMBps, r.gcMaxPauseMs,
+          (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, (r.heapAfterMb - r.heapBeforeMb) / (double) r.n, r.uploadMsP50, r.uploadMBpsP50);
+    }
+    if (!markerRuns.isEmpty()) {
+      System.out.println();
+      System.out.println("A/V marker offset at the receiver of session 0 (beep onset - flash frame arrival; positive = audio later):");
+    }
+    for (Result markerRun : markerRuns) {
+      double[] off = markerRun.avOffsetsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      System.out.printf(Locale.ROOT, "- %s, %.0f s: %d pairs, p50 %.1f ms, "
+              + "max |offset| %.1f ms; load %s -> %s%n",
+          markerRun.label, markerRun.windowS, off.length, percentile(off, 50),
+          Arrays.stream(off).map(Math::abs).max().orElse(Double.NaN), markerRun.loadStart, markerRun.loadEnd);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Media.
+
+  /** 48 kHz mono: voiced harmonics on a wandering pitch, syllable envelope, a little noise. */
+  static short[] speechLike(int samples) {
+    Random rnd = new Random(7);
+    short[] pcm = new short[samples];
+    double phase = 0;
+    for (int i = 0; i < samples; i++) {
+      double t = (double) i / RATE;
+      double f0 = 120 + 30 * Math.sin(2 * Math.PI * 0.7 * t);
+      phase += 2 * Math.PI * f0 / RATE;
+      double voiced = 0;
+      for (int h = 1; h <= 8; h++) {
+        voiced += Math.sin(h * phase) / h;
+      }
+      double env = 0.5 + 0.5 * Math.sin(2 * Math.PI * 4 * t);
+      double v = 0.15 * env * voiced + 0.01 * rnd.nextGaussian();
+      pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+    }
+    return pcm;
+  }
+
+  /**
+   * bgr24 frames: a noise-textured colour gradient panning 3 px per frame, with two noise-textured
+   * discs moving across it, so that every macroblock changes and motion search has real work.
+   * Mean luma stays far from the idle frame's (30) and below the flash detector's 180.
+   */
+  static byte[] movingFrames(int count) {
+    Random rnd = new Random(11);
+    int tw = 1024;
+    byte[] texture = new byte[tw * tw];
+    rnd.nextBytes(texture);
+    byte[] out = new byte[count * WIDTH * HEIGHT * 3];
+    for (int f = 0; f < count; f++) {
+      int base = f * WIDTH * HEIGHT * 3;
+      int pan = 3 * f;
+      double c1x = 256 + 180 * Math.cos(2 * Math.PI * f / 60.0);
+      double c1y = 256 + 180 * Math.sin(2 * Math.PI * f / 60.0);
+      double c2x = (f * 7) % WIDTH;
+      double c2y = 300 + 60 * Math.sin(2 * Math.PI * f / 20.0);
+      for (int y = 0; y < HEIGHT; y++) {
+        for (int x = 0; x < WIDTH; x++) {
+          int noise = (texture[((y + pan / 2) & (tw - 1)) * tw + ((x + pan) & (tw - 1))] & 0xff) / 8 - 16;
+          int r = 60 + (x + pan) % 256 / 3 + noise;
+          int g = 70 + y / 4 + noise;
+          int b = 90 + ((x + y + 2 * pan) % 256) / 4 + noise;
+          double d1 = (x - c1x) * (x - c1x) + (y - c1y) * (y - c1y);
+          double d2 = (x - c2x) * (x - c2x) + (y - c2y) * (y - c2y);
+          if (d1 < 70 * 70) {
+            int tn = (texture[((y - (int) c1y) & (tw - 1)) * tw + ((x - (int) c1x) & (tw - 1))] & 0xff) / 4;
+            r = 200 - tn / 2;
+            g = 150 + tn / 4;
+            b = 40 + tn / 2;
+          } else if (d2 < 50 * 50) {
+            r = 30 + noise;
+            g = 120 + noise;
+            b = 200 + noise;
+          }
+          int p = base + (y * WIDTH + x) * 3;
+          out[p] = (byte) clamp(b);
+          out[p + 1] = (byte) clamp(g);
+          out[p + 2] = (byte) clamp(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** bgr24 of TestSignal's marker clip: grey 48 background, a grey 160 bar moving right, white marker frames. */
+  static byte[] markerFrames(MarkerClip clip) {
+    int count = clip.i420Frames().length;
+    java.util.Set<Long> markers = new java.util.HashSet<>();
+    for (long m : clip.markerFrameIndices()) {
+      markers.add(m);
+    }
+    int barWidth = Math.max(2, WIDTH / 16);
+    int barStep = Math.max(1, WIDTH / 60);
+    byte[] out = new byte[count * WIDTH * HEIGHT * 3];
+    for (int f = 0; f < count; f++) {
+      int base = f * WIDTH * HEIGHT * 3;
+      if (markers.contains((long) f)) {
+        Arrays.fill(out, base, base + WIDTH * HEIGHT * 3, (byte) 255);
+        continue;
+      }
+      int barX = (int) ((long) f * barStep % WIDTH);
+      for (int y = 0; y < HEIGHT; y++) {
+        for (int x = 0; x < WIDTH; x++) {
+          byte v = (byte) (x >= barX && x < barX + barWidth ? 160 : 48);
+          int p = base + (y * WIDTH + x) * 3;
+          out[p] = v;
+          out[p + 1] = v;
+          out[p + 2] = v;
+        }
+      }
+    }
+    return out;
+  }
+
+  static int clamp(int v) {
+    return Math.max(0, Math.min(255, v));
+  }
+
+  static byte[] wav(short[] pcm) {
+    ByteBuffer b = ByteBuffer.allocate(44 + pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + pcm.length * 2)
+        .put("WAVE".getBytes(StandardCharsets.US_ASCII))
+        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
+        .putInt(RATE).putInt(RATE * 2).putShort((short) 2).putShort((short) 16)
+        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(pcm.length * 2);
+    for (short s : pcm) {
+      b.putShort(s);
+    }
+    return b.array();
+  }
+
+  static final String BOUNDARY = "avpushbench7d1f3a";
+
+  static byte[] multipart(byte[] wav, byte[] bgr) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(wav.length + bgr.length + 2048);
+    field(out, "width", String.valueOf(WIDTH));
+    field(out, "height", String.valueOf(HEIGHT));
+    field(out, "fps", String.valueOf(FPS));
+    file(out, "audio", "speech.wav", "audio/wav", wav);
+    file(out, "video", "frames.bgr", "application/octet-stream", bgr);
+    out.write(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  private static void field(ByteArrayOutputStream out, String name, String value) throws IOException {
+    out.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static void file(ByteArrayOutputStream out, String name, String filename, String type, byte[] data)
+      throws IOException {
+    out.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename
+        + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(data);
+    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Measuring helpers.
+
+  /** Max GC pause seen while {@link #measuring}, from the collectors' notifications. */
+  static final class Gc {
+    static volatile boolean measuring;
+    static volatile double maxPauseMs;
+    static volatile String maxPauseWhat = "";
+
+    static {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter emitter) {
+          emitter.addNotificationListener((notification, handback) -> {
+            if (!measuring || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+              return;
+            }
+            GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            if (!info.getGcName().contains("Concurrent") && info.getGcInfo().getDuration() > maxPauseMs) {
+              maxPauseMs = info.getGcInfo().getDuration();
+              maxPauseWhat = info.getGcName() + " / " + info.getGcAction() + " / " + info.getGcCause();
+            }
+          }, null, null);
+        }
+      }
+    }
+  }
+
+  /** utime + stime (clock ticks) and name of every thread of this process, native ones included. */
+  static Map<Integer, ThreadCpu> procThreadCpu() {
+    Map<Integer, ThreadCpu> result = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          int open = stat.indexOf('(');
+          int close = stat.lastIndexOf(')');
+          String comm = stat.substring(open + 1, close);
+          String[] rest = stat.substring(close + 2).split(" ");
+          // rest[0] is field 3 (state); utime is field 14, stime field 15
+          long ticks = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+          result.put(Integer.parseInt(task.getFileName().toString()), new ThreadCpu(comm, ticks));
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return result;
+  }
+
+  /** Busy and total jiffies summed over all CPUs, from the first line of /proc/stat. */
+  static long[] machineJiffies() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
+      for (int i = 1; i <= 8 && i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total - idle, total};
+    } catch (IOException e) {
+      return new long[] {0, 0};
+    }
+  }
+
+  static long liveHeapMb() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+  }
+
+  static long rssKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  static String loadavg() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  static double percentile(double[] sorted, int p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
+    return sorted[Math.max(0, index)];
+  }
+
+  static String round(double[] values) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", values[i]));
+    }
+    return sb.append(']').toString();
+  }
+
+  static void awaitHttp(String base) throws Exception {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("server did not listen on " + base + " within 20 s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static JsonNode postJson(String url, String json, int expected) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != expected) {
+      throw new IllegalStateException("POST " + url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  static JsonNode getJson(String url) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private StreamBench() {}
+}
