@@ -182,7 +182,8 @@ public final class StreamBench {
           .withFallback(ConfigFactory.load());
       AvpushSettings settings = AvpushSettings.from(config);
       WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
-          WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)));
+          WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
+          settings.webrtc().browserAvSync());
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
       WebRtcOutputs real = new WebRtcOutputs(engine);
       Output.Factory recording = id -> {
