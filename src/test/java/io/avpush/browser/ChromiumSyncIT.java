@@ -33,17 +33,13 @@ import org.junit.jupiter.api.Test;
  * {@code chromium.log} (default: a new temporary directory).
  *
  * <p>The real target is EBU R37: audio at most 40 ms early and 60 ms late, for every marker, after
- * start-up. It is NOT met yet: Chrome's own A/V sync wanders ±70–160 ms in the first 10–20 s while
- * its estimators converge, moves in steps of up to 80 ms a second with a ±30 ms dead zone, and the
- * page's zero is not calibrated (the WebAudio tap adds a constant of tens of ms); see
- * /work/scratch/sync/REPORT.md. So this test asserts what holds robustly today — the markers
- * arrive with their beeps (≥ 80 % paired) and the median |offset| is under 400 ms — and prints
- * the figures the target is judged by (p50/p95/max, drift, max step, markers outside R37).
- * Measured on a loaded 2-core machine when this test was written: six 40 s runs p50|offset|
- * 61–234 ms, p95 170–445 ms, 20–32 of 32–36 markers outside R37; one 120 s run p50 162 ms, p95
- * 411 ms, max step 267 ms (Chrome raised the video delay to ~600 ms and back mid-run). 250 ms, the
- * first bound tried, was too close to what today's code reaches (234 ms) to be a stable gate; 400 ms
- * still fails the known gross faults (audio released in bursts: 1.3–1.6 s; clocks created apart).
+ * start-up. With the shipped settings (video in its own stream, one 120 ms jitter-buffer target
+ * on both receivers, frames pushed 60 ms after their audio) two 40 s runs on a quiet 2-core
+ * machine measured median +23.6 / +17.7 ms, p95 |offset| 25.5 / 18.4 ms, 0 markers outside R37.
+ * The page's absolute zero is not calibrated (its Web Audio tap and Chrome's fake audio sink add an
+ * unknown constant), and a machine loaded to 10 runnable threads pushed p95 to 460 ms, so the gate
+ * is a regression guard with margin, not R37 itself: ≥ 80 % of markers paired, median |offset|
+ * under 100 ms, p95 under 200 ms (Chrome's own A/V sync, the old default, reached 390–470 ms).
  *
  * <p>Without Chromium the test is skipped, except when the environment variable {@code CI} is set:
  * then it fails, so CI cannot pass by not running it.
@@ -54,7 +50,8 @@ class ChromiumSyncIT {
   private static final String RESULT = "AVPUSH-RESULT ";
   private static final String PROGRESS = "AVPUSH-PROGRESS";
   private static final double MIN_PAIRED_FRACTION = 0.8;
-  private static final double MAX_MEDIAN_ABS_OFFSET_MS = 400;
+  private static final double MAX_MEDIAN_ABS_OFFSET_MS = 100;
+  private static final double MAX_P95_ABS_OFFSET_MS = 200;
 
   @Test
   void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
@@ -99,6 +96,8 @@ class ChromiumSyncIT {
         "only " + figures.paired() + " of " + figures.expectedMarkers() + " markers showed a flash with its beep");
     assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
         "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
+    assertTrue(figures.p95AbsMs() < MAX_P95_ABS_OFFSET_MS,
+        "p95 |beep - flash| is " + figures.p95AbsMs() + " ms; lips and speech drift apart while it plays");
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
