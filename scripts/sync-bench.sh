@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_TO_RUN=${1:-600}
-QUERY=${2:-}
+QUERY=${2:-&jbt=120}
 BUILD_DIR=${AVPUSH_BUILD_DIR:-$PWD/target}
 OUT=$BUILD_DIR/sync-bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
