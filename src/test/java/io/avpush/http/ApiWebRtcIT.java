@@ -119,7 +119,7 @@ class ApiWebRtcIT {
           api.get(base).json().get("pushed"));
       List<Long> flashes = viewer.flashArrivals();
       List<Long> beeps = viewer.beepArrivals().subList(beepsBefore, viewer.beepArrivals().size());
-      List<Double> offsetsMs = pair(flashes, beeps);
+      List<Double> offsetsMs = TestViewer.pairOffsetsMs(flashes, beeps);
       System.out.printf("API IT markers: %d markers on frames %s; %d flashes, %d beeps received;"
               + " beep - flash offsets ms %s%n",
           markerFrames.length, Arrays.toString(markerFrames), flashes.size(), beeps.size(), format(offsetsMs));
@@ -184,18 +184,6 @@ class ApiWebRtcIT {
   private static double audioSecondsBetween(List<TestViewer.AudioArrival> audio, long from, long to) {
     return audio.stream().filter(a -> a.arrivalNanos() > from && a.arrivalNanos() <= to)
         .mapToDouble(a -> (double) a.frames() / a.sampleRate()).sum();
-  }
-
-  /** For each flash, the nearest beep onset within 500 ms: beep minus flash, in ms. */
-  private static List<Double> pair(List<Long> flashes, List<Long> beeps) {
-    List<Double> offsets = new ArrayList<>();
-    for (long flash : flashes) {
-      beeps.stream()
-          .min((a, b) -> Long.compare(Math.abs(a - flash), Math.abs(b - flash)))
-          .filter(beep -> Math.abs(beep - flash) < 500_000_000L)
-          .ifPresent(beep -> offsets.add((beep - flash) / 1e6));
-    }
-    return offsets;
   }
 
   private static double delta(Map<String, Object> before, Map<String, Object> after, String key) {

@@ -260,4 +260,16 @@ public final class TestViewer implements AutoCloseable {
       }
     }
   }
+
+  /** For each flash arrival (ns), the nearest beep onset within 500 ms: beep minus flash, in ms. */
+  public static List<Double> pairOffsetsMs(List<Long> flashes, List<Long> beeps) {
+    List<Double> offsets = new java.util.ArrayList<>();
+    for (long flash : flashes) {
+      beeps.stream()
+          .min((a, b) -> Long.compare(Math.abs(a - flash), Math.abs(b - flash)))
+          .filter(beep -> Math.abs(beep - flash) < 500_000_000L)
+          .ifPresent(beep -> offsets.add((beep - flash) / 1e6));
+    }
+    return offsets;
+  }
 }

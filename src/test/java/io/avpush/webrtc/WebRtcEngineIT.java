@@ -54,7 +54,7 @@ class WebRtcEngineIT {
       double elapsedSeconds = (lastAudio - firstAudio) / 1e9 + (double) audio.get(audio.size() - 1).frames() / audio.get(0).sampleRate();
       double pushedSeconds = pacer.chunksPushed() / 100.0;
       double sentSeconds = stats.audioPacketsSent() * 0.020;
-      List<Double> offsetsMs = pair(receiver.flashArrivals(), receiver.beepArrivals());
+      List<Double> offsetsMs = TestViewer.pairOffsetsMs(receiver.flashArrivals(), receiver.beepArrivals());
 
       System.out.printf("IT media: pushed %d frames, %d audio chunks in %d s; sender stats %s%n",
           pacer.framesPushed(), pacer.chunksPushed(), seconds, stats);
@@ -172,18 +172,6 @@ class WebRtcEngineIT {
     assertTrue(viewer.answerSdp().contains("a=msid:" + MediaOutput.STREAM_ID + " "), "tracks in stream avpush");
     receiver.acceptAnswer(viewer.answerSdp());
     return viewer;
-  }
-
-  /** For each flash, the nearest beep onset within 500 ms: beep minus flash, in ms. */
-  private static List<Double> pair(List<Long> flashes, List<Long> beeps) {
-    List<Double> offsets = new ArrayList<>();
-    for (long flash : flashes) {
-      beeps.stream()
-          .min((a, b) -> Long.compare(Math.abs(a - flash), Math.abs(b - flash)))
-          .filter(beep -> Math.abs(beep - flash) < 500_000_000L)
-          .ifPresent(beep -> offsets.add((beep - flash) / 1e6));
-    }
-    return offsets;
   }
 
   private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
