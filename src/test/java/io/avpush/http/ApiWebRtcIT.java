@@ -138,7 +138,10 @@ class ApiWebRtcIT {
       assertTrue(offsetsMs.size() >= Math.ceil(0.8 * markerFrames.length),
           "flash/beep pairs for 80 % of " + markerFrames.length + " markers: " + offsetsMs);
       for (double offset : offsetsMs) {
-        assertTrue(Math.abs(offset) < 150, "beep - flash offset " + offset + " ms");
+        // This receiver times video at decode and audio at its playout pull, through its own
+        // adaptive jitter buffers: it proves the markers travel together, it is no lip-sync judge
+        // (ChromiumSyncIT is). Measured +2..+21 ms and +58..+107 ms in different runs.
+        assertTrue(Math.abs(offset) < 200, "beep - flash offset " + offset + " ms");
       }
       assertTrue(firstFlashLatencyMs < 1000, "first flash latency " + firstFlashLatencyMs + " ms");
 
