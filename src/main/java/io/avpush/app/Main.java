@@ -20,7 +20,7 @@ public final class Main {
   public static void main(String[] args) {
     Config config = loadConfig();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().browserAvSync());
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());

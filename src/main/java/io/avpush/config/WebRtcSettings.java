@@ -1,13 +1,39 @@
 package io.avpush.config;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
-/** ICE servers for the server's peer connections (and handed to browsers). */
-public record WebRtcSettings(List<IceServerSettings> iceServers, String audioModule, boolean browserAvSync) {
+/** ICE servers for the server's peer connections (and handed to browsers), and the stream layout. */
+public record WebRtcSettings(
+    List<IceServerSettings> iceServers, TurnRestSettings turnRest, String audioModule, boolean browserAvSync) {
 
   /** One STUN or TURN server; username and credential are null for STUN. */
   public record IceServerSettings(List<String> urls, String username, String credential) {}
+
+  /**
+   * A TURN server that takes time-limited credentials derived from a shared secret (coturn's
+   * use-auth-secret); off while {@code secret} or {@code urls} is empty.
+   */
+  public record TurnRestSettings(List<String> urls, String secret, String user, Duration ttl) {
+    boolean enabled() {
+      return !urls.isEmpty() && !secret.isEmpty();
+    }
+  }
+
+  /** The ICE servers to use now: the static ones, and a TURN REST entry with fresh credentials. */
+  public List<IceServerSettings> iceServersAt(Instant now) {
+    if (!turnRest.enabled()) {
+      return iceServers;
+    }
+    List<IceServerSettings> all = new ArrayList<>(iceServers);
+    TurnRest.Credentials c =
+        TurnRest.credentials(turnRest.secret(), turnRest.user(), now.plus(turnRest.ttl()).getEpochSecond());
+    all.add(new IceServerSettings(turnRest.urls(), c.username(), c.credential()));
+    return List.copyOf(all);
+  }
 
   static WebRtcSettings from(Config c) {
     List<IceServerSettings> servers = c.getConfigList("ice-servers").stream()
@@ -16,6 +42,9 @@ public record WebRtcSettings(List<IceServerSettings> iceServers, String audioMod
             s.hasPath("username") ? s.getString("username") : null,
             s.hasPath("credential") ? s.getString("credential") : null))
         .toList();
-    return new WebRtcSettings(servers, c.getString("audio-module"), c.getBoolean("browser-av-sync"));
+    Config rest = c.getConfig("turn-rest");
+    TurnRestSettings turnRest = new TurnRestSettings(
+        rest.getStringList("urls"), rest.getString("secret"), rest.getString("user"), rest.getDuration("ttl"));
+    return new WebRtcSettings(servers, turnRest, c.getString("audio-module"), c.getBoolean("browser-av-sync"));
   }
 }

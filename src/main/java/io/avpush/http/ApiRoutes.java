@@ -121,7 +121,8 @@ public final class ApiRoutes extends AllDirectives {
           SessionRegistry.Created c = ok.value();
           String base = "/api/sessions/" + c.sessionId();
           return complete(StatusCodes.CREATED, new JsonBodies.SessionCreated(
-              c.sessionId(), c.fps(), c.width(), c.height(), base + "/offer", base + "/segments"), Jackson.marshaller());
+              c.sessionId(), c.fps(), c.width(), c.height(), base + "/offer", base + "/segments",
+              settings.webrtc().iceServersAt(java.time.Instant.now())), Jackson.marshaller(mapper));
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });

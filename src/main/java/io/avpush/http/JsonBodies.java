@@ -14,5 +14,13 @@ final class JsonBodies {
 
   record ErrorReply(String error, String message) {}
 
-  record SessionCreated(String sessionId, String fps, int width, int height, String offerUrl, String segmentsUrl) {}
+  /** A new session, and the ICE servers a browser should use for it (RTCPeerConnection's iceServers). */
+  record SessionCreated(
+      String sessionId,
+      String fps,
+      int width,
+      int height,
+      String offerUrl,
+      String segmentsUrl,
+      java.util.List<io.avpush.config.WebRtcSettings.IceServerSettings> iceServers) {}
 }

@@ -60,7 +60,7 @@ public final class WhepRoutes extends AllDirectives {
   private final ActorRef<SessionRegistry.Command> registry;
   private final Duration timeout;
   private final long maxSdpBytes;
-  private final List<HttpHeader> iceServerLinks;
+  private final WebRtcSettings webrtc;
   /** Sessions made by {@code POST /whep}: session id to the viewer whose DELETE ends the session. */
   private final Map<String, String> ownedSessions = new ConcurrentHashMap<>();
   /** Viewer resources handed out, as "sessionId/viewerId"; what GET and PATCH can find. */
@@ -71,7 +71,7 @@ public final class WhepRoutes extends AllDirectives {
     this.registry = registry;
     this.timeout = settings.http().askTimeout();
     this.maxSdpBytes = settings.limits().maxSdpBytes();
-    this.iceServerLinks = iceServerLinks(settings.webrtc());
+    this.webrtc = settings.webrtc();
   }
 
   public Route routes() {
@@ -161,7 +161,7 @@ public final class WhepRoutes extends AllDirectives {
       List<HttpHeader> headers = new ArrayList<>();
       headers.add(RawHeader.create("Location", "/whep/" + sessionId + "/" + a.viewerId()));
       headers.add(RawHeader.create("ETag", "\"" + a.viewerId() + "\""));
-      headers.addAll(iceServerLinks);
+      headers.addAll(iceServerLinks(webrtc.iceServersAt(java.time.Instant.now())));
       return complete(HttpResponse.create()
           .withStatus(StatusCodes.CREATED)
           .withEntity(HttpEntities.create(SDP, a.sdp().getBytes(StandardCharsets.UTF_8)))
@@ -266,9 +266,9 @@ public final class WhepRoutes extends AllDirectives {
    * TURN, as RFC 9725 §4.6 Figure 5 shows. Example: {@code <turn:t.example:3478>;
    * rel="ice-server"; username="u"; credential="p"}.
    */
-  static List<HttpHeader> iceServerLinks(WebRtcSettings webrtc) {
+  static List<HttpHeader> iceServerLinks(List<WebRtcSettings.IceServerSettings> servers) {
     List<HttpHeader> links = new ArrayList<>();
-    for (WebRtcSettings.IceServerSettings server : webrtc.iceServers()) {
+    for (WebRtcSettings.IceServerSettings server : servers) {
       for (String url : server.urls()) {
         StringBuilder link = new StringBuilder("<").append(url).append(">; rel=\"ice-server\"");
         if (server.username() != null) {

@@ -38,17 +38,20 @@ public final class WebRtcEngine implements AutoCloseable {
   private final AudioModule audioModuleKind;
   private volatile String videoStreamId = MediaOutput.STREAM_ID;
   private final PeerConnectionFactory factory;
-  private final List<IceServer> iceServers;
+  private final java.util.function.Supplier<List<IceServer>> iceServers;
   private final ExecutorService negotiation;
   private final Map<String, MediaOutput> outputs = new ConcurrentHashMap<>();
   private boolean closed;
 
   private WebRtcEngine(
-      AudioDeviceModuleBase audioModule, PeerConnectionFactory factory, List<IceServer> ice, AudioModule kind) {
+      AudioDeviceModuleBase audioModule,
+      PeerConnectionFactory factory,
+      java.util.function.Supplier<List<IceServer>> ice,
+      AudioModule kind) {
     this.audioModule = audioModule;
     this.audioModuleKind = kind;
     this.factory = factory;
-    this.iceServers = List.copyOf(ice);
+    this.iceServers = ice;
     this.negotiation =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -78,6 +81,13 @@ public final class WebRtcEngine implements AutoCloseable {
    *     delay (steadier in Chrome when the page sets one jitterBufferTarget on both; see README)
    */
   public static WebRtcEngine start(List<IceServer> iceServers, AudioModule kind, boolean browserAvSync) {
+    List<IceServer> fixed = List.copyOf(iceServers);
+    return start(() -> fixed, kind, browserAvSync);
+  }
+
+  /** As above, with ICE servers asked for at every new peer connection (fresh TURN REST credentials). */
+  public static WebRtcEngine start(
+      java.util.function.Supplier<List<IceServer>> iceServers, AudioModule kind, boolean browserAvSync) {
     AudioDeviceModuleBase adm = kind == AudioModule.DUMMY
         ? new AudioDeviceModule(AudioLayer.kDummyAudio)
         : new HeadlessAudioDeviceModule();
@@ -158,7 +168,7 @@ public final class WebRtcEngine implements AutoCloseable {
 
   RTCConfiguration rtcConfiguration() {
     RTCConfiguration config = new RTCConfiguration();
-    for (IceServer server : iceServers) {
+    for (IceServer server : iceServers.get()) {
       RTCIceServer ice = new RTCIceServer();
       ice.urls = server.urls();
       ice.username = server.username();

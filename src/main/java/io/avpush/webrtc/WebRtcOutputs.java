@@ -21,8 +21,11 @@ public final class WebRtcOutputs implements Output.Factory {
     this.engine = engine;
   }
 
+  /** The ICE servers of the settings as of now (TURN REST credentials are made fresh). */
   public static List<IceServer> iceServers(WebRtcSettings settings) {
-    return settings.iceServers().stream().map(s -> new IceServer(s.urls(), s.username(), s.credential())).toList();
+    return settings.iceServersAt(java.time.Instant.now()).stream()
+        .map(s -> new IceServer(s.urls(), s.username(), s.credential()))
+        .toList();
   }
 
   @Override

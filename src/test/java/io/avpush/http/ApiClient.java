@@ -54,6 +54,11 @@ final class ApiClient {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
 
+  /** The server's base URI, e.g. http://127.0.0.1:PORT/ . */
+  URI base() {
+    return base;
+  }
+
   ApiClient(URI base) {
     this.base = base;
   }
