@@ -49,6 +49,8 @@ public final class ApiRoutes extends AllDirectives {
   private final Duration timeout;
   private final Materializer materializer;
   private final WhepRoutes whep;
+  private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
+
   private final ObjectMapper mapper = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -261,7 +263,7 @@ public final class ApiRoutes extends AllDirectives {
   static HttpResponse jsonError(StatusCode status, String error, String message) {
     String json;
     try {
-      json = new ObjectMapper().writeValueAsString(new JsonBodies.ErrorReply(error, message));
+      json = ERROR_MAPPER.writeValueAsString(new JsonBodies.ErrorReply(error, message));
     } catch (JsonProcessingException e) {
       json = "{\"error\":\"" + error + "\"}";
     }
@@ -274,8 +276,6 @@ public final class ApiRoutes extends AllDirectives {
             "the request body exceeds " + settings.limits().maxUploadBytes()
                 + " bytes (avpush.limits.max-upload-bytes); send a shorter segment")))
         .match(java.util.concurrent.TimeoutException.class, e -> complete(jsonError(StatusCodes.SERVICE_UNAVAILABLE,
-            "timeout", "the session did not answer within " + timeout.toMillis() + " ms; try again")))
-        .match(org.apache.pekko.pattern.AskTimeoutException.class, e -> complete(jsonError(StatusCodes.SERVICE_UNAVAILABLE,
             "timeout", "the session did not answer within " + timeout.toMillis() + " ms; try again")))
         .match(Throwable.class, e -> {
           Throwable cause = e.getCause() instanceof EntityStreamSizeException ? e.getCause() : e;

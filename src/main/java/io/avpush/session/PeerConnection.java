@@ -3,7 +3,6 @@ package io.avpush.session;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -142,9 +141,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       return this;
     }
     viewers.remove(a.viewerId());
-    Throwable cause = a.failure() instanceof CompletionException && a.failure().getCause() != null
-        ? a.failure().getCause()
-        : a.failure();
+    Throwable cause = Failures.cause(a.failure());
     if (cause instanceof OfferRejectedException) {
       a.replyTo().tell(Outcome.failed(ApiError.badRequest(cause.getMessage())));
     } else {

@@ -1,13 +1,17 @@
 package io.avpush.session;
 
-import io.avpush.media.AudioChunks;
 import io.avpush.media.DecodedAudio;
 import io.avpush.media.FrameFit;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;
+import io.avpush.media.MarkerClip;
 import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
+import io.avpush.media.TestSignal;
 import io.avpush.media.WavDecoder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Turns an upload into a {@link Segment}: validates every part against the session, decodes the
@@ -92,27 +96,23 @@ public final class SegmentDecoder {
   private record DemoKey(FrameRate fps, int width, int height, double seconds) {}
 
   /** Demo clips are immutable and large (10 s of 512x512 is ~100 MB): made once per shape, shared. */
-  private static final java.util.Map<DemoKey, io.avpush.media.MarkerClip> DEMO_CLIPS =
-      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(8, 0.75f, true) {
+  private static final Map<DemoKey, MarkerClip> DEMO_CLIPS =
+      Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<DemoKey, io.avpush.media.MarkerClip> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<DemoKey, MarkerClip> eldest) {
           return size() > 4;
         }
       });
 
   /** The built-in marker segment of the demo: a flash with a beep each second, a moving bar, a quiet tone. */
   public static Segment demo(String segmentId, FrameRate sessionFps, int width, int height, double seconds) {
-    io.avpush.media.MarkerClip clip = DEMO_CLIPS.computeIfAbsent(new DemoKey(sessionFps, width, height, seconds),
-        k -> io.avpush.media.TestSignal.markers(width, height, sessionFps, seconds, 1.0));
+    MarkerClip clip = DEMO_CLIPS.computeIfAbsent(new DemoKey(sessionFps, width, height, seconds),
+        k -> TestSignal.markers(width, height, sessionFps, seconds, 1.0));
     return new Segment(segmentId, clip.pcm48k(), clip.i420Frames(), width, height, sessionFps,
         FrameFit.frameTicks(clip.pcm48k().length, sessionFps));
   }
 
   private static SegmentRejectedException reject(String message) {
     return new SegmentRejectedException(ApiError.badRequest(message));
-  }
-
-  static long samplesToNs(long samples) {
-    return samples * 1_000_000_000L / AudioChunks.SAMPLE_RATE;
   }
 }

@@ -108,9 +108,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       sync.tell(new SyncSupervisor.Enqueue(d.segment(), d.replyTo()));
       return this;
     }
-    Throwable cause = d.failure() instanceof java.util.concurrent.CompletionException && d.failure().getCause() != null
-        ? d.failure().getCause()
-        : d.failure();
+    Throwable cause = Failures.cause(d.failure());
     if (cause instanceof SegmentRejectedException rejected) {
       getContext().getLog().info("session {}: upload rejected: {}", sessionId, rejected.getMessage());
       d.replyTo().tell(Outcome.failed(rejected.error()));

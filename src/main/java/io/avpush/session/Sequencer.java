@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class Sequencer {
       currentStartTick = tick;
       currentEndTick = tick + current.frameTicks();
       started = current;
-      startSample = fps.sampleIndexAtFrame(tick, io.avpush.media.AudioChunks.SAMPLE_RATE);
+      startSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
     }
     if (current != null) {
       byte[] frame = current.frameAt(tick - currentStartTick, fps);

@@ -167,6 +167,14 @@ public final class MediaOutput implements AutoCloseable {
     }, engine.negotiation());
   }
 
+  /** Ends one viewer (its peer connection first); unknown ids are ignored. Not from a listener callback. */
+  public void disconnect(String viewerId) {
+    Viewer viewer = viewers.get(viewerId);
+    if (viewer != null) {
+      viewer.close();
+    }
+  }
+
   public int viewerCount() {
     return viewers.size();
   }

@@ -1,12 +1,12 @@
 package io.avpush.webrtc;
 
 import io.avpush.config.WebRtcSettings;
+import io.avpush.session.Failures;
 import io.avpush.session.OfferRejectedException;
 import io.avpush.session.Output;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -33,60 +33,50 @@ public final class WebRtcOutputs implements Output.Factory {
     return new SessionOutput(engine.createOutput(sessionId));
   }
 
+  /**
+   * One session's output. MediaOutput already ignores pushes after close (under its own lock)
+   * and tracks its viewers, so this only converts types and failures.
+   */
   private static final class SessionOutput implements Output {
     private final MediaOutput media;
-    private final ConcurrentHashMap<String, Viewer> viewers = new ConcurrentHashMap<>();
-    private boolean closed;
 
     SessionOutput(MediaOutput media) {
       this.media = media;
     }
 
     @Override
-    public synchronized void pushFrame(byte[] i420, int width, int height) {
-      if (!closed) {
-        media.pushFrame(i420, width, height);
-      }
+    public void pushFrame(byte[] i420, int width, int height) {
+      media.pushFrame(i420, width, height);
     }
 
     @Override
-    public synchronized void pushAudio(short[] pcm48kMono, int offset) {
-      if (!closed) {
-        media.pushAudio(pcm48kMono, offset);
-      }
+    public void pushAudio(short[] pcm48kMono, int offset) {
+      media.pushAudio(pcm48kMono, offset);
     }
 
     @Override
     public CompletionStage<String> connect(String viewerId, String offerSdp, BiConsumer<String, ViewerState> onState) {
       return media.connect(viewerId, offerSdp, (id, state) -> onState.accept(id, ViewerState.valueOf(state.name())))
           .handle((viewer, failure) -> {
-            if (failure != null) {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-              if (cause instanceof SdpException) {
-                throw new OfferRejectedException(cause.getMessage());
-              }
-              throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+            if (failure == null) {
+              return viewer.answerSdp();
             }
-            viewers.put(viewerId, viewer);
-            return viewer.answerSdp();
+            Throwable cause = Failures.cause(failure);
+            if (cause instanceof SdpException) {
+              throw new OfferRejectedException(cause.getMessage());
+            }
+            throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
           });
     }
 
     @Override
     public void disconnect(String viewerId) {
-      Viewer viewer = viewers.remove(viewerId);
-      if (viewer != null) {
-        viewer.close();
-      }
+      media.disconnect(viewerId);
     }
 
     @Override
-    public synchronized void close() {
-      if (!closed) {
-        closed = true;
-        viewers.clear();
-        media.close();
-      }
+    public void close() {
+      media.close();
     }
   }
 }
