@@ -66,6 +66,13 @@ class ApiRoutesTest {
   }
 
   @Test
+  void endingAViewerThatIsNotThereIs404WithJson() throws Exception {
+    assertError(api.delete("/api/sessions/nosuchsess/viewers/v1"), 404, "session_not_found", "no session 'nosuchsess'");
+    String id = createSession().text("sessionId");
+    assertError(api.delete("/api/sessions/" + id + "/viewers/nobody"), 404, "not_found", "no viewer 'nobody'", id);
+  }
+
+  @Test
   void unknownRoutesAre404AndWrongMethodsAre405WithJson() throws Exception {
     assertError(api.get("/api/nothing-here"), 404, "not_found");
     assertError(api.get("/no/such/page"), 404, "not_found");
