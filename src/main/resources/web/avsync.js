@@ -1,0 +1,86 @@
+// avpush lip-sync loop for a browser viewer (served at /static/avsync.js; plain script, no module).
+//
+// Why: avpush sends audio and video as separate streams (no browser A/V sync, see README "How
+// sync works"), so each plays at its own jitter-buffer delay. The video delay is steady, but the
+// audio jitter buffer (NetEq) lets its delay sit anywhere in a band of tens of ms above its target
+// and moves within it after every disturbance (a late packet burst, a stall): the picture and the
+// sound then drift and step apart. Measured in headless Chromium, the A/V offset follows
+// (audio jitter-buffer delay - video jitter-buffer delay) almost one to one.
+//
+// What: every 250 ms this loop reads both receivers' jitter-buffer delay over the last interval
+// (getStats: jitterBufferDelay / jitterBufferEmittedCount) and moves the video receiver's
+// jitterBufferTarget so that audio delay - video delay stays at `differenceMs`: the picture
+// follows the sound. Changes are limited to `maxStepMs` per interval, so the picture slows or
+// hurries smoothly instead of jumping. The audio receiver keeps a fixed target.
+//
+// Use: const loop = AvpushSync.attach(pc, {audioTargetMs: 120});  ...  loop.stop();
+//      loop.state() -> {audioMs, videoMs, videoTargetMs, errorMs, adjustments}
+(function (global) {
+  'use strict';
+
+  function attach(pc, options) {
+    const o = Object.assign({audioTargetMs: 120, differenceMs: 13, intervalMs: 250, gain: 0.5, maxStepMs: 8,
+      rangeBelowMs: 60, rangeAboveMs: 150}, options || {});
+    // The video target stays within [audioTarget - rangeBelow, audioTarget + rangeAbove]: a video
+    // delay that does not follow its target (Chrome lowers it slowly while the picture is static)
+    // must not wind the loop up.
+    const minVideoTargetMs = Math.max(0, o.audioTargetMs - o.rangeBelowMs);
+    const maxVideoTargetMs = o.audioTargetMs + o.rangeAboveMs;
+    const receiver = (kind) => pc.getReceivers().find((r) => r.track && r.track.kind === kind);
+    const prev = {};
+    const state = {audioMs: null, videoMs: null, videoTargetMs: o.audioTargetMs, errorMs: null, adjustments: 0};
+    let smoothedError = null;
+    let stopped = false;
+
+    function setTargets() {
+      const a = receiver('audio');
+      const v = receiver('video');
+      if (a && 'jitterBufferTarget' in a) a.jitterBufferTarget = o.audioTargetMs;
+      if (v && 'jitterBufferTarget' in v) v.jitterBufferTarget = Math.round(state.videoTargetMs);
+    }
+
+    // Delay per emitted sample (audio) or frame (video) over the last interval, in ms; null when
+    // nothing was emitted (a paused track) or on the first reading.
+    function intervalDelay(s) {
+      const p = prev[s.kind];
+      prev[s.kind] = {delay: s.jitterBufferDelay || 0, emitted: s.jitterBufferEmittedCount || 0};
+      if (!p) return null;
+      const emitted = (s.jitterBufferEmittedCount || 0) - p.emitted;
+      return emitted > 0 ? 1000 * ((s.jitterBufferDelay || 0) - p.delay) / emitted : null;
+    }
+
+    async function step() {
+      const report = await pc.getStats();
+      let audioMs = null;
+      let videoMs = null;
+      report.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'audio') audioMs = intervalDelay(s);
+        if (s.kind === 'video') videoMs = intervalDelay(s);
+      });
+      state.audioMs = audioMs;
+      state.videoMs = videoMs;
+      if (audioMs === null || videoMs === null) return;
+      const error = (audioMs - videoMs) - o.differenceMs;
+      smoothedError = smoothedError === null ? error : smoothedError + 0.5 * (error - smoothedError);
+      state.errorMs = smoothedError;
+      if (Math.abs(smoothedError) < 2) return;
+      const change = Math.max(-o.maxStepMs, Math.min(o.maxStepMs, o.gain * smoothedError));
+      state.videoTargetMs = Math.max(minVideoTargetMs, Math.min(maxVideoTargetMs, state.videoTargetMs + change));
+      state.adjustments++;
+      setTargets();
+    }
+
+    setTargets();
+    const timer = setInterval(() => {
+      if (stopped || pc.connectionState === 'closed') return;
+      step().catch(() => {});
+    }, o.intervalMs);
+    return {
+      stop() { stopped = true; clearInterval(timer); },
+      state() { return Object.assign({}, state); },
+    };
+  }
+
+  global.AvpushSync = {attach};
+})(typeof window !== 'undefined' ? window : globalThis);
