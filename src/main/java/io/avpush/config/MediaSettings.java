@@ -36,7 +36,7 @@ public record MediaSettings(
   static int parseColour(Config c, String key) {
     String value = c.getString(key).trim();
     if (!value.matches("#[0-9a-fA-F]{6}")) {
-      throw new ConfigException.BadValue(c.origin(), key, "'" + value + "' is not a colour; write it as \"#rrggbb\", e.g. \"#000000\"");
+      throw new ConfigException.BadValue(c.getValue(key).origin(), "avpush.media." + key, "'" + value + "' is not a colour; write it as \"#rrggbb\", e.g. \"#000000\"");
     }
     return Integer.parseInt(value.substring(1), 16);
   }
