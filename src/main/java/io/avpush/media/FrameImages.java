@@ -200,6 +200,21 @@ public final class FrameImages {
             }
             return bgr;
         }
+        if (image.getRaster().getDataBuffer() instanceof DataBufferByte buffer && image.getRaster().getParent() == null) {
+            byte[] data = buffer.getData();
+            if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && data.length == bgr.length) {
+                return data; // decoded opaque RGB (JPEG, 8-bit PNG) is already bgr24
+            }
+            if (image.getType() == BufferedImage.TYPE_4BYTE_ABGR && data.length == w * h * 4) {
+                for (int s = 0, d = 0; d < bgr.length; s += 4, d += 3) { // A, B, G, R per pixel
+                    int a = data[s] & 0xFF;
+                    bgr[d] = (byte) over(data[s + 1] & 0xFF, a, bgB);
+                    bgr[d + 1] = (byte) over(data[s + 2] & 0xFF, a, bgG);
+                    bgr[d + 2] = (byte) over(data[s + 3] & 0xFF, a, bgR);
+                }
+                return bgr;
+            }
+        }
         int[] row = new int[w];
         for (int y = 0, d = 0; y < h; y++) {
             image.getRGB(0, y, w, 1, row, 0, w);

@@ -97,6 +97,13 @@ class FrameImagesTest {
     }
 
     @Test
+    void palettePngsAreReadThroughTheirColourTable() throws Exception {
+        // TYPE_BYTE_INDEXED's table holds pure red, green, blue and white: the quadrants stay exact
+        byte[] png = encode(quadrants(W, H, BufferedImage.TYPE_BYTE_INDEXED), "png");
+        assertArrayEquals(I420.fromBgr24(quadrantsBgr(W, H), 0, W, H), FrameImages.fromImages(List.of(png), W, H, 0)[0]);
+    }
+
+    @Test
     void greyPngsKeepTheirLevelsInsteadOfBeingTreatedAsLinearLight() throws Exception {
         BufferedImage grey = new BufferedImage(W, H, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < H; y++) {
