@@ -239,6 +239,17 @@ class IdleLoopTreeTest {
     assertEquals(loopId, s.status().idle().loopId(), "the loop set before is kept");
   }
 
+  @Test
+  void aLoopLargerThanTheSessionsMemoryLimitIs413() {
+    try (SessionUnderTest small = new SessionUnderTest(testKit, FPS, W, H, 0, 10_000)) {
+      Outcome<SyncSupervisor.IdleAccepted> big = small.trySetIdle(new Loop(10, 100, 1).upload());
+      ApiError error = ((Outcome.Failed<SyncSupervisor.IdleAccepted>) big).error();
+      assertEquals(413, error.status());
+      assertTrue(error.message().contains("max-queued-bytes"), error.message());
+      assertNull(small.status().idle());
+    }
+  }
+
   /**
    * A loop of {@code ticks} frames (grey levels base, base+2, ...) and as many ticks of audio whose
    * sample i is {@code pcmBase + i}: every frame and every sample tells where in the loop it is.

@@ -28,6 +28,10 @@ final class SessionUnderTest implements AutoCloseable {
   private final ActorRef<Session.Command> session;
 
   SessionUnderTest(ActorTestKit testKit, FrameRate fps, int width, int height, int backgroundRgb) {
+    this(testKit, fps, width, height, backgroundRgb, 1L << 30);
+  }
+
+  SessionUnderTest(ActorTestKit testKit, FrameRate fps, int width, int height, int backgroundRgb, long maxQueuedBytes) {
     this.testKit = testKit;
     this.fps = fps;
     this.width = width;
@@ -35,7 +39,7 @@ final class SessionUnderTest implements AutoCloseable {
     MediaSettings media = new MediaSettings(
         fps, width, height, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, backgroundRgb);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
-        1L << 30, 65536, Duration.ofMinutes(5), Duration.ofSeconds(1));
+        maxQueuedBytes, 65536, Duration.ofMinutes(5), Duration.ofSeconds(1));
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", fps, width, height), deps));
   }
