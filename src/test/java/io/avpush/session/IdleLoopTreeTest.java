@@ -136,6 +136,33 @@ class IdleLoopTreeTest {
   }
 
   @Test
+  void anAudioOnlySegmentHoldsTheLoopsFrameAndTheLoopResumesAfterIt() {
+    s.connectViewer();
+    Loop loop = new Loop(10, 100, 1);
+    s.setIdle(loop.upload());
+    s.await("the loop to play", () -> s.output.frameCount() > 15);
+    short[] speech = new short[15 * SAMPLES_PER_TICK];
+    java.util.Arrays.fill(speech, (short) -2000);
+    s.upload(new UploadedMedia(SessionTreeTest.wav(speech), null, null, null, null));
+    long releasedAtAccept = s.status().framesReleased();
+    s.await("the segment and 10 ticks after it", () -> s.status().segmentsPlayed() == 1
+        && s.output.frameCount() > releasedAtAccept + 25);
+
+    List<byte[]> frames = s.output.framesCopy();
+    short[] samples = s.output.samplesCopy();
+    int startSample = 0;
+    while (samples[startSample] != -2000) {
+      startSample++;
+    }
+    assertEquals(0, startSample % SAMPLES_PER_TICK, "the segment's audio starts on a tick");
+    int start = startSample / SAMPLES_PER_TICK;
+    for (int t = start; t < start + 15; t++) {
+      assertSame(frames.get(start - 1), frames.get(t), "tick " + t + " holds the loop's last frame");
+    }
+    assertArrayEquals(loop.i420[0], frames.get(start + 15), "the loop resumes from its start");
+  }
+
+  @Test
   void anInterruptCutsToTheLoopWithinAFrame() {
     s.connectViewer();
     Loop loop = new Loop(10, 100, 1);
