@@ -1,12 +1,25 @@
 package io.avpush.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.avpush.media.FrameRate;
 import java.time.Duration;
 
-/** Defaults of new sessions and the timing of the frame clock. */
+/**
+ * Defaults of new sessions and the timing of the frame clock.
+ *
+ * @param backgroundRgb 0xRRGGBB under transparent pixels and around images scaled to fit the picture
+ */
 public record MediaSettings(
-    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay) {
+    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay,
+    int backgroundRgb) {
+
+  /** Settings with a black background. */
+  public MediaSettings(
+      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay) {
+    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, 0x000000);
+  }
+
   static MediaSettings from(Config c) {
     return new MediaSettings(
         FrameRate.parse(c.getString("default-fps")),
@@ -15,6 +28,16 @@ public record MediaSettings(
         c.getDuration("release-ahead"),
         c.getDuration("max-catch-up"),
         c.getDuration("pacer-spin"),
-        c.getDuration("video-delay"));
+        c.getDuration("video-delay"),
+        parseColour(c, "background"));
+  }
+
+  /** "#rrggbb" → 0xRRGGBB. Example: "#ff8000" → 0xFF8000. */
+  static int parseColour(Config c, String key) {
+    String value = c.getString(key).trim();
+    if (!value.matches("#[0-9a-fA-F]{6}")) {
+      throw new ConfigException.BadValue(c.getValue(key).origin(), "avpush.media." + key, "'" + value + "' is not a colour; write it as \"#rrggbb\", e.g. \"#000000\"");
+    }
+    return Integer.parseInt(value.substring(1), 16);
   }
 }

@@ -12,10 +12,8 @@ import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import io.avpush.session.UploadedMedia;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,7 +23,6 @@ import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.Multipart;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -35,7 +32,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The public HTTP API (see DESIGN.md) and the demo page. Routes only parse, ask and compose;
@@ -80,6 +76,9 @@ public final class ApiRoutes extends AllDirectives {
             delete(() -> deleteSession(sessionId)))),
         path("offer", () -> post(() -> withSession(sessionId, this::offer))),
         path("segments", () -> post(() -> withSession(sessionId, this::upload))),
+        path("idle", () -> concat(
+            put(() -> withSession(sessionId, this::setIdle)),
+            delete(() -> withSession(sessionId, this::clearIdle)))),
         path("demo", () -> post(() -> withSession(sessionId, s ->
             completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r)))))),
         path("interrupt", () -> post(() -> withSession(sessionId, s ->
@@ -161,65 +160,32 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route upload(ActorRef<Session.Command> session) {
+    return uploadForm(media -> completeOutcome(StatusCodes.ACCEPTED,
+        this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r))));
+  }
+
+  private Route setIdle(ActorRef<Session.Command> session) {
+    return uploadForm(media -> completeOutcome(StatusCodes.OK,
+        this.<Outcome<SyncSupervisor.IdleAccepted>>ask(session, r -> new Session.SetIdle(media, r))));
+  }
+
+  private Route clearIdle(ActorRef<Session.Command> session) {
+    return onSuccess(this.<org.apache.pekko.Done>ask(session, Session.ClearIdle::new), done -> complete(StatusCodes.NO_CONTENT));
+  }
+
+  /** Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and hands the media on. */
+  private Route uploadForm(Function<UploadedMedia, Route> inner) {
     return withSizeLimit(settings.limits().maxUploadBytes(), () ->
         entity(Unmarshaller.entityToMultipartFormData(), form ->
-            onSuccess(collectParts(form), parts -> {
+            onSuccess(UploadForm.collect(form, materializer), parts -> {
               UploadedMedia media;
               try {
-                media = toUpload(parts);
+                media = UploadForm.toUpload(parts);
               } catch (IllegalArgumentException e) {
                 return error(ApiError.badRequest(e.getMessage()));
               }
-              return completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r)));
+              return inner.apply(media);
             })));
-  }
-
-  private CompletionStage<Map<String, ByteString>> collectParts(Multipart.FormData form) {
-    return form.getParts()
-        .mapAsync(1, part -> part.getEntity().getDataBytes()
-            .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-            .thenApply(bytes -> Map.entry(part.getName(), bytes)))
-        .runFold(new HashMap<String, ByteString>(), (acc, e) -> {
-          acc.put(e.getKey(), e.getValue());
-          return acc;
-        }, materializer)
-        .thenApply(m -> (Map<String, ByteString>) m);
-  }
-
-  private static UploadedMedia toUpload(Map<String, ByteString> parts) {
-    for (String name : parts.keySet()) {
-      if (!Set.of("audio", "video", "width", "height", "fps").contains(name)) {
-        throw new IllegalArgumentException("unknown form part '" + name
-            + "'; a segment has parts 'audio' (WAV), 'video' (raw bgr24) and fields 'width', 'height', 'fps'");
-      }
-    }
-    return new UploadedMedia(
-        bytes(parts.get("audio")),
-        bytes(parts.get("video")),
-        intField(parts, "width"),
-        intField(parts, "height"),
-        parts.containsKey("fps") ? parts.get("fps").utf8String() : null);
-  }
-
-  private static byte[] bytes(ByteString b) {
-    return b == null ? null : b.toArray();
-  }
-
-  private static Integer intField(Map<String, ByteString> parts, String name) {
-    ByteString b = parts.get(name);
-    if (b == null) {
-      return null;
-    }
-    String s = b.utf8String().trim();
-    try {
-      int v = Integer.parseInt(s);
-      if (v <= 0 || v > 16384) {
-        throw new IllegalArgumentException("field '" + name + "' = " + v + " is out of range (1..16384)");
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("field '" + name + "' = '" + s + "' is not a whole number");
-    }
   }
 
   private Route withSession(String sessionId, Function<ActorRef<Session.Command>, Route> inner) {

@@ -2,8 +2,8 @@ package io.avpush.session;
 
 import io.avpush.media.DecodedAudio;
 import io.avpush.media.FrameFit;
+import io.avpush.media.FrameImages;
 import io.avpush.media.FrameRate;
-import io.avpush.media.I420;
 import io.avpush.media.MarkerClip;
 import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Turns an upload into a {@link Segment}: validates every part against the session, decodes the
- * WAV and resamples it to 48 kHz mono, converts bgr24 frames to I420. Pure; runs off the actors.
+ * WAV and resamples it to 48 kHz mono, converts raw frames or PNG/JPEG images to I420 (see
+ * {@link FrameImages}). Pure; runs off the actors (on the blocking dispatcher).
  * Audio is the master: the segment lasts as long as its audio (frames are held or dropped to fit,
  * see {@link FrameFit}); a segment without audio lasts as long as its frames, in silence.
  */
@@ -24,13 +25,16 @@ public final class SegmentDecoder {
   private SegmentDecoder() {}
 
   public static Segment decode(
-      String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs)
+      String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
+      int backgroundRgb)
       throws SegmentRejectedException {
     boolean hasAudio = upload.wav() != null && upload.wav().length > 0;
-    boolean hasVideo = upload.bgr24() != null && upload.bgr24().length > 0;
-    if (!hasAudio && !hasVideo) {
-      throw reject("a segment needs a part 'audio' (a WAV file) and/or a part 'video' (raw bgr24 frames "
-          + "with form fields width, height, fps); this upload has neither");
+    boolean hasVideo = upload.video() != null && upload.video().length > 0;
+    boolean hasImages = upload.images() != null && !upload.images().isEmpty();
+    if (!hasAudio && !hasVideo && !hasImages) {
+      throw reject("a segment needs a part 'audio' (a WAV file) and/or frames: a part 'video' (raw bgr24 or rgba "
+          + "frames with form fields width, height, format, fps) or repeated parts 'frame' (PNG or JPEG images, "
+          + "one frame each, in order); this upload has neither");
     }
     FrameRate uploadFps = sessionFps;
     if (upload.fps() != null && !upload.fps().isBlank()) {
@@ -41,25 +45,31 @@ public final class SegmentDecoder {
       }
     }
     byte[][] frames = new byte[0][];
-    if (hasVideo) {
-      int w = upload.width() == null ? width : upload.width();
-      int h = upload.height() == null ? height : upload.height();
-      if (w != width || h != height) {
-        throw reject(String.format("frames are %dx%d but this session streams %dx%d; send frames of the "
-            + "session's size (or create the session with width=%d and height=%d)", w, h, width, height, w, h));
+    try {
+      if (hasVideo && hasImages) {
+        throw reject("send frames either as part 'video' (raw frames) or as parts 'frame' (images), not both");
       }
-      long frameBytes = (long) w * h * 3;
-      if (upload.bgr24().length % frameBytes != 0) {
-        throw reject(String.format("part 'video' has %d bytes, which is not a whole number of %dx%d bgr24 "
-                + "frames (%d bytes each): %d whole frames and %d bytes left over",
-            upload.bgr24().length, w, h, frameBytes, upload.bgr24().length / frameBytes,
-            upload.bgr24().length % frameBytes));
+      if (hasImages) {
+        if (upload.width() != null || upload.height() != null || upload.format() != null) {
+          throw reject("fields 'width', 'height' and 'format' describe raw frames in part 'video'; image frames "
+              + "(parts 'frame') carry their own size and format: leave these fields out");
+        }
+        requireFramesFit(upload.images().size(), uploadFps, maxDurationNs);
+        frames = FrameImages.fromImages(upload.images(), width, height, backgroundRgb);
+      } else if (hasVideo) {
+        FrameImages.RawFormat format = FrameImages.RawFormat.parse(upload.format());
+        int w = upload.width() == null ? width : upload.width();
+        int h = upload.height() == null ? height : upload.height();
+        if (w != width || h != height) {
+          throw reject(String.format("frames are %dx%d but this session streams %dx%d; send frames of the "
+              + "session's size (or create the session with width=%d and height=%d, or send PNG/JPEG parts "
+              + "'frame', which are scaled to fit)", w, h, width, height, w, h));
+        }
+        requireFramesFit(upload.video().length / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
+        frames = FrameImages.fromRaw(upload.video(), format, w, h, backgroundRgb);
       }
-      int count = (int) (upload.bgr24().length / frameBytes);
-      frames = new byte[count][];
-      for (int i = 0; i < count; i++) {
-        frames[i] = I420.fromBgr24(upload.bgr24(), (int) (i * frameBytes), w, h);
-      }
+    } catch (MediaFormatException e) {
+      throw reject(e.getMessage());
     }
     short[] pcm = new short[0];
     long frameTicks;
@@ -83,14 +93,20 @@ public final class SegmentDecoder {
       frameTicks = FrameFit.frameTicks(pcm.length, sessionFps);
     } else {
       long videoNs = uploadFps.frameStartNs(frames.length);
-      if (videoNs > maxDurationNs) {
-        throw new SegmentRejectedException(ApiError.tooLarge(String.format(
-            "part 'video' lasts %.1f s; the longest segment accepted is %.1f s (avpush.limits.max-segment-duration)",
-            videoNs / 1e9, maxDurationNs / 1e9)));
-      }
       frameTicks = sessionFps.frameIndexAtNs(videoNs - 1) + 1;
     }
     return new Segment(segmentId, pcm, frames, width, height, uploadFps, frameTicks);
+  }
+
+  /** Refuses frames longer than the longest segment before decoding them (PNGs of a flat picture inflate 1000-fold). */
+  private static void requireFramesFit(long frameCount, FrameRate uploadFps, long maxDurationNs)
+      throws SegmentRejectedException {
+    long videoNs = uploadFps.frameStartNs(frameCount);
+    if (videoNs > maxDurationNs) {
+      throw new SegmentRejectedException(ApiError.tooLarge(String.format(
+          "the %d frames last %.1f s at %s fps; the longest segment accepted is %.1f s "
+              + "(avpush.limits.max-segment-duration)", frameCount, videoNs / 1e9, uploadFps, maxDurationNs / 1e9)));
+    }
   }
 
   private record DemoKey(FrameRate fps, int width, int height, double seconds) {}

@@ -3,6 +3,8 @@ package io.avpush.session;
 import io.avpush.media.FrameRate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -13,7 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * Decodes uploads into segments off the actor threads (resampling and pixel conversion take
  * milliseconds per second of media) and hands good ones to the {@link SyncSupervisor}'s queue;
- * a bad upload is answered with what is wrong and touches nothing else.
+ * idle loops go to the supervisor the same way. A bad upload is answered with what is wrong and
+ * touches nothing else.
  */
 public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command> {
 
@@ -25,8 +28,13 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
   public record LoadDemo(double seconds, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
       implements Command {}
 
+  /** Decodes an idle loop (the same parts as a segment; frames required) for the {@link SyncSupervisor}. */
+  public record LoadIdle(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.IdleAccepted>> replyTo)
+      implements Command {}
+
+  /** A decoded upload: {@code toSync} makes the supervisor's command of it, {@code reject} answers a failure. */
   private record WrappedDecoded(
-      Segment segment, Throwable failure, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
+      Segment segment, Throwable failure, Function<Segment, SyncSupervisor.Command> toSync, Consumer<ApiError> reject)
       implements Command {}
 
   private final String sessionId;
@@ -34,9 +42,11 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
   private final int width;
   private final int height;
   private final long maxDurationNs;
+  private final int backgroundRgb;
   private final Executor decodeExecutor;
   private final ActorRef<SyncSupervisor.Command> sync;
   private long segmentSeq;
+  private long loopSeq;
 
   public static Behavior<Command> create(
       String sessionId,
@@ -44,9 +54,11 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       int width,
       int height,
       long maxDurationNs,
+      int backgroundRgb,
       Executor decodeExecutor,
       ActorRef<SyncSupervisor.Command> sync) {
-    return Behaviors.setup(ctx -> new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, decodeExecutor, sync));
+    return Behaviors.setup(ctx ->
+        new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, backgroundRgb, decodeExecutor, sync));
   }
 
   private SegmentLoader(
@@ -56,6 +68,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       int width,
       int height,
       long maxDurationNs,
+      int backgroundRgb,
       Executor decodeExecutor,
       ActorRef<SyncSupervisor.Command> sync) {
     super(context);
@@ -64,6 +77,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     this.width = width;
     this.height = height;
     this.maxDurationNs = maxDurationNs;
+    this.backgroundRgb = backgroundRgb;
     this.decodeExecutor = decodeExecutor;
     this.sync = sync;
   }
@@ -73,6 +87,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     return newReceiveBuilder()
         .onMessage(Load.class, this::onLoad)
         .onMessage(LoadDemo.class, this::onLoadDemo)
+        .onMessage(LoadIdle.class, this::onLoadIdle)
         .onMessage(WrappedDecoded.class, this::onDecoded)
         .build();
   }
@@ -82,39 +97,57 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
   }
 
   private Behavior<Command> onLoad(Load load) {
-    String segmentId = nextSegmentId();
+    decode(nextSegmentId(), load.upload(), false, s -> new SyncSupervisor.Enqueue(s, load.replyTo()),
+        e -> load.replyTo().tell(Outcome.failed(e)));
+    return this;
+  }
+
+  private Behavior<Command> onLoadIdle(LoadIdle load) {
+    decode(sessionId + "-idle" + (++loopSeq), load.upload(), true, s -> new SyncSupervisor.SetIdle(s, load.replyTo()),
+        e -> load.replyTo().tell(Outcome.failed(e)));
+    return this;
+  }
+
+  private void decode(
+      String id, UploadedMedia upload, boolean needsFrames,
+      Function<Segment, SyncSupervisor.Command> toSync, Consumer<ApiError> reject) {
     CompletableFuture<Segment> decoded = new CompletableFuture<>();
     decodeExecutor.execute(() -> {
       try {
-        decoded.complete(SegmentDecoder.decode(segmentId, load.upload(), fps, width, height, maxDurationNs));
+        Segment segment = SegmentDecoder.decode(id, upload, fps, width, height, maxDurationNs, backgroundRgb);
+        if (needsFrames && segment.framesI420().length == 0) {
+          throw new SegmentRejectedException(ApiError.badRequest("an idle loop needs frames: a part 'video' (raw "
+              + "frames) or parts 'frame' (PNG or JPEG images), with an optional part 'audio'; this upload has audio only"));
+        }
+        decoded.complete(segment);
       } catch (Throwable t) {
         decoded.completeExceptionally(t);
       }
     });
-    getContext().pipeToSelf(decoded, (segment, failure) -> new WrappedDecoded(segment, failure, load.replyTo()));
-    return this;
+    getContext().pipeToSelf(decoded, (segment, failure) -> new WrappedDecoded(segment, failure, toSync, reject));
   }
 
   private Behavior<Command> onLoadDemo(LoadDemo demo) {
     String segmentId = nextSegmentId();
     CompletableFuture<Segment> made = CompletableFuture.supplyAsync(
         () -> SegmentDecoder.demo(segmentId, fps, width, height, demo.seconds()), decodeExecutor);
-    getContext().pipeToSelf(made, (segment, failure) -> new WrappedDecoded(segment, failure, demo.replyTo()));
+    getContext().pipeToSelf(made, (segment, failure) -> new WrappedDecoded(segment, failure,
+        s -> new SyncSupervisor.Enqueue(s, demo.replyTo()), e -> demo.replyTo().tell(Outcome.failed(e))));
     return this;
   }
 
   private Behavior<Command> onDecoded(WrappedDecoded d) {
     if (d.failure() == null) {
-      sync.tell(new SyncSupervisor.Enqueue(d.segment(), d.replyTo()));
+      sync.tell(d.toSync().apply(d.segment()));
       return this;
     }
     Throwable cause = Failures.cause(d.failure());
     if (cause instanceof SegmentRejectedException rejected) {
       getContext().getLog().info("session {}: upload rejected: {}", sessionId, rejected.getMessage());
-      d.replyTo().tell(Outcome.failed(rejected.error()));
+      d.reject().accept(rejected.error());
     } else {
       getContext().getLog().error("session {}: decoding an upload failed", sessionId, cause);
-      d.replyTo().tell(Outcome.failed(new ApiError(500, "decode_failed", "decoding the upload failed: " + cause)));
+      d.reject().accept(new ApiError(500, "decode_failed", "decoding the upload failed: " + cause));
     }
     return this;
   }

@@ -59,6 +59,11 @@ final class Sequencer {
     return new TickPlan(lastFrame, started, startSample, finishedId);
   }
 
+  /** The picture on screen when no segment plays (the idle loop's): held if an audio-only segment follows. */
+  void hold(byte[] frame) {
+    lastFrame = frame;
+  }
+
   /** Drops the queue and ends the playing segment at {@code nextTick} (the next tick to release). */
   Cut interrupt(long nextTick) {
     List<String> dropped = new ArrayList<>();

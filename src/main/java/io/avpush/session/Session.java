@@ -34,6 +34,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public record GetStatus(ActorRef<SessionStatus> replyTo) implements Command {}
 
+  /** {@code PUT /api/sessions/{id}/idle}: decodes the upload and makes it the idle loop. */
+  public record SetIdle(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.IdleAccepted>> replyTo)
+      implements Command {}
+
+  public record ClearIdle(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
   public record DisconnectViewer(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
   public enum Stop implements Command { INSTANCE }
@@ -93,7 +99,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     sync = context.spawn(SyncSupervisor.create(
         spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats), "sync");
     loader = context.spawn(SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
-        deps.limits().maxSegmentDuration().toNanos(), deps.decodeExecutor(), sync), "loader");
+        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), sync), "loader");
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
     ActorRef<VideoTicker.Command> ticker = context.spawn(VideoTicker.create(policy, deps.clockNs(), sync), "ticker");
@@ -113,6 +119,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(PlayDemo.class, d -> active(loader, new SegmentLoader.LoadDemo(d.seconds(), d.replyTo())))
         .onMessage(Interrupt.class, i -> active(sync, new SyncSupervisor.Interrupt(i.replyTo())))
         .onMessage(GetStatus.class, g -> active(sync, new SyncSupervisor.GetStatus(g.replyTo())))
+        .onMessage(SetIdle.class, i -> active(loader, new SegmentLoader.LoadIdle(i.upload(), i.replyTo())))
+        .onMessage(ClearIdle.class, c -> active(sync, new SyncSupervisor.ClearIdle(c.replyTo())))
         .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)

@@ -9,6 +9,7 @@ import java.util.List;
  *     ms; always in (-10, 0]: audio is within one chunk of the video
  * @param chunksPerTickHistogram how many ticks released 0, 1, 2, ... 7+ audio chunks
  * @param reanchors how often the frame clock was re-anchored after a stall
+ * @param idle the idle loop, or null when none is set
  */
 public record SessionStatus(
     String sessionId,
@@ -30,4 +31,5 @@ public record SessionStatus(
     double avDiffMinMs,
     double avDiffMaxMs,
     long reanchors,
-    PushStats.Snapshot pushed) {}
+    PushStats.Snapshot pushed,
+    IdleLoop.Info idle) {}

@@ -3,6 +3,7 @@ package io.avpush.session;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -15,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * it: chunks are released while they end at or before the end of the released frame, so the
  * audio position is always within one chunk behind the video position, whatever the ticks' timing.
  * Owns the queue (through {@link Sequencer}); starts queued segments only while a viewer is connected.
+ * When no segment plays, the {@link IdleLoop} (if one is set) plays.
  */
 public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Command> {
 
@@ -31,11 +33,20 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   public record GetStatus(ActorRef<SessionStatus> replyTo) implements Command {}
 
+  /** Sets (or replaces) the idle loop, played whenever no segment plays. */
+  public record SetIdle(Segment loop, ActorRef<Outcome<IdleAccepted>> replyTo) implements Command {}
+
+  /** Clears the idle loop: between segments the last frame is held again, in silence. */
+  public record ClearIdle(ActorRef<Done> replyTo) implements Command {}
+
   /** The reply to an accepted upload. */
   public record SegmentAccepted(String segmentId, double durationMs, int frames, long frameTicks, int queuePosition) {}
 
   /** The reply to an interrupt: the queued segments dropped and the one cut short (or null). */
   public record Interrupted(List<String> dropped, String cut, double cutAtMs) {}
+
+  /** The reply to an accepted idle loop. */
+  public record IdleAccepted(String loopId, double durationMs, int frames, long frameTicks, boolean audio) {}
 
   private final String sessionId;
   private final FrameRate fps;
@@ -44,6 +55,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final long maxQueuedTicks;
   private final long maxQueuedBytes;
   private final Sequencer sequencer;
+  private final IdleLoop idleLoop;
   private final ActorRef<AudioChunker.Command> chunker;
   private final ActorRef<PeerConnection.Command> peer;
   private final PushStats pushStats;
@@ -95,6 +107,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     this.maxQueuedTicks = maxQueuedTicks;
     this.maxQueuedBytes = maxQueuedBytes;
     this.sequencer = new Sequencer(fps, neutralFrame);
+    this.idleLoop = new IdleLoop(fps);
     this.chunker = chunker;
     this.peer = peer;
     this.pushStats = pushStats;
@@ -108,6 +121,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessage(ViewersChanged.class, this::onViewersChanged)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(SetIdle.class, this::onSetIdle)
+        .onMessage(ClearIdle.class, this::onClearIdle)
         .build();
   }
 
@@ -125,8 +140,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       getContext().getLog().info("session {}: segment {} started at frame {} ({} ms)",
           sessionId, s.id(), n, Math.round(s.durationMs(fps)));
     }
+    byte[] frame = sequencer.current() == null ? playIdleLoop(n, plan.frame()) : plan.frame();
     state = sequencer.current() != null ? "playing" : "idle";
-    peer.tell(new PeerConnection.PushFrame(n, plan.frame(), width, height, tick.dueNs()));
+    peer.tell(new PeerConnection.PushFrame(n, frame, width, height, tick.dueNs()));
 
     long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
     long upTo = chunksReleasedAfterFrame(fps, n);
@@ -142,6 +158,19 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
     nextTick = n + 1;
     return this;
+  }
+
+  /** Tick {@code n}'s frame of the idle loop, its audio placed; {@code held} when no loop is set. */
+  private byte[] playIdleLoop(long n, byte[] held) {
+    IdleLoop.Step step = idleLoop.onTick(n);
+    if (step == null) {
+      return held;
+    }
+    if (step.pcm().length > 0) {
+      chunker.tell(new AudioChunker.Place(idleLoop.clip().id(), step.startSample(), step.pcm()));
+    }
+    sequencer.hold(step.frame());
+    return step.frame();
   }
 
   /**
@@ -191,6 +220,31 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     return this;
   }
 
+  private Behavior<Command> onSetIdle(SetIdle set) {
+    Segment loop = set.loop();
+    if (loop.memoryBytes() > maxQueuedBytes) {
+      set.replyTo().tell(Outcome.failed(ApiError.tooLarge(String.format(
+          "the idle loop takes %d MB decoded; the limit is %d MB (avpush.limits.max-queued-bytes). Send a shorter loop.",
+          loop.memoryBytes() >> 20, maxQueuedBytes >> 20))));
+      return this;
+    }
+    idleLoop.set(loop);
+    getContext().getLog().info("session {}: idle loop {} set ({} ms, {} frames{})", sessionId, loop.id(),
+        Math.round(loop.durationMs(fps)), loop.framesI420().length, loop.pcm48k().length > 0 ? ", with audio" : "");
+    set.replyTo().tell(Outcome.ok(new IdleAccepted(
+        loop.id(), loop.durationMs(fps), loop.framesI420().length, loop.frameTicks(), loop.pcm48k().length > 0)));
+    return this;
+  }
+
+  private Behavior<Command> onClearIdle(ClearIdle clear) {
+    String cleared = idleLoop.clear();
+    if (cleared != null) {
+      getContext().getLog().info("session {}: idle loop {} cleared", sessionId, cleared);
+    }
+    clear.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
   private Behavior<Command> onViewersChanged(ViewersChanged v) {
     viewersConnected = v.connected();
     viewersTotal = v.total();
@@ -219,7 +273,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         avDiffMinMs,
         avDiffMaxMs,
         reanchors,
-        pushStats.snapshot()));
+        pushStats.snapshot(),
+        idleLoop.info(nextTick)));
     return this;
   }
 }

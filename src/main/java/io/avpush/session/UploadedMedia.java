@@ -1,7 +1,20 @@
 package io.avpush.session;
 
+import java.util.List;
+
 /**
- * A segment as uploaded, before decoding: the WAV bytes, the raw bgr24 frame bytes, and the
- * form fields that describe the frames. Any part may be null when it was not sent.
+ * A segment (or idle loop) as uploaded, before decoding: the WAV bytes, the raw frame bytes with
+ * the form fields that describe them, or image files (PNG or JPEG), one frame each, in order.
+ * Any part may be null when it was not sent.
+ *
+ * @param video raw frames back to back, {@code format} "bgr24" (the default) or "rgba"
+ * @param images image files, one frame each; null or empty when none were sent
  */
-public record UploadedMedia(byte[] wav, byte[] bgr24, Integer width, Integer height, String fps) {}
+public record UploadedMedia(
+    byte[] wav, byte[] video, Integer width, Integer height, String fps, String format, List<byte[]> images) {
+
+  /** An upload of a WAV and raw bgr24 frames. */
+  public UploadedMedia(byte[] wav, byte[] bgr24, Integer width, Integer height, String fps) {
+    this(wav, bgr24, width, height, fps, null, null);
+  }
+}

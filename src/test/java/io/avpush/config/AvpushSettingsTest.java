@@ -1,7 +1,10 @@
 package io.avpush.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.avpush.media.FrameRate;
 import java.io.File;
@@ -39,5 +42,16 @@ class AvpushSettingsTest {
     assertEquals(2, s.webrtc().iceServers().size());
     assertEquals("u", s.webrtc().iceServers().get(1).username());
     assertEquals(null, s.webrtc().iceServers().get(0).credential());
+  }
+
+  @Test
+  void theBackgroundColourIsReadAsRgbAndABadOneNamesTheFormat() {
+    assertEquals(0x000000, AvpushSettings.from(ConfigFactory.load()).media().backgroundRgb());
+    assertEquals(0x336699, AvpushSettings.from(ConfigFactory.parseString("avpush.media.background = \"#336699\"")
+        .withFallback(ConfigFactory.load())).media().backgroundRgb());
+    ConfigException bad = assertThrows(ConfigException.class, () -> AvpushSettings.from(
+            ConfigFactory.parseString("avpush.media.background = blue").withFallback(ConfigFactory.load())));
+    assertTrue(bad.getMessage().contains("avpush.media.background") && bad.getMessage().contains("'blue' is not a colour"),
+        bad.getMessage());
   }
 }
