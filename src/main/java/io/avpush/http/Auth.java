@@ -51,9 +51,11 @@ public final class Auth extends AllDirectives {
 
   public Auth(AuthSettings settings, List<String> corsOrigins, Clock clock) {
     this.apiKeys = settings.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
-    byte[] secret = settings.tokenSecret().isEmpty()
-        ? new SecureRandom().generateSeed(32)
-        : settings.tokenSecret().getBytes(StandardCharsets.UTF_8);
+    byte[] secret = settings.tokenSecret().getBytes(StandardCharsets.UTF_8);
+    if (secret.length == 0) {
+      secret = new byte[32];
+      new SecureRandom().nextBytes(secret);
+    }
     this.tokens = new ViewerTokens(secret, settings.viewerTokenTtl(), clock);
     this.openMetrics = settings.openMetrics() || settings.devMode();
     this.anyOrigin = corsOrigins.contains("*") || (corsOrigins.isEmpty() && settings.devMode());

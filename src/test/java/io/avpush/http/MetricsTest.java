@@ -37,6 +37,13 @@ class MetricsTest {
       byte[] wav = ApiClient.wav(ApiClient.tone(0.5), 48_000);
       assertEquals(202, api.postParts(base + "/segments", List.of(Part.file("audio", "a.wav", wav))).status());
       await(() -> api.get(base).json().get("segmentsPlayed").asLong() == 1, Duration.ofSeconds(5), "the segment plays");
+      // The segment's 15 frames and 50 chunks reach the pacer 25 ms ahead and frames are pushed
+      // 90 ms (video-delay) after their audio: wait for the pushes, not only for the release.
+      await(() -> value(api.get("/metrics").body(), "avpush_frames_pushed_total")
+              >= value(before, "avpush_frames_pushed_total") + 15
+              && value(api.get("/metrics").body(), "avpush_audio_chunks_pushed_total")
+              >= value(before, "avpush_audio_chunks_pushed_total") + 50,
+          Duration.ofSeconds(5), "the segment's frames and chunks are pushed");
       Reply bad = api.postJson(base + "/offer", "{\"sdp\": ");
       assertEquals(400, bad.status());
 
