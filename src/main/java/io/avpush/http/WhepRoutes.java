@@ -67,12 +67,12 @@ public final class WhepRoutes extends AllDirectives {
    * /whep/{sessionId} takes that session's viewer token too. CORS headers come from {@link Auth#cors}.
    */
   public WhepRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings, Auth auth) {
-    this.auth = auth;
     this.system = system;
     this.registry = registry;
     this.timeout = settings.http().askTimeout();
     this.maxSdpBytes = settings.limits().maxSdpBytes();
     this.webrtc = settings.webrtc();
+    this.auth = auth;
   }
 
   public Route routes() {

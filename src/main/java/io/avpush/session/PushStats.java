@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * What the pacer really pushed for one session and how late, written by the pacer thread and
- * read by status requests (and counted for the node in {@link Metrics}). Lateness is kept for the last {@value #WINDOW} pushes of each kind.
+ * read by status requests (and counted for the node in {@link Metrics}). Lateness is kept for
+ * the last {@value #WINDOW} pushes of each kind.
  */
 public final class PushStats {
 
