@@ -24,7 +24,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *
  * <ul>
  *   <li>Publishing (create, upload, demo, interrupt, delete) needs an API key from
- *       {@code avpush.auth.api-keys}, as {@code Authorization: Bearer <key>} or {@code X-Api-Key}.
+ *       {@code avpush.auth.api-keys}, as {@code Authorization: Bearer <key>} or {@code X-Api-Key}
+ *       (or the query parameter {@code access_token}, where a browser cannot set headers).
  *   <li>Viewing session {@code id} (offer, WHEP, status) takes the API key or that session's viewer
  *       token ({@link ViewerTokens}), as {@code Authorization: Bearer <token>}.
  *   <li>No key configured: development mode, everything is open.
@@ -168,7 +169,10 @@ public final class Auth extends AllDirectives {
     });
   }
 
-  /** The bearer token or X-Api-Key of a request, if it has one. */
+  /**
+   * The bearer token or X-Api-Key of a request, if it has one; else its {@code access_token} query
+   * parameter (RFC 6750 §2.3), for browser APIs that cannot set headers (EventSource, WebSocket).
+   */
   private static Optional<String> credential(HttpRequest request) {
     Optional<HttpHeader> authorization = request.getHeader("Authorization");
     if (authorization.isPresent()) {
@@ -178,7 +182,8 @@ public final class Auth extends AllDirectives {
         return token.isEmpty() ? Optional.empty() : Optional.of(token);
       }
     }
-    return request.getHeader("X-Api-Key").map(h -> h.value().trim()).filter(k -> !k.isEmpty());
+    Optional<String> key = request.getHeader("X-Api-Key").map(h -> h.value().trim()).filter(k -> !k.isEmpty());
+    return key.isPresent() ? key : request.getUri().query().get("access_token").filter(t -> !t.isEmpty());
   }
 
   /** Compares with every key, without stopping at the first match, each in constant time. */

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -78,6 +79,11 @@ public final class Metrics {
       .register();
 
   private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
+  static {
+    // Heap, GC pauses, threads, and the process's resident memory (native leaks show there).
+    JvmMetrics.builder().register();
+  }
 
   /** The Content-Type of {@link #scrape()}. */
   public static String contentType() {

@@ -211,6 +211,18 @@ class AuthTest {
   }
 
   @Test
+  void aViewerTokenAlsoWorksAsAccessTokenQueryParameterForEventSourceAndWebSocket() throws Exception {
+    Fixture f = fixture();
+    String status = "/api/sessions/" + f.sessionId() + "?access_token=";
+    assertEquals(200, anonymous.get(status + f.viewerToken()).status());
+    assertRefused(anonymous.get(status + f.viewerToken() + "x"), 401, "unauthorized", null);
+    assertRefused(anonymous.get(status), 401, "unauthorized", null);
+    assertRefused(anonymous.postJson("/api/sessions/" + f.sessionId() + "/demo?access_token=" + f.viewerToken(), ""),
+        403, "forbidden", null);
+    delete(f);
+  }
+
+  @Test
   void anUnknownSessionWithoutCredentialsIs401NotA404() throws Exception {
     assertRefused(anonymous.get("/api/sessions/nosuchsess"), 401, "unauthorized", null);
     assertRefused(send(anonymous, sdp("/whep/nosuchsess")), 401, "unauthorized", null);
@@ -230,6 +242,7 @@ class AuthTest {
       Reply r = open.client.get("/metrics");
       assertEquals(200, r.status(), r.toString());
       assertTrue(r.body().contains("avpush_sessions"), r.body());
+      assertTrue(r.body().contains("jvm_memory_used_bytes"), "JVM figures too: " + r.body());
       assertRefused(open.client.postJson("/api/sessions", "{}"), 401, "unauthorized", null);
     }
   }
