@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.config.AvpushSettings;
+import io.avpush.metrics.Metrics;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
 import io.avpush.session.PeerConnection;
@@ -11,7 +12,9 @@ import io.avpush.session.SyncSupervisor;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import io.avpush.session.UploadedMedia;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -34,8 +37,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * The public HTTP API (see DESIGN.md) and the demo page. Routes only parse, ask and compose;
- * every error a client gets is JSON with a message a person can act on.
+ * The public HTTP API (see DESIGN.md), the demo page and {@code /metrics}. Routes only parse, ask
+ * and compose; every error a client gets is JSON with a message a person can act on. Who may call
+ * a route is decided by wrapping it in {@link Auth#publisher} or {@link Auth#viewer}.
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -45,6 +49,8 @@ public final class ApiRoutes extends AllDirectives {
   private final Duration timeout;
   private final Materializer materializer;
   private final WhepRoutes whep;
+  private final Auth auth;
+  private static final String API_METHODS = "GET, POST, DELETE, OPTIONS";
   private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
 
   private final ObjectMapper mapper = new ObjectMapper()
@@ -56,35 +62,54 @@ public final class ApiRoutes extends AllDirectives {
     this.settings = settings;
     this.timeout = settings.http().askTimeout();
     this.materializer = Materializer.matFromSystem(system);
-    this.whep = new WhepRoutes(system, registry, settings);
+    this.auth = new Auth(settings.auth(), settings.http().corsOrigins(), Clock.systemUTC());
+    this.whep = new WhepRoutes(system, registry, settings, auth);
+    if (auth.devMode()) {
+      system.log().warn("DEVELOPMENT MODE: no API key is configured (avpush.auth.api-keys, env AVPUSH_API_KEY), "
+          + "so anyone who reaches this port can create, publish into, view and delete every session; "
+          + "configure a key before exposing the node");
+    }
   }
 
   public Route routes() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+    return auth.cors(() -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
+        path("metrics", () -> get(() -> auth.metrics(this::metrics))),
         whep.routes(),
         pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
-            pathEnd(() -> concat(post(this::createSession), get(this::listSessions))),
-            pathPrefix(this::sessionRoutes)))))));
+            options(() -> auth.preflight(API_METHODS, List.of())),
+            pathEnd(() -> concat(post(() -> auth.publisher(this::createSession)), get(() -> auth.publisher(this::listSessions)))),
+            pathPrefix(this::sessionRoutes))))))));
   }
 
   private Route sessionRoutes(String sessionId) {
     return concat(
         pathEnd(() -> concat(
-            get(() -> withSession(sessionId, s -> completeJson(status(s)))),
-            delete(() -> deleteSession(sessionId)))),
-        path("offer", () -> post(() -> withSession(sessionId, this::offer))),
-        path("segments", () -> post(() -> withSession(sessionId, this::upload))),
-        path("idle", () -> concat(
+            get(() -> auth.viewer(sessionId, () -> withSession(sessionId, s -> completeJson(status(s))))),
+            delete(() -> auth.publisher(() -> deleteSession(sessionId))))),
+        path("offer", () -> post(() -> auth.viewer(sessionId, () -> withSession(sessionId, this::offer)))),
+        path("viewer-token", () -> post(() -> auth.publisher(() -> withSession(sessionId, s -> viewerToken(sessionId))))),
+        path("segments", () -> post(() -> auth.publisher(() -> withSession(sessionId, this::upload)))),
+        path("idle", () -> auth.publisher(() -> concat(
             put(() -> withSession(sessionId, this::setIdle)),
-            delete(() -> withSession(sessionId, this::clearIdle)))),
-        path("demo", () -> post(() -> withSession(sessionId, s ->
-            completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r)))))),
-        path("interrupt", () -> post(() -> withSession(sessionId, s ->
-            completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new))))),
-        pathPrefix("viewers", () -> path(viewerId -> delete(() -> withSession(sessionId, s ->
-            disconnectViewer(s, sessionId, viewerId))))));
+            delete(() -> withSession(sessionId, this::clearIdle))))),
+        path("demo", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
+            completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r))))))),
+        path("interrupt", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
+            completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new)))))),
+        pathPrefix("viewers", () -> path(viewerId -> delete(() -> auth.publisher(() -> withSession(sessionId, s ->
+            disconnectViewer(s, sessionId, viewerId)))))));
+  }
+
+  private Route metrics() {
+    return complete(HttpResponse.create().withEntity(
+        HttpEntities.create(ContentTypes.parse(Metrics.contentType()), Metrics.scrape())));
+  }
+
+  private Route viewerToken(String sessionId) {
+    ViewerTokens.Issued token = auth.viewerToken(sessionId);
+    return completeJson(new JsonBodies.ViewerToken(token.token(), token.expiresAt().toString()));
   }
 
   private Route listSessions() {
@@ -121,9 +146,11 @@ public final class ApiRoutes extends AllDirectives {
         if (outcome instanceof Outcome.Ok<SessionRegistry.Created> ok) {
           SessionRegistry.Created c = ok.value();
           String base = "/api/sessions/" + c.sessionId();
+          ViewerTokens.Issued token = auth.viewerToken(c.sessionId());
           return complete(StatusCodes.CREATED, new JsonBodies.SessionCreated(
               c.sessionId(), c.fps(), c.width(), c.height(), base + "/offer", base + "/segments",
-              settings.webrtc().iceServersAt(java.time.Instant.now())), Jackson.marshaller(mapper));
+              settings.webrtc().iceServersAt(java.time.Instant.now()), token.token(), token.expiresAt().toString()),
+              Jackson.marshaller(mapper));
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });
@@ -178,6 +205,7 @@ public final class ApiRoutes extends AllDirectives {
     return withSizeLimit(settings.limits().maxUploadBytes(), () ->
         entity(Unmarshaller.entityToMultipartFormData(), form ->
             onSuccess(UploadForm.collect(form, materializer), parts -> {
+              Metrics.UPLOAD_BYTES.inc(parts.stream().mapToLong(part -> part.getValue().size()).sum());
               UploadedMedia media;
               try {
                 media = UploadForm.toUpload(parts);
@@ -223,10 +251,12 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route error(ApiError e) {
-    return complete(StatusCodes.get(e.status()), new JsonBodies.ErrorReply(e.error(), e.message()), Jackson.marshaller(mapper));
+    return complete(jsonError(StatusCodes.get(e.status()), e.error(), e.message()));
   }
 
+  /** An error reply, counted in {@link Metrics#HTTP_ERRORS} by status and code. */
   static HttpResponse jsonError(StatusCode status, String error, String message) {
+    Metrics.HTTP_ERRORS.labelValues(Integer.toString(status.intValue()), error).inc();
     String json;
     try {
       json = ERROR_MAPPER.writeValueAsString(new JsonBodies.ErrorReply(error, message));

@@ -14,7 +14,10 @@ final class JsonBodies {
 
   record ErrorReply(String error, String message) {}
 
-  /** A new session, and the ICE servers a browser should use for it (RTCPeerConnection's iceServers). */
+  /**
+   * A new session, the ICE servers a browser should use for it (RTCPeerConnection's iceServers)
+   * and a viewer token for it.
+   */
   record SessionCreated(
       String sessionId,
       String fps,
@@ -22,5 +25,10 @@ final class JsonBodies {
       int height,
       String offerUrl,
       String segmentsUrl,
-      java.util.List<io.avpush.config.WebRtcSettings.IceServerSettings> iceServers) {}
+      java.util.List<io.avpush.config.WebRtcSettings.IceServerSettings> iceServers,
+      String viewerToken,
+      String viewerTokenExpiresAt) {}
+
+  /** A token that lets a browser view one session (offer, WHEP, status) until {@code expiresAt}. */
+  record ViewerToken(String viewerToken, String expiresAt) {}
 }

@@ -51,53 +51,55 @@ public final class WhepRoutes extends AllDirectives {
   private static final String ENDPOINT_METHODS = "GET, POST, OPTIONS";
   private static final String RESOURCE_METHODS = "GET, DELETE, OPTIONS";
 
-  /** On every WHEP response, so a player on another origin can read Location, Link and ETag. */
-  private static final List<HttpHeader> CORS = List.of(
-      RawHeader.create("Access-Control-Allow-Origin", "*"),
-      RawHeader.create("Access-Control-Expose-Headers", "Location, Link, ETag, Accept-Post"));
-
   private final ActorSystem<?> system;
   private final ActorRef<SessionRegistry.Command> registry;
   private final Duration timeout;
   private final long maxSdpBytes;
   private final WebRtcSettings webrtc;
+  private final Auth auth;
   /** Sessions made by {@code POST /whep}: session id to the viewer whose DELETE ends the session. */
   private final Map<String, String> ownedSessions = new ConcurrentHashMap<>();
   /** Viewer resources handed out, as "sessionId/viewerId"; what GET and PATCH can find. */
   private final Set<String> viewers = ConcurrentHashMap.newKeySet();
 
-  public WhepRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings) {
+  /**
+   * {@code auth}: POST /whep makes a session, so it needs the API key; everything on
+   * /whep/{sessionId} takes that session's viewer token too. CORS headers come from {@link Auth#cors}.
+   */
+  public WhepRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings, Auth auth) {
     this.system = system;
     this.registry = registry;
     this.timeout = settings.http().askTimeout();
     this.maxSdpBytes = settings.limits().maxSdpBytes();
     this.webrtc = settings.webrtc();
+    this.auth = auth;
   }
 
   public Route routes() {
-    return pathPrefix("whep", () -> respondWithHeaders(CORS, () -> concat(
-        pathEnd(() -> endpoint(() -> complete(StatusCodes.NO_CONTENT), this::createAndAnswer)),
+    return pathPrefix("whep", () -> concat(
+        pathEnd(() -> endpoint(auth::publisher, () -> complete(StatusCodes.NO_CONTENT), this::createAndAnswer)),
         path(sessionId -> endpoint(
+            inner -> auth.viewer(sessionId, inner),
             () -> withSession(sessionId, s -> complete(StatusCodes.NO_CONTENT)),
             offer -> withSession(sessionId, s -> answer(sessionId, s, offer, false)))),
-        path(PathMatchers.segment().slash(PathMatchers.segment()), this::resource))));
+        path(PathMatchers.segment().slash(PathMatchers.segment()), this::resource)));
   }
 
-  private Route endpoint(Supplier<Route> onGet, Function<String, Route> onOffer) {
+  private Route endpoint(Function<Supplier<Route>, Route> allowed, Supplier<Route> onGet, Function<String, Route> onOffer) {
     return concat(
         options(() -> preflight(ENDPOINT_METHODS, true)),
-        post(() -> withOffer(onOffer)),
+        post(() -> allowed.apply(() -> withOffer(onOffer))),
         // RFC 9725 §4.1, WHEP-03 §4.1: endpoints and sessions MUST answer GET with 2xx, no content.
-        get(onGet),
+        get(() -> allowed.apply(onGet)),
         notAllowed(ENDPOINT_METHODS));
   }
 
   private Route resource(String sessionId, String viewerId) {
     return concat(
         options(() -> preflight(RESOURCE_METHODS, false)),
-        delete(() -> deleteViewer(sessionId, viewerId)),
-        get(() -> withViewer(sessionId, viewerId, () -> complete(StatusCodes.NO_CONTENT))),
-        patch(() -> withViewer(sessionId, viewerId, this::refusePatch)),
+        delete(() -> auth.viewer(sessionId, () -> deleteViewer(sessionId, viewerId))),
+        get(() -> auth.viewer(sessionId, () -> withViewer(sessionId, viewerId, () -> complete(StatusCodes.NO_CONTENT)))),
+        patch(() -> auth.viewer(sessionId, () -> withViewer(sessionId, viewerId, this::refusePatch))),
         notAllowed(RESOURCE_METHODS));
   }
 
@@ -214,14 +216,11 @@ public final class WhepRoutes extends AllDirectives {
    * SHOULD carry Accept-Post: application/sdp).
    */
   private Route preflight(String allow, boolean endpoint) {
-    List<HttpHeader> headers = new ArrayList<>(List.of(
-        RawHeader.create("Allow", allow),
-        RawHeader.create("Access-Control-Allow-Methods", "POST, DELETE, OPTIONS, PATCH"),
-        RawHeader.create("Access-Control-Allow-Headers", "Content-Type, Authorization, If-Match")));
+    List<HttpHeader> headers = new ArrayList<>(List.of(RawHeader.create("Allow", allow)));
     if (endpoint) {
       headers.add(RawHeader.create("Accept-Post", "application/sdp"));
     }
-    return complete(HttpResponse.create().withStatus(StatusCodes.OK).addHeaders(headers));
+    return auth.preflight("POST, DELETE, OPTIONS, PATCH", headers);
   }
 
   private Route notAllowed(String allow) {

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.metrics.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,6 +48,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
   private final long videoDelayNs;
+  private final int maxViewers;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
   private long viewerSeq;
   private int connectedReported = -1;
@@ -55,6 +57,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   /**
    * @param disconnectedTimeout a viewer that stays DISCONNECTED this long (its tab closed, its
    *     network gone) is dropped and its peer connection freed
+   * @param maxViewers viewers served at once; the next offer gets 503
    */
   public static Behavior<Command> create(
       String sessionId,
@@ -63,9 +66,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       Duration disconnectedTimeout,
-      Duration videoDelay) {
+      Duration videoDelay,
+      int maxViewers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos())));
+        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos(), maxViewers)));
   }
 
   private PeerConnection(
@@ -77,8 +81,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
-      long videoDelayNs) {
+      long videoDelayNs,
+      int maxViewers) {
     super(context);
+    this.maxViewers = maxViewers;
     this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
@@ -125,6 +131,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   }
 
   private Behavior<Command> onConnect(Connect c) {
+    if (viewers.size() >= maxViewers) {
+      c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
+          "session %s already serves %d viewers, its limit (avpush.limits.max-viewers-per-session = %d); "
+              + "end a viewer or watch another session", sessionId, viewers.size(), maxViewers))));
+      return this;
+    }
     String viewerId = sessionId + "-v" + (++viewerSeq);
     ActorRef<Command> self = getContext().getSelf();
     viewers.put(viewerId, Output.ViewerState.NEW);
@@ -158,6 +170,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     }
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
     if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
+      Metrics.VIEWERS_DROPPED.labelValues(s.state().name().toLowerCase(java.util.Locale.ROOT)).inc();
       viewers.remove(s.viewerId());
       output.disconnect(s.viewerId());
     } else {
@@ -186,6 +199,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     if (viewers.get(d.viewerId()) == Output.ViewerState.DISCONNECTED) {
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
+      Metrics.VIEWERS_DROPPED.labelValues("disconnected_timeout").inc();
       viewers.remove(d.viewerId());
       output.disconnect(d.viewerId());
       reportViewers();
@@ -196,6 +210,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private void reportViewers() {
     int connected = (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
     if (connected != connectedReported || viewers.size() != totalReported) {
+      Metrics.VIEWERS.inc(connected - Math.max(0, connectedReported));
       connectedReported = connected;
       totalReported = viewers.size();
       viewersListener.tell(new SyncSupervisor.ViewersChanged(connected, viewers.size()));
@@ -203,6 +218,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   }
 
   private Behavior<Command> onPostStop() {
+    Metrics.VIEWERS.dec(Math.max(0, connectedReported));
     output.close();
     return this;
   }

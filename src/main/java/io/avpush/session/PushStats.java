@@ -1,10 +1,12 @@
 package io.avpush.session;
 
+import io.avpush.metrics.Metrics;
 import java.util.Arrays;
 
 /**
  * What the pacer really pushed for one session and how late, written by the pacer thread and
- * read by status requests. Lateness is kept for the last {@value #WINDOW} pushes of each kind.
+ * read by status requests (and counted for the node in {@link Metrics}). Lateness is kept for
+ * the last {@value #WINDOW} pushes of each kind.
  */
 public final class PushStats {
 
@@ -21,12 +23,16 @@ public final class PushStats {
     frameLatenessNs[(int) (framesPushed % WINDOW)] = latenessNs;
     framesPushed++;
     lastFrameLatenessNs = latenessNs;
+    Metrics.FRAMES_PUSHED.inc();
+    Metrics.FRAME_LATENESS.observe(latenessNs / 1e9);
   }
 
   synchronized void chunkPushed(long latenessNs) {
     audioLatenessNs[(int) (chunksPushed % WINDOW)] = latenessNs;
     chunksPushed++;
     lastAudioLatenessNs = latenessNs;
+    Metrics.CHUNKS_PUSHED.inc();
+    Metrics.AUDIO_LATENESS.observe(latenessNs / 1e9);
   }
 
   /** A consistent copy of the figures. */

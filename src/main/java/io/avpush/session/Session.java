@@ -4,10 +4,13 @@ import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;
+import io.avpush.metrics.Metrics;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -70,14 +73,22 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private int viewersConnected;
 
   public static Behavior<Command> create(Spec spec, Deps deps) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return tagged(Command.class, spec.id(), Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       java.time.Duration idle = deps.limits().idleTimeout();
       java.time.Duration every = idle.dividedBy(4).compareTo(java.time.Duration.ofSeconds(10)) < 0
           ? idle.dividedBy(4)
           : java.time.Duration.ofSeconds(10);
       timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, every);
       return new Session(ctx, spec, deps);
-    }));
+    })));
+  }
+
+  /**
+   * Every log line of a session's actors carries its id as the MDC key {@code sessionId}
+   * (logback.xml prints it), whatever the message says.
+   */
+  static <T> Behavior<T> tagged(Class<T> protocol, String sessionId, Behavior<T> behavior) {
+    return Behaviors.withMdc(protocol, Map.of("sessionId", sessionId), behavior);
   }
 
   private Session(ActorContext<Command> context, Spec spec, Deps deps) {
@@ -90,24 +101,27 @@ public final class Session extends AbstractBehavior<Session.Command> {
     Output output = deps.outputs().create(spec.id());
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
-    peer = context.spawn(PeerConnection.create(
+    peer = context.spawn(tagged(PeerConnection.Command.class, spec.id(), PeerConnection.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.media().videoDelay()), "peer");
-    ActorRef<AudioChunker.Command> chunker = context.spawn(AudioChunker.create(peer), "chunker");
+        deps.media().videoDelay(), deps.limits().maxViewersPerSession())), "peer");
+    ActorRef<AudioChunker.Command> chunker =
+        context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker");
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
-    sync = context.spawn(SyncSupervisor.create(
-        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats), "sync");
-    loader = context.spawn(SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
-        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), sync), "loader");
+    sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(), SyncSupervisor.create(
+        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats)), "sync");
+    loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
+        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), sync)), "loader");
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
-    ActorRef<VideoTicker.Command> ticker = context.spawn(VideoTicker.create(policy, deps.clockNs(), sync), "ticker");
+    ActorRef<VideoTicker.Command> ticker =
+        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), sync)), "ticker");
     context.watch(peer);
     context.watch(chunker);
     context.watch(sync);
     context.watch(loader);
     context.watch(ticker);
+    Metrics.SESSIONS.inc();
     context.getLog().info("session {} started: {}x{} at {} fps", spec.id(), spec.width(), spec.height(), spec.fps());
   }
 
@@ -125,6 +139,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
@@ -149,6 +164,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
           spec.id(), idleNs / 1_000_000_000L);
       return Behaviors.stopped();
     }
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    Metrics.SESSIONS.dec();
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.avpush.session;
 
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
+import io.avpush.metrics.Metrics;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -128,6 +129,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   private Behavior<Command> onFrameTick(FrameTick tick) {
     long n = tick.frameIndex();
+    if (tick.reanchors() > reanchors) {
+      Metrics.REANCHORS.inc(tick.reanchors() - reanchors);
+    }
     reanchors = tick.reanchors();
     Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
     if (plan.finishedId() != null) {
@@ -156,6 +160,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     avDiffMs = (chunksReleased * AudioChunks.CHUNK_SAMPLES - videoEndSample) * 1000.0 / AudioChunks.SAMPLE_RATE;
     avDiffMinMs = Math.min(avDiffMinMs, avDiffMs);
     avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
+    Metrics.AV_RELEASE_DIFFERENCE.observe(avDiffMs / 1e3);
     nextTick = n + 1;
     return this;
   }
@@ -202,6 +207,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       return this;
     }
     sequencer.enqueue(e.segment());
+    Metrics.SEGMENTS_QUEUED.inc();
     Segment s = e.segment();
     getContext().getLog().info("session {}: segment {} queued ({} ms, {} frames)",
         sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length);
@@ -214,6 +220,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     Sequencer.Cut cut = sequencer.interrupt(nextTick);
     long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
     chunker.tell(new AudioChunker.CutAt(cutSample));
+    Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
     getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
         sessionId, nextTick, cut.cutId(), cut.droppedIds());
     i.replyTo().tell(Outcome.ok(new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(nextTick) / 1e6)));

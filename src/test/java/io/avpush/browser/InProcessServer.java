@@ -67,7 +67,7 @@ final class InProcessServer implements AutoCloseable {
 
   private void awaitListening(Duration timeout) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest list = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/sessions")).timeout(Duration.ofSeconds(2)).build();
+    HttpRequest list = HttpRequest.newBuilder(URI.create(baseUrl() + "/")).timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     while (System.nanoTime() < deadline) {

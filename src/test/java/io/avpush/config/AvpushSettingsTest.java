@@ -35,6 +35,20 @@ class AvpushSettingsTest {
   }
 
   @Test
+  void noKeyMeansDevelopmentModeAndBlankKeysDoNotCount() {
+    AvpushSettings defaults = AvpushSettings.from(ConfigFactory.load());
+    assertEquals(System.getenv("AVPUSH_API_KEY") == null || System.getenv("AVPUSH_API_KEY").isBlank(), defaults.auth().devMode());
+    assertEquals(Duration.ofMinutes(15), defaults.auth().viewerTokenTtl());
+    assertEquals(16, defaults.limits().maxViewersPerSession());
+    AvpushSettings blank = AvpushSettings.from(ConfigFactory.parseString("avpush.auth.api-keys = [\"\", \"  \"]")
+        .withFallback(ConfigFactory.load()));
+    assertEquals(true, blank.auth().devMode(), "an empty AVPUSH_API_KEY must not become a key");
+    AvpushSettings keyed = AvpushSettings.from(ConfigFactory.parseString("avpush.auth.api-keys = [\" k1 \", k2]")
+        .withFallback(ConfigFactory.load()));
+    assertEquals(java.util.List.of("k1", "k2"), keyed.auth().apiKeys());
+  }
+
+  @Test
   void iceServersAreReadWithTheirCredentials() {
     AvpushSettings s = AvpushSettings.from(ConfigFactory.parseString(
         "avpush.webrtc.ice-servers = [{urls = [\"stun:10.0.0.1:3478\"]},"

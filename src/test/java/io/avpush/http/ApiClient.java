@@ -26,9 +26,14 @@ final class ApiClient {
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
   /** A reply: its JSON body is null when the body is not JSON. */
-  record Reply(int status, String contentType, String body, JsonNode json) {
+  record Reply(int status, String contentType, String body, JsonNode json, java.net.http.HttpHeaders headers) {
     String text(String field) {
       return json == null || !json.hasNonNull(field) ? null : json.get(field).asText();
+    }
+
+    /** The first value of a response header, or null. */
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
     }
 
     @Override
@@ -49,10 +54,9 @@ final class ApiClient {
   }
 
   private final URI base;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private final HttpClient http;
+  /** Sent with every request: name, value, name, value... */
+  private final List<String> headers;
 
   /** The server's base URI, e.g. http://127.0.0.1:PORT/ . */
   URI base() {
@@ -60,7 +64,26 @@ final class ApiClient {
   }
 
   ApiClient(URI base) {
+    this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
+        List.of());
+  }
+
+  private ApiClient(URI base, HttpClient http, List<String> headers) {
     this.base = base;
+    this.http = http;
+    this.headers = headers;
+  }
+
+  /** This client, sending these headers too (name, value, name, value...). */
+  ApiClient withHeaders(String... nameValue) {
+    List<String> all = new java.util.ArrayList<>(headers);
+    all.addAll(List.of(nameValue));
+    return new ApiClient(base, http, List.copyOf(all));
+  }
+
+  /** This client, sending {@code Authorization: Bearer <token>}. */
+  ApiClient bearer(String token) {
+    return withHeaders("Authorization", "Bearer " + token);
   }
 
   Reply get(String path) throws IOException, InterruptedException {
@@ -96,6 +119,9 @@ final class ApiClient {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    for (int i = 0; i < headers.size(); i += 2) {
+      request.header(headers.get(i), headers.get(i + 1));
+    }
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(ApiClient::toReply);
   }
 
@@ -107,7 +133,7 @@ final class ApiClient {
     } catch (IOException notJson) {
       json = null;
     }
-    return new Reply(response.statusCode(), type, response.body(), json);
+    return new Reply(response.statusCode(), type, response.body(), json, response.headers());
   }
 
   static String multipartType() {

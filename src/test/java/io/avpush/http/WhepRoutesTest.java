@@ -168,7 +168,7 @@ class WhepRoutesTest {
     for (HttpResponse<String> r : List.of(endpoint, resource)) {
       assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
       assertEquals("POST, DELETE, OPTIONS, PATCH", r.headers().firstValue("Access-Control-Allow-Methods").orElseThrow());
-      assertEquals("Content-Type, Authorization, If-Match", r.headers().firstValue("Access-Control-Allow-Headers").orElseThrow());
+      assertEquals("Content-Type, Authorization, X-Api-Key, If-Match", r.headers().firstValue("Access-Control-Allow-Headers").orElseThrow());
       assertEquals("Location, Link, ETag, Accept-Post", r.headers().firstValue("Access-Control-Expose-Headers").orElseThrow());
     }
     assertEquals(200, resource.statusCode());

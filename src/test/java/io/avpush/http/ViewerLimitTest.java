@@ -1,0 +1,48 @@
+package io.avpush.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.avpush.http.ApiClient.Reply;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * avpush.limits.max-viewers-per-session: the offer past the limit gets 503 JSON naming the limit
+ * and its value, on the JSON API and on WHEP alike; ending a viewer makes room; other sessions
+ * are not limited by this one's viewers.
+ */
+class ViewerLimitTest {
+
+  private static final String OFFER = "{\"sdp\": \"v=0\\r\\n\", \"type\": \"offer\"}";
+
+  @Test
+  void theViewerPastTheLimitGets503NamingItAndEndingOneMakesRoom() throws Exception {
+    try (TestServer server = TestServer.start("viewer-limit", new FakeOutputs(), "avpush.limits.max-viewers-per-session = 2")) {
+      ApiClient api = server.client;
+      String id = api.postJson("/api/sessions", "{}").text("sessionId");
+      String offer = "/api/sessions/" + id + "/offer";
+      Reply first = api.postJson(offer, OFFER);
+      assertEquals(200, first.status(), first.toString());
+      Reply second = api.send("POST", "/whep/" + id, "application/sdp", "v=0\r\n".getBytes(StandardCharsets.UTF_8));
+      assertEquals(201, second.status(), second.toString());
+
+      for (Reply refused : new Reply[] {
+          api.postJson(offer, OFFER),
+          api.send("POST", "/whep/" + id, "application/sdp", "v=0\r\n".getBytes(StandardCharsets.UTF_8))}) {
+        assertEquals(503, refused.status(), refused.toString());
+        assertEquals("unavailable", refused.text("error"), refused.toString());
+        assertTrue(refused.text("message").contains("already serves 2 viewers"), refused.toString());
+        assertTrue(refused.text("message").contains("avpush.limits.max-viewers-per-session = 2"), refused.toString());
+      }
+      assertEquals(2, api.get("/api/sessions/" + id).json().get("viewers").asInt());
+
+      String other = api.postJson("/api/sessions", "{}").text("sessionId");
+      assertEquals(200, api.postJson("/api/sessions/" + other + "/offer", OFFER).status(), "another session has its own limit");
+
+      assertEquals(204, api.delete("/api/sessions/" + id + "/viewers/" + first.text("viewerId")).status());
+      Reply again = api.postJson(offer, OFFER);
+      assertEquals(200, again.status(), again.toString());
+    }
+  }
+}
