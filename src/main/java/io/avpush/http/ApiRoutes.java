@@ -85,7 +85,22 @@ public final class ApiRoutes extends AllDirectives {
         path("interrupt", () -> post(() -> withSession(sessionId, s ->
             completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new))))),
         pathPrefix("viewers", () -> path(viewerId -> delete(() -> withSession(sessionId, s ->
-            disconnectViewer(s, sessionId, viewerId))))));
+            disconnectViewer(s, sessionId, viewerId))))),
+        path("stream", () -> withSession(sessionId, this::stream)),
+        path("events", () -> get(() -> withSession(sessionId, this::events))));
+  }
+
+  /** WebSocket: a streamed segment's media as it is made ({@link StreamSocket}). */
+  private Route stream(ActorRef<Session.Command> s) {
+    return onSuccess(status(s), st -> handleWebSocketMessages(new StreamSocket(s, system, mapper, timeout,
+        settings.limits().maxQueuedDuration().plus(timeout), st.width(), st.height()).flow()));
+  }
+
+  /** Server-Sent Events: the session's events ({@link EventStream}). */
+  private Route events(ActorRef<Session.Command> s) {
+    return onSuccess(this.<io.avpush.session.SessionEvents>ask(s, Session.GetEvents::new), events ->
+        complete(StatusCodes.OK, EventStream.of(events, mapper, materializer),
+            org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream()));
   }
 
   private Route listSessions() {

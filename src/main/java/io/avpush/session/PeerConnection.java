@@ -2,6 +2,7 @@ package io.avpush.session;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,6 +25,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   public record PushFrame(long frameIndex, byte[] i420, int width, int height, long deadlineNs) implements Command {}
 
   public record PushAudio(long chunkIndex, short[] pcm, int offset, long deadlineNs) implements Command {}
+
+  /** Publishes {@code events} at the push of frame {@code frameIndex} (sent just before its PushFrame). */
+  public record PublishAtPush(long frameIndex, List<SessionEvents.Event> events) implements Command {}
 
   public record Connect(String offerSdp, ActorRef<Outcome<Answer>> replyTo) implements Command {}
 
@@ -48,6 +52,8 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final Duration disconnectedTimeout;
   private final long videoDelayNs;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  private final SessionEvents events;
+  private PublishAtPush atNextPush;
   private long viewerSeq;
   private int connectedReported = -1;
   private int totalReported = -1;
@@ -63,9 +69,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       Duration disconnectedTimeout,
-      Duration videoDelay) {
+      Duration videoDelay,
+      SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos())));
+        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos(), events)));
   }
 
   private PeerConnection(
@@ -77,8 +84,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
-      long videoDelayNs) {
+      long videoDelayNs,
+      SessionEvents events) {
     super(context);
+    this.events = events;
     this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
@@ -94,6 +103,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     return newReceiveBuilder()
         .onMessage(PushFrame.class, this::onPushFrame)
         .onMessage(PushAudio.class, this::onPushAudio)
+        .onMessage(PublishAtPush.class, p -> {
+          atNextPush = p;
+          return this;
+        })
         .onMessage(Connect.class, this::onConnect)
         .onMessage(WrappedAnswer.class, this::onAnswer)
         .onMessage(ViewerStateChanged.class, this::onViewerState)
@@ -107,9 +120,14 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     Output out = output;
     PushStats st = stats;
     long deadlineNs = f.deadlineNs() + videoDelayNs;
+    List<SessionEvents.Event> toPublish =
+        atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
+    atNextPush = null;
+    SessionEvents ev = events;
     pacer.at(deadlineNs, now -> {
       out.pushFrame(f.i420(), f.width(), f.height());
       st.framePushed(now - deadlineNs);
+      toPublish.forEach(e -> ev.publishAt(e, now));
     });
     return this;
   }
@@ -158,10 +176,13 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     }
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
     if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
-      viewers.remove(s.viewerId());
+      viewerLeft(s.viewerId(), viewers.remove(s.viewerId()));
       output.disconnect(s.viewerId());
     } else {
-      viewers.put(s.viewerId(), s.state());
+      Output.ViewerState before = viewers.put(s.viewerId(), s.state());
+      if (s.state() == Output.ViewerState.CONNECTED && before != Output.ViewerState.CONNECTED) {
+        events.publish(SessionEvents.Event.viewer("viewer-joined", s.viewerId(), connectedCount()));
+      }
     }
     if (s.state() == Output.ViewerState.DISCONNECTED) {
       timers.startSingleTimer(s.viewerId(), new DisconnectedTooLong(s.viewerId()), disconnectedTimeout);
@@ -173,7 +194,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   }
 
   private Behavior<Command> onDisconnect(Disconnect d) {
-    boolean known = viewers.remove(d.viewerId()) != null;
+    Output.ViewerState was = viewers.remove(d.viewerId());
+    boolean known = was != null;
+    viewerLeft(d.viewerId(), was);
     if (known) {
       output.disconnect(d.viewerId());
       reportViewers();
@@ -186,15 +209,26 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     if (viewers.get(d.viewerId()) == Output.ViewerState.DISCONNECTED) {
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
-      viewers.remove(d.viewerId());
+      viewerLeft(d.viewerId(), viewers.remove(d.viewerId()));
       output.disconnect(d.viewerId());
       reportViewers();
     }
     return this;
   }
 
+  /** A viewer that had joined (was connected once) has left. */
+  private void viewerLeft(String viewerId, Output.ViewerState was) {
+    if (was != null && was != Output.ViewerState.NEW && was != Output.ViewerState.CONNECTING) {
+      events.publish(SessionEvents.Event.viewer("viewer-left", viewerId, connectedCount()));
+    }
+  }
+
+  private int connectedCount() {
+    return (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+  }
+
   private void reportViewers() {
-    int connected = (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+    int connected = connectedCount();
     if (connected != connectedReported || viewers.size() != totalReported) {
       connectedReported = connected;
       totalReported = viewers.size();

@@ -2,12 +2,14 @@ package io.avpush.session;
 
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
+import io.avpush.config.StreamSettings;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -36,6 +38,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public record DisconnectViewer(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
+  /** Any command for the sync supervisor (streamed segments). */
+  public record ToSync(SyncSupervisor.Command command) implements Command {}
+
+  /** The session's event feed, to subscribe to. */
+  public record GetEvents(ActorRef<SessionEvents> replyTo) implements Command {}
+
   public enum Stop implements Command { INSTANCE }
 
   private record ViewersRelay(SyncSupervisor.ViewersChanged change) implements Command {}
@@ -52,13 +60,20 @@ public final class Session extends AbstractBehavior<Session.Command> {
       LongSupplier clockNs,
       Executor decodeExecutor,
       MediaSettings media,
-      LimitSettings limits) {}
+      LimitSettings limits,
+      StreamSettings stream) {
+    public Deps(Output.Factory outputs, Pacer pacer, LongSupplier clockNs, Executor decodeExecutor,
+        MediaSettings media, LimitSettings limits) {
+      this(outputs, pacer, clockNs, decodeExecutor, media, limits, StreamSettings.DEFAULTS);
+    }
+  }
 
   private final Spec spec;
   private final ActorRef<SegmentLoader.Command> loader;
   private final ActorRef<SyncSupervisor.Command> sync;
   private final ActorRef<PeerConnection.Command> peer;
   private final LongSupplier clockNs;
+  private final SessionEvents events = new SessionEvents();
   private final long idleTimeoutNs;
   private long lastActivityNs;
   private int viewersConnected;
@@ -86,12 +101,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(PeerConnection.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.media().videoDelay()), "peer");
+        deps.media().videoDelay(), events), "peer");
+    events.subscribe(output::sendEvent);
     ActorRef<AudioChunker.Command> chunker = context.spawn(AudioChunker.create(peer), "chunker");
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
     sync = context.spawn(SyncSupervisor.create(
-        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats), "sync");
+        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream()), "sync");
     loader = context.spawn(SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
         deps.limits().maxSegmentDuration().toNanos(), deps.decodeExecutor(), sync), "loader");
     TickPolicy policy = new TickPolicy(
@@ -114,9 +130,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(Interrupt.class, i -> active(sync, new SyncSupervisor.Interrupt(i.replyTo())))
         .onMessage(GetStatus.class, g -> active(sync, new SyncSupervisor.GetStatus(g.replyTo())))
         .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
+        .onMessage(ToSync.class, t -> active(sync, t.command()))
+        .onMessage(GetEvents.class, g -> active(g.replyTo(), events))
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onSignal(PostStop.class, s -> {
+          events.end();
+          return this;
+        })
         .build();
   }
 

@@ -9,6 +9,8 @@ import java.util.List;
  *     ms; always in (-10, 0]: audio is within one chunk of the video
  * @param chunksPerTickHistogram how many ticks released 0, 1, 2, ... 7+ audio chunks
  * @param reanchors how often the frame clock was re-anchored after a stall
+ * @param streamGapTicks ticks a streamed segment played without its media (held frame, silence)
+ *     because the producer was behind real time
  */
 public record SessionStatus(
     String sessionId,
@@ -30,4 +32,6 @@ public record SessionStatus(
     double avDiffMinMs,
     double avDiffMaxMs,
     long reanchors,
-    PushStats.Snapshot pushed) {}
+    PushStats.Snapshot pushed,
+    long streamGapTicks,
+    double streamGapMs) {}

@@ -1,8 +1,14 @@
 package io.avpush.session;
 
+import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -15,6 +21,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * it: chunks are released while they end at or before the end of the released frame, so the
  * audio position is always within one chunk behind the video position, whatever the ticks' timing.
  * Owns the queue (through {@link Sequencer}); starts queued segments only while a viewer is connected.
+ * Streamed segments ({@link LiveSegment}) follow the same rule: each tick releases its frame and
+ * the audio that ends by the frame's end, taken from what has arrived. Publishes the session's
+ * events; those about what the viewer sees are handed to the {@link PeerConnection} to publish
+ * at the push of their frame.
  */
 public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Command> {
 
@@ -31,11 +41,37 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   public record GetStatus(ActorRef<SessionStatus> replyTo) implements Command {}
 
+  /** Queues a streamed segment carrying audio and/or video; its media follows in {@link StreamAppend}. */
+  public record OpenStream(boolean audio, boolean video, ActorRef<Outcome<StreamOpened>> replyTo) implements Command {}
+
+  /**
+   * Media of a streamed segment: 48 kHz audio (or null) and/or an I420 frame (or null) at
+   * {@code frameTsSamples} of the segment.
+   */
+  public record StreamAppend(
+      String segmentId, short[] pcm48k, byte[] frameI420, long frameTsSamples, ActorRef<Outcome<StreamCredit>> replyTo)
+      implements Command {}
+
+  /** Replies once the streamed segment holds no more than the buffer limit unplayed. */
+  public record AwaitRoom(String segmentId, ActorRef<Outcome<StreamCredit>> replyTo) implements Command {}
+
+  /** No more media for the streamed segment: it plays to the end of what arrived. */
+  public record CloseStream(String segmentId, ActorRef<Outcome<StreamClosed>> replyTo) implements Command {}
+
   /** The reply to an accepted upload. */
   public record SegmentAccepted(String segmentId, double durationMs, int frames, long frameTicks, int queuePosition) {}
 
   /** The reply to an interrupt: the queued segments dropped and the one cut short (or null). */
   public record Interrupted(List<String> dropped, String cut, double cutAtMs) {}
+
+  /** The reply to an opened stream. */
+  public record StreamOpened(String segmentId, int queuePosition, double leadMs, double bufferMs) {}
+
+  /** How much of a streamed segment waits to play; {@code slowDown} when over the buffer limit. */
+  public record StreamCredit(String segmentId, double bufferedMs, double bufferMs, boolean slowDown) {}
+
+  /** The reply to a closed stream: media received, and gap ticks so far. */
+  public record StreamClosed(String segmentId, double receivedMs, long gapTicks) {}
 
   private final String sessionId;
   private final FrameRate fps;
@@ -47,6 +83,19 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final ActorRef<AudioChunker.Command> chunker;
   private final ActorRef<PeerConnection.Command> peer;
   private final PushStats pushStats;
+  private final SessionEvents events;
+  private final long streamLeadSamples;
+  private final long streamBufferSamples;
+  private final Map<String, LiveSegment> streams = new HashMap<>();
+  private final Map<String, List<ActorRef<Outcome<StreamCredit>>>> roomWaiters = new HashMap<>();
+  private final Set<String> cutIds = new HashSet<>();
+  private long streamSeq;
+  private long playingStartTick;
+  private boolean speaking;
+  private long gapRunStartTick = -1;
+  private long streamGapTicks;
+  private double windowAvMinMs;
+  private double windowAvMaxMs;
   private long nextTick;
   private long chunksReleased;
   private int viewersConnected;
@@ -70,9 +119,12 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
-      PushStats pushStats) {
+      PushStats pushStats,
+      SessionEvents events,
+      StreamSettings stream) {
     return Behaviors.setup(ctx -> new SyncSupervisor(
-        ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats));
+        ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats,
+        events, stream));
   }
 
   private SyncSupervisor(
@@ -86,8 +138,13 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
-      PushStats pushStats) {
+      PushStats pushStats,
+      SessionEvents events,
+      StreamSettings stream) {
     super(context);
+    this.events = events;
+    this.streamLeadSamples = stream.lead().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
+    this.streamBufferSamples = stream.buffer().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
     this.sessionId = sessionId;
     this.fps = fps;
     this.width = width;
@@ -108,6 +165,10 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessage(ViewersChanged.class, this::onViewersChanged)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(OpenStream.class, this::onOpenStream)
+        .onMessage(StreamAppend.class, this::onStreamAppend)
+        .onMessage(AwaitRoom.class, this::onAwaitRoom)
+        .onMessage(CloseStream.class, this::onCloseStream)
         .build();
   }
 
@@ -115,9 +176,23 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     long n = tick.frameIndex();
     reanchors = tick.reanchors();
     Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
+    List<SessionEvents.Event> atPush = new ArrayList<>(0);
+    double mediaMs = fps.frameStartNs(n) / 1e6;
     if (plan.finishedId() != null) {
       segmentsPlayed++;
-      getContext().getLog().info("session {}: segment {} finished at frame {}", sessionId, plan.finishedId(), n);
+      boolean wasCut = cutIds.remove(plan.finishedId());
+      SessionEvents.Event ended = SessionEvents.Event.segment(
+              wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
+          .atFrame(n, mediaMs)
+          .withDuration(fps.frameStartNs(n - playingStartTick) / 1e6);
+      LiveSegment live = streams.remove(plan.finishedId());
+      if (live != null) {
+        ended = ended.withGaps(live.gapTicks(), fps.frameStartNs(live.gapTicks()) / 1e6);
+        failRoomWaiters(plan.finishedId(), "has ended");
+      }
+      atPush.add(ended.withAvDiff(avDiffMs));
+      getContext().getLog().info("session {}: segment {} {} at frame {}",
+          sessionId, plan.finishedId(), wasCut ? "interrupted" : "finished", n);
     }
     if (plan.started() != null) {
       Segment s = plan.started();
@@ -125,7 +200,26 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       getContext().getLog().info("session {}: segment {} started at frame {} ({} ms)",
           sessionId, s.id(), n, Math.round(s.durationMs(fps)));
     }
-    state = sequencer.current() != null ? "playing" : "idle";
+    if (plan.startedId() != null) {
+      playingStartTick = n;
+      atPush.add(SessionEvents.Event.segment("segment-started", plan.startedId()).atFrame(n, mediaMs));
+      if (plan.started() == null) {
+        getContext().getLog().info("session {}: streamed segment {} started at frame {}", sessionId, plan.startedId(), n);
+      }
+    }
+    if (plan.livePcm() != null && plan.livePcm().length > 0) {
+      chunker.tell(new AudioChunker.Place(sequencer.currentId(), fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE), plan.livePcm()));
+    }
+    trackGaps(plan.gap(), n, mediaMs, atPush);
+    boolean speakingNow = speakingSegmentPlaying();
+    if (speakingNow != speaking) {
+      speaking = speakingNow;
+      atPush.add(SessionEvents.Event.speaking(speakingNow).atFrame(n, mediaMs));
+    }
+    state = sequencer.currentId() != null ? "playing" : "idle";
+    if (!atPush.isEmpty()) {
+      peer.tell(new PeerConnection.PublishAtPush(n, atPush));
+    }
     peer.tell(new PeerConnection.PushFrame(n, plan.frame(), width, height, tick.dueNs()));
 
     long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
@@ -140,8 +234,43 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     avDiffMs = (chunksReleased * AudioChunks.CHUNK_SAMPLES - videoEndSample) * 1000.0 / AudioChunks.SAMPLE_RATE;
     avDiffMinMs = Math.min(avDiffMinMs, avDiffMs);
     avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
+    windowAvMinMs = Math.min(windowAvMinMs, avDiffMs);
+    windowAvMaxMs = Math.max(windowAvMaxMs, avDiffMs);
+    if (n > 0 && n % Math.max(1, Math.round(fps.fps())) == 0) {
+      events.publish(SessionEvents.Event.avDiff(avDiffMs, windowAvMinMs, windowAvMaxMs));
+      windowAvMinMs = avDiffMs;
+      windowAvMaxMs = avDiffMs;
+    }
     nextTick = n + 1;
+    releaseRoomWaiters();
     return this;
+  }
+
+  /** A streamed segment's run of gap ticks is reported when it ends (at the push of the first frame after it). */
+  private void trackGaps(boolean gap, long n, double mediaMs, List<SessionEvents.Event> atPush) {
+    if (gap) {
+      streamGapTicks++;
+      if (gapRunStartTick < 0) {
+        gapRunStartTick = n;
+      }
+    } else if (gapRunStartTick >= 0) {
+      long ticks = n - gapRunStartTick;
+      String id = sequencer.currentId();
+      atPush.add(SessionEvents.Event.segment("stream-gap", id).atFrame(n, mediaMs)
+          .withGaps(ticks, fps.frameStartNs(ticks) / 1e6));
+      getContext().getLog().info("session {}: streamed segment {} waited {} ticks for media", sessionId, id, ticks);
+      gapRunStartTick = -1;
+    }
+  }
+
+  private boolean speakingSegmentPlaying() {
+    Segment current = sequencer.current();
+    if (current != null) {
+      return current.pcm48k().length > 0;
+    }
+    String id = sequencer.currentId();
+    LiveSegment live = id == null ? null : streams.get(id);
+    return live != null && live.hasAudio();
   }
 
   /**
@@ -178,11 +307,22 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length);
     e.replyTo().tell(Outcome.ok(new SegmentAccepted(
         s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(), sequencer.queued())));
+    events.publish(SessionEvents.Event.segment("segment-queued", s.id())
+        .withDuration(s.durationMs(fps)).withQueuePosition(sequencer.queued()));
     return this;
   }
 
   private Behavior<Command> onInterrupt(Interrupt i) {
     Sequencer.Cut cut = sequencer.interrupt(nextTick);
+    if (cut.cutId() != null) {
+      cutIds.add(cut.cutId());
+    }
+    for (String dropped : cut.droppedIds()) {
+      if (streams.remove(dropped) != null) {
+        failRoomWaiters(dropped, "was dropped by an interrupt");
+      }
+      events.publish(SessionEvents.Event.segment("segment-dropped", dropped));
+    }
     long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
     chunker.tell(new AudioChunker.CutAt(cutSample));
     getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
@@ -198,7 +338,6 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    Segment current = sequencer.current();
     g.replyTo().tell(new SessionStatus(
         sessionId,
         viewersConnected > 0 ? state : (sequencer.queued() > 0 ? "waiting-for-viewer" : state),
@@ -207,7 +346,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         height,
         viewersConnected,
         viewersTotal,
-        current == null ? null : current.id(),
+        sequencer.currentId(),
         sequencer.queuedIds(),
         fps.frameStartNs(sequencer.pendingTicks(nextTick)) / 1e6,
         segmentsPlayed,
@@ -219,7 +358,114 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         avDiffMinMs,
         avDiffMaxMs,
         reanchors,
-        pushStats.snapshot()));
+        pushStats.snapshot(),
+        streamGapTicks,
+        fps.frameStartNs(streamGapTicks) / 1e6));
     return this;
+  }
+
+  private Behavior<Command> onOpenStream(OpenStream o) {
+    if (!o.audio() && !o.video()) {
+      o.replyTo().tell(Outcome.failed(ApiError.badRequest("a streamed segment carries audio, video or both; this one declares neither")));
+      return this;
+    }
+    String id = sessionId + "-w" + (++streamSeq);
+    LiveSegment live = new LiveSegment(id, o.audio(), o.video(), streamLeadSamples,
+        fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE));
+    streams.put(id, live);
+    sequencer.enqueue(live);
+    getContext().getLog().info("session {}: streamed segment {} queued (audio {}, video {})", sessionId, id, o.audio(), o.video());
+    o.replyTo().tell(Outcome.ok(new StreamOpened(id, sequencer.queued(), samplesToMs(streamLeadSamples), samplesToMs(streamBufferSamples))));
+    events.publish(SessionEvents.Event.segment("segment-queued", id).withQueuePosition(sequencer.queued()));
+    return this;
+  }
+
+  private Behavior<Command> onStreamAppend(StreamAppend a) {
+    LiveSegment live = streams.get(a.segmentId());
+    ApiError refused = refusal(live, a.segmentId());
+    if (refused != null) {
+      a.replyTo().tell(Outcome.failed(refused));
+      return this;
+    }
+    if (a.pcm48k() != null) {
+      live.appendAudio(a.pcm48k());
+    }
+    if (a.frameI420() != null) {
+      live.appendFrame(a.frameTsSamples(), a.frameI420());
+    }
+    a.replyTo().tell(Outcome.ok(credit(live)));
+    return this;
+  }
+
+  private Behavior<Command> onAwaitRoom(AwaitRoom w) {
+    LiveSegment live = streams.get(w.segmentId());
+    if (live == null) {
+      w.replyTo().tell(Outcome.failed(refusal(null, w.segmentId())));
+    } else if (live.unplayedSamples() <= streamBufferSamples) {
+      w.replyTo().tell(Outcome.ok(credit(live)));
+    } else {
+      roomWaiters.computeIfAbsent(w.segmentId(), k -> new ArrayList<>()).add(w.replyTo());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCloseStream(CloseStream c) {
+    LiveSegment live = streams.get(c.segmentId());
+    ApiError refused = refusal(live, c.segmentId());
+    if (refused != null) {
+      c.replyTo().tell(Outcome.failed(refused));
+      return this;
+    }
+    live.close();
+    long received = Math.max(live.audioSamples(),
+        live.lastFrameSamples() < 0 ? 0 : live.lastFrameSamples() + fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE));
+    c.replyTo().tell(Outcome.ok(new StreamClosed(c.segmentId(), samplesToMs(received), live.gapTicks())));
+    return this;
+  }
+
+  /** Why media for the streamed segment is refused, or null when it is welcome. */
+  private static ApiError refusal(LiveSegment live, String segmentId) {
+    if (live == null || live.isCut()) {
+      return new ApiError(409, "segment_ended", "streamed segment " + segmentId
+          + " was interrupted or has ended; open a new segment with {\"type\":\"open\"}");
+    }
+    if (live.isClosed()) {
+      return new ApiError(409, "segment_closed", "streamed segment " + segmentId
+          + " is closed and takes no more media; open a new segment with {\"type\":\"open\"}");
+    }
+    return null;
+  }
+
+  private StreamCredit credit(LiveSegment live) {
+    long unplayed = live.unplayedSamples();
+    return new StreamCredit(live.id(), samplesToMs(unplayed), samplesToMs(streamBufferSamples), unplayed > streamBufferSamples);
+  }
+
+  private void releaseRoomWaiters() {
+    if (roomWaiters.isEmpty()) {
+      return;
+    }
+    roomWaiters.entrySet().removeIf(e -> {
+      LiveSegment live = streams.get(e.getKey());
+      if (live == null || live.unplayedSamples() > streamBufferSamples) {
+        return false;
+      }
+      StreamCredit credit = credit(live);
+      e.getValue().forEach(r -> r.tell(Outcome.ok(credit)));
+      return true;
+    });
+  }
+
+  private void failRoomWaiters(String segmentId, String why) {
+    List<ActorRef<Outcome<StreamCredit>>> waiting = roomWaiters.remove(segmentId);
+    if (waiting != null) {
+      ApiError error = new ApiError(409, "segment_ended", "streamed segment " + segmentId + " " + why
+          + "; open a new segment with {\"type\":\"open\"}");
+      waiting.forEach(r -> r.tell(Outcome.failed(error)));
+    }
+  }
+
+  private static double samplesToMs(long samples) {
+    return samples * 1000.0 / AudioChunks.SAMPLE_RATE;
   }
 }
