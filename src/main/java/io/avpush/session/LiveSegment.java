@@ -125,11 +125,20 @@ final class LiveSegment implements Playable {
             && (!hasVideo || (lastFrameSamples >= 0 && lastFrameSamples + tickSamples >= leadSamples)));
   }
 
-  /** Media that arrived and has not played, in samples (the longer of audio and video). */
+  /**
+   * Media that arrived and can play, in samples: of a segment with audio and video, the shorter
+   * of the two (a producer that sends all its audio first is not held back before its frames).
+   */
   long unplayedSamples() {
-    long audioAhead = hasAudio ? audioSamples() - positionSamples : 0;
-    long videoAhead = hasVideo && lastFrameSamples >= 0 ? lastFrameSamples + tickSamples - positionSamples : 0;
-    return Math.max(0, Math.max(audioAhead, videoAhead));
+    long audioAhead = audioSamples() - positionSamples;
+    long videoAhead = lastFrameSamples < 0 ? -positionSamples : lastFrameSamples + tickSamples - positionSamples;
+    long ahead = hasAudio && hasVideo ? Math.min(audioAhead, videoAhead) : hasAudio ? audioAhead : videoAhead;
+    return Math.max(0, ahead);
+  }
+
+  /** Media received of the longer kind, in samples. */
+  long receivedSamples() {
+    return Math.max(hasAudio ? audioSamples() : 0, hasVideo && lastFrameSamples >= 0 ? lastFrameSamples + tickSamples : 0);
   }
 
   @Override

@@ -107,7 +107,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
     sync = context.spawn(SyncSupervisor.create(
-        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream()), "sync");
+        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream(),
+        deps.limits().maxSegmentDuration()), "sync");
     loader = context.spawn(SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
         deps.limits().maxSegmentDuration().toNanos(), deps.decodeExecutor(), sync), "loader");
     TickPolicy policy = new TickPolicy(

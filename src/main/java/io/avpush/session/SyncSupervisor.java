@@ -86,6 +86,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final SessionEvents events;
   private final long streamLeadSamples;
   private final long streamBufferSamples;
+  private final double maxSegmentMs;
   private final Map<String, LiveSegment> streams = new HashMap<>();
   private final Map<String, List<ActorRef<Outcome<StreamCredit>>>> roomWaiters = new HashMap<>();
   private final Set<String> cutIds = new HashSet<>();
@@ -121,10 +122,11 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       ActorRef<PeerConnection.Command> peer,
       PushStats pushStats,
       SessionEvents events,
-      StreamSettings stream) {
+      StreamSettings stream,
+      java.time.Duration maxSegmentDuration) {
     return Behaviors.setup(ctx -> new SyncSupervisor(
         ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats,
-        events, stream));
+        events, stream, maxSegmentDuration));
   }
 
   private SyncSupervisor(
@@ -140,8 +142,10 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       ActorRef<PeerConnection.Command> peer,
       PushStats pushStats,
       SessionEvents events,
-      StreamSettings stream) {
+      StreamSettings stream,
+      java.time.Duration maxSegmentDuration) {
     super(context);
+    this.maxSegmentMs = maxSegmentDuration.toNanos() / 1e6;
     this.events = events;
     this.streamLeadSamples = stream.lead().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
     this.streamBufferSamples = stream.buffer().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
@@ -387,6 +391,15 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       a.replyTo().tell(Outcome.failed(refused));
       return this;
     }
+    if (samplesToMs(live.receivedSamples()) > maxSegmentMs) {
+      live.cut();
+      a.replyTo().tell(Outcome.failed(ApiError.tooLarge(String.format(
+          "streamed segment %s has received %.1f s of media; the longest segment accepted is %.1f s "
+              + "(avpush.limits.max-segment-duration); it is cut. Stream long speech as several segments.",
+          a.segmentId(), samplesToMs(live.receivedSamples()) / 1e3, maxSegmentMs / 1e3))));
+      cutIds.add(a.segmentId());
+      return this;
+    }
     if (a.pcm48k() != null) {
       live.appendAudio(a.pcm48k());
     }
@@ -417,9 +430,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       return this;
     }
     live.close();
-    long received = Math.max(live.audioSamples(),
-        live.lastFrameSamples() < 0 ? 0 : live.lastFrameSamples() + fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE));
-    c.replyTo().tell(Outcome.ok(new StreamClosed(c.segmentId(), samplesToMs(received), live.gapTicks())));
+    c.replyTo().tell(Outcome.ok(new StreamClosed(c.segmentId(), samplesToMs(live.receivedSamples()), live.gapTicks())));
     return this;
   }
 

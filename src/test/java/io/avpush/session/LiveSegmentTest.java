@@ -135,14 +135,15 @@ class LiveSegmentTest {
   }
 
   @Test
-  void unplayedMediaIsTheLongerOfAudioAndVideoAhead() {
+  void unplayedMediaIsTheShorterOfAudioAndVideoAhead() {
     LiveSegment s = segment();
     s.appendAudio(audio(0, 9600));
     s.appendFrame(0, frame(0));
     s.appendFrame(3200, frame(1));
-    assertEquals(9600, s.unplayedSamples());
+    assertEquals(4800, s.unplayedSamples(), "frames up to 3200 + one tick");
+    assertEquals(9600, s.receivedSamples());
     s.tick(TICK);
-    assertEquals(8000, s.unplayedSamples());
-    assertEquals(5, s.frameTicks());
+    assertEquals(3200, s.unplayedSamples());
+    assertEquals(2, s.frameTicks());
   }
 }
