@@ -219,7 +219,11 @@ final class StreamSocket {
       session.tell(new Session.ToSync(new SyncSupervisor.CloseStream(id, system.ignoreRef())));
       segmentId = null;
     }
-    out.complete();
+    try {
+      out.complete();
+    } catch (IllegalStateException alreadyDone) {
+      // the connection was torn down first (node shutdown): nothing left to send
+    }
   }
 
   private Boolean failed(Throwable t) {
