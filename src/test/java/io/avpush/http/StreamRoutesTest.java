@@ -205,6 +205,15 @@ class StreamRoutesTest {
     }
   }
 
+  @Test
+  void theEventStreamEndsWithTheSession() throws Exception {
+    String id = newSession();
+    BlockingQueue<JsonNode> events = StreamClient.events(api.base(), id);
+    assertEquals(204, api.delete("/api/sessions/" + id).status());
+    assertEquals("session-ended", StreamClient.nextEvent(events, "session-ended").path("type").asText());
+    assertEquals(404, api.get("/api/sessions/" + id + "/events").status(), "an ended session has no events");
+  }
+
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (!condition.getAsBoolean()) {
