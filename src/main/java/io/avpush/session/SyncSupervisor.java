@@ -94,6 +94,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private long playingStartTick;
   private boolean speaking;
   private long gapRunStartTick = -1;
+  private String gapSegmentId;
   private long streamGapTicks;
   private double windowAvMinMs;
   private double windowAvMaxMs;
@@ -256,10 +257,11 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       streamGapTicks++;
       if (gapRunStartTick < 0) {
         gapRunStartTick = n;
+        gapSegmentId = sequencer.currentId();
       }
     } else if (gapRunStartTick >= 0) {
       long ticks = n - gapRunStartTick;
-      String id = sequencer.currentId();
+      String id = gapSegmentId;
       atPush.add(SessionEvents.Event.segment("stream-gap", id).atFrame(n, mediaMs)
           .withGaps(ticks, fps.frameStartNs(ticks) / 1e6));
       getContext().getLog().info("session {}: streamed segment {} waited {} ticks for media", sessionId, id, ticks);
@@ -389,6 +391,15 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     ApiError refused = refusal(live, a.segmentId());
     if (refused != null) {
       a.replyTo().tell(Outcome.failed(refused));
+      return this;
+    }
+    if (live.memoryBytes() > maxQueuedBytes) {
+      live.cut();
+      cutIds.add(a.segmentId());
+      a.replyTo().tell(Outcome.failed(ApiError.tooMany(String.format(
+          "streamed segment %s holds %d MB of media not yet played, over the limit of %d MB "
+              + "(avpush.limits.max-queued-bytes); it is cut. Send audio and frames together, near real time.",
+          a.segmentId(), live.memoryBytes() >> 20, maxQueuedBytes >> 20))));
       return this;
     }
     if (samplesToMs(live.receivedSamples()) > maxSegmentMs) {
