@@ -103,10 +103,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     return newReceiveBuilder()
         .onMessage(PushFrame.class, this::onPushFrame)
         .onMessage(PushAudio.class, this::onPushAudio)
-        .onMessage(PublishAtPush.class, p -> {
-          atNextPush = p;
-          return this;
-        })
+        .onMessage(PublishAtPush.class, this::onPublishAtPush)
         .onMessage(Connect.class, this::onConnect)
         .onMessage(WrappedAnswer.class, this::onAnswer)
         .onMessage(ViewerStateChanged.class, this::onViewerState)
@@ -129,6 +126,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       st.framePushed(now - deadlineNs);
       toPublish.forEach(e -> ev.publishAt(e, now));
     });
+    return this;
+  }
+
+  private Behavior<Command> onPublishAtPush(PublishAtPush p) {
+    atNextPush = p;
     return this;
   }
 

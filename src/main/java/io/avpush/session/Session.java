@@ -136,10 +136,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
-        .onSignal(PostStop.class, s -> {
-          events.end();
-          return this;
-        })
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
@@ -164,6 +161,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
           spec.id(), idleNs / 1_000_000_000L);
       return Behaviors.stopped();
     }
+    return this;
+  }
+
+  /** Ends the event feed: SSE streams complete with "session-ended". */
+  private Behavior<Command> onPostStop() {
+    events.end();
     return this;
   }
 

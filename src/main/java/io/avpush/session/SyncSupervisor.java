@@ -4,10 +4,8 @@ import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -84,12 +82,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final ActorRef<PeerConnection.Command> peer;
   private final PushStats pushStats;
   private final SessionEvents events;
-  private final long streamLeadSamples;
-  private final long streamBufferSamples;
-  private final double maxSegmentMs;
-  private final Map<String, LiveSegment> streams = new HashMap<>();
-  private final Map<String, List<ActorRef<Outcome<StreamCredit>>>> roomWaiters = new HashMap<>();
   private final Set<String> cutIds = new HashSet<>();
+  private final LiveStreams streams;
   private long streamSeq;
   private long playingStartTick;
   private boolean speaking;
@@ -146,10 +140,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       StreamSettings stream,
       java.time.Duration maxSegmentDuration) {
     super(context);
-    this.maxSegmentMs = maxSegmentDuration.toNanos() / 1e6;
     this.events = events;
-    this.streamLeadSamples = stream.lead().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
-    this.streamBufferSamples = stream.buffer().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
+    this.streams = new LiveStreams(
+        stream, fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE), maxSegmentDuration, maxQueuedBytes, cutIds);
     this.sessionId = sessionId;
     this.fps = fps;
     this.width = width;
@@ -190,10 +183,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
               wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
           .atFrame(n, mediaMs)
           .withDuration(fps.frameStartNs(n - playingStartTick) / 1e6);
-      LiveSegment live = streams.remove(plan.finishedId());
+      LiveSegment live = streams.remove(plan.finishedId(), "has ended");
       if (live != null) {
         ended = ended.withGaps(live.gapTicks(), fps.frameStartNs(live.gapTicks()) / 1e6);
-        failRoomWaiters(plan.finishedId(), "has ended");
       }
       atPush.add(ended.withAvDiff(avDiffMs));
       getContext().getLog().info("session {}: segment {} {} at frame {}",
@@ -247,7 +239,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       windowAvMaxMs = avDiffMs;
     }
     nextTick = n + 1;
-    releaseRoomWaiters();
+    streams.releaseWaiters();
     return this;
   }
 
@@ -324,9 +316,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       cutIds.add(cut.cutId());
     }
     for (String dropped : cut.droppedIds()) {
-      if (streams.remove(dropped) != null) {
-        failRoomWaiters(dropped, "was dropped by an interrupt");
-      }
+      streams.remove(dropped, "was dropped by an interrupt");
       events.publish(SessionEvents.Event.segment("segment-dropped", dropped));
     }
     long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
@@ -376,118 +366,25 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       return this;
     }
     String id = sessionId + "-w" + (++streamSeq);
-    LiveSegment live = new LiveSegment(id, o.audio(), o.video(), streamLeadSamples,
-        fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE));
-    streams.put(id, live);
-    sequencer.enqueue(live);
+    sequencer.enqueue(streams.open(id, o.audio(), o.video()));
     getContext().getLog().info("session {}: streamed segment {} queued (audio {}, video {})", sessionId, id, o.audio(), o.video());
-    o.replyTo().tell(Outcome.ok(new StreamOpened(id, sequencer.queued(), samplesToMs(streamLeadSamples), samplesToMs(streamBufferSamples))));
+    o.replyTo().tell(Outcome.ok(streams.opened(id, sequencer.queued())));
     events.publish(SessionEvents.Event.segment("segment-queued", id).withQueuePosition(sequencer.queued()));
     return this;
   }
 
   private Behavior<Command> onStreamAppend(StreamAppend a) {
-    LiveSegment live = streams.get(a.segmentId());
-    ApiError refused = refusal(live, a.segmentId());
-    if (refused != null) {
-      a.replyTo().tell(Outcome.failed(refused));
-      return this;
-    }
-    if (live.memoryBytes() > maxQueuedBytes) {
-      live.cut();
-      cutIds.add(a.segmentId());
-      a.replyTo().tell(Outcome.failed(ApiError.tooMany(String.format(
-          "streamed segment %s holds %d MB of media not yet played, over the limit of %d MB "
-              + "(avpush.limits.max-queued-bytes); it is cut. Send audio and frames together, near real time.",
-          a.segmentId(), live.memoryBytes() >> 20, maxQueuedBytes >> 20))));
-      return this;
-    }
-    if (samplesToMs(live.receivedSamples()) > maxSegmentMs) {
-      live.cut();
-      a.replyTo().tell(Outcome.failed(ApiError.tooLarge(String.format(
-          "streamed segment %s has received %.1f s of media; the longest segment accepted is %.1f s "
-              + "(avpush.limits.max-segment-duration); it is cut. Stream long speech as several segments.",
-          a.segmentId(), samplesToMs(live.receivedSamples()) / 1e3, maxSegmentMs / 1e3))));
-      cutIds.add(a.segmentId());
-      return this;
-    }
-    if (a.pcm48k() != null) {
-      live.appendAudio(a.pcm48k());
-    }
-    if (a.frameI420() != null) {
-      live.appendFrame(a.frameTsSamples(), a.frameI420());
-    }
-    a.replyTo().tell(Outcome.ok(credit(live)));
+    a.replyTo().tell(streams.append(a));
     return this;
   }
 
   private Behavior<Command> onAwaitRoom(AwaitRoom w) {
-    LiveSegment live = streams.get(w.segmentId());
-    if (live == null) {
-      w.replyTo().tell(Outcome.failed(refusal(null, w.segmentId())));
-    } else if (live.unplayedSamples() <= streamBufferSamples) {
-      w.replyTo().tell(Outcome.ok(credit(live)));
-    } else {
-      roomWaiters.computeIfAbsent(w.segmentId(), k -> new ArrayList<>()).add(w.replyTo());
-    }
+    streams.awaitRoom(w.segmentId(), w.replyTo());
     return this;
   }
 
   private Behavior<Command> onCloseStream(CloseStream c) {
-    LiveSegment live = streams.get(c.segmentId());
-    ApiError refused = refusal(live, c.segmentId());
-    if (refused != null) {
-      c.replyTo().tell(Outcome.failed(refused));
-      return this;
-    }
-    live.close();
-    c.replyTo().tell(Outcome.ok(new StreamClosed(c.segmentId(), samplesToMs(live.receivedSamples()), live.gapTicks())));
+    c.replyTo().tell(streams.close(c.segmentId()));
     return this;
-  }
-
-  /** Why media for the streamed segment is refused, or null when it is welcome. */
-  private static ApiError refusal(LiveSegment live, String segmentId) {
-    if (live == null || live.isCut()) {
-      return new ApiError(409, "segment_ended", "streamed segment " + segmentId
-          + " was interrupted or has ended; open a new segment with {\"type\":\"open\"}");
-    }
-    if (live.isClosed()) {
-      return new ApiError(409, "segment_closed", "streamed segment " + segmentId
-          + " is closed and takes no more media; open a new segment with {\"type\":\"open\"}");
-    }
-    return null;
-  }
-
-  private StreamCredit credit(LiveSegment live) {
-    long unplayed = live.unplayedSamples();
-    return new StreamCredit(live.id(), samplesToMs(unplayed), samplesToMs(streamBufferSamples), unplayed > streamBufferSamples);
-  }
-
-  private void releaseRoomWaiters() {
-    if (roomWaiters.isEmpty()) {
-      return;
-    }
-    roomWaiters.entrySet().removeIf(e -> {
-      LiveSegment live = streams.get(e.getKey());
-      if (live == null || live.unplayedSamples() > streamBufferSamples) {
-        return false;
-      }
-      StreamCredit credit = credit(live);
-      e.getValue().forEach(r -> r.tell(Outcome.ok(credit)));
-      return true;
-    });
-  }
-
-  private void failRoomWaiters(String segmentId, String why) {
-    List<ActorRef<Outcome<StreamCredit>>> waiting = roomWaiters.remove(segmentId);
-    if (waiting != null) {
-      ApiError error = new ApiError(409, "segment_ended", "streamed segment " + segmentId + " " + why
-          + "; open a new segment with {\"type\":\"open\"}");
-      waiting.forEach(r -> r.tell(Outcome.failed(error)));
-    }
-  }
-
-  private static double samplesToMs(long samples) {
-    return samples * 1000.0 / AudioChunks.SAMPLE_RATE;
   }
 }
