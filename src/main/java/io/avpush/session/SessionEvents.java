@@ -129,7 +129,11 @@ public final class SessionEvents {
     ended = true;
     for (Runnable r : endListeners) {
       if (endListeners.remove(r)) {
-        r.run();
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          log.warn("an event listener failed at the session's end", e);
+        }
       }
     }
     listeners.clear();
