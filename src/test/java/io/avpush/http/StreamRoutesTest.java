@@ -154,6 +154,9 @@ class StreamRoutesTest {
     assertTrue(messages.get(3).contains("declares neither"), messages.get(3));
     assertTrue(messages.get(4).contains("no segment is open"), messages.get(4));
     assertTrue(messages.get(5).contains("unknown control message type 'play'"), messages.get(5));
+    ApiClient.Reply plain = api.get("/api/sessions/" + id + "/stream");
+    assertEquals(400, plain.status(), "a plain GET of the stream is no WebSocket upgrade: " + plain);
+    assertTrue(plain.contentType().startsWith("application/json") && plain.body().contains("WebSocket"), plain.toString());
   }
 
   @Test
