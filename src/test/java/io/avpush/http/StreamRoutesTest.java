@@ -209,6 +209,41 @@ class StreamRoutesTest {
   }
 
   @Test
+  void sseReadByPekkoHttpsClientCarriesTypeSeqAndJson() throws Exception {
+    String id = newSession();
+    org.apache.pekko.actor.ActorSystem client = org.apache.pekko.actor.ActorSystem.create("sse-client");
+    try {
+      org.apache.pekko.http.javadsl.model.HttpResponse response = org.apache.pekko.http.javadsl.Http.get(client)
+          .singleRequest(org.apache.pekko.http.javadsl.model.HttpRequest.create(api.base().resolve("/api/sessions/" + id + "/events").toString()))
+          .toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertEquals(200, response.status().intValue());
+      assertEquals("text/event-stream", response.entity().getContentType().mediaType().toString());
+      java.util.concurrent.CompletionStage<List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent>> received =
+          org.apache.pekko.http.javadsl.unmarshalling.sse.EventStreamUnmarshalling.fromEventsStream(client)
+              .unmarshal(response.entity(), client)
+              .thenCompose(source -> source
+                  .takeWhile(e -> !e.getData().contains("segment-finished"), true)
+                  .completionTimeout(java.time.Duration.ofSeconds(20))
+                  .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), client));
+      connectViewer(id);
+      String segment = api.postParts("/api/sessions/" + id + "/segments", List.of(
+          ApiClient.Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.2), 48_000)))).text("segmentId");
+      List<String> types = new ArrayList<>();
+      for (org.apache.pekko.http.javadsl.model.sse.ServerSentEvent e : received.toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+        JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.getData());
+        assertEquals(data.path("type").asText(), e.getEventType().orElse(""), "event: is the type");
+        assertEquals(data.path("seq").asText(), e.getId().orElse(""), "id: is the sequence number");
+        if (segment.equals(data.path("segmentId").asText())) {
+          types.add(data.path("type").asText());
+        }
+      }
+      assertEquals(List.of("segment-queued", "segment-started", "segment-finished"), types);
+    } finally {
+      client.terminate();
+    }
+  }
+
+  @Test
   void theEventStreamEndsWithTheSession() throws Exception {
     String id = newSession();
     BlockingQueue<JsonNode> events = StreamClient.events(api.base(), id);
