@@ -35,7 +35,8 @@ public final class Guardian {
       AvpushSettings settings, Output.Factory outputs, Pacer pacer, Runnable closeNatives) {
     return Behaviors.setup(ctx -> {
       Executor decode = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("avpush-blocking-dispatcher"));
-      Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits());
+      Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits(),
+          settings.stream());
       ActorRef<SessionRegistry.Command> registry = ctx.spawn(SessionRegistry.create(deps), "sessions");
       ApiRoutes routes = new ApiRoutes(ctx.getSystem(), registry, settings);
       CoordinatedShutdown.get(ctx.getSystem()).addTask(

@@ -99,7 +99,11 @@ public final class ApiRoutes extends AllDirectives {
         path("interrupt", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
             completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new)))))),
         pathPrefix("viewers", () -> path(viewerId -> delete(() -> auth.publisher(() -> withSession(sessionId, s ->
-            disconnectViewer(s, sessionId, viewerId)))))));
+            disconnectViewer(s, sessionId, viewerId)))))),
+        // Rejections handled here: a plain GET of the stream is a 400 "expected a WebSocket upgrade",
+        // not the 405 of the /api/sessions preflight route that would otherwise win.
+        path("stream", () -> handleRejections(rejectionHandler(), () -> auth.publisher(() -> withSession(sessionId, this::stream)))),
+        path("events", () -> get(() -> auth.viewer(sessionId, () -> withSession(sessionId, this::events)))));
   }
 
   private Route metrics() {
@@ -110,6 +114,19 @@ public final class ApiRoutes extends AllDirectives {
   private Route viewerToken(String sessionId) {
     ViewerTokens.Issued token = auth.viewerToken(sessionId);
     return completeJson(new JsonBodies.ViewerToken(token.token(), token.expiresAt().toString()));
+  }
+
+  /** WebSocket: a streamed segment's media as it is made ({@link StreamSocket}). */
+  private Route stream(ActorRef<Session.Command> s) {
+    return onSuccess(status(s), st -> handleWebSocketMessages(new StreamSocket(s, system, mapper, timeout,
+        settings.limits().maxQueuedDuration().plus(timeout), st.width(), st.height()).flow()));
+  }
+
+  /** Server-Sent Events: the session's events ({@link EventStream}). */
+  private Route events(ActorRef<Session.Command> s) {
+    return onSuccess(this.<io.avpush.session.SessionEvents>ask(s, Session.GetEvents::new), events ->
+        complete(StatusCodes.OK, EventStream.of(events, mapper, materializer),
+            org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream()));
   }
 
   private Route listSessions() {

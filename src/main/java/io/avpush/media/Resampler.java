@@ -69,19 +69,56 @@ public final class Resampler {
     }
 
     private static short[] resample(float[] in, int inRate) {
-        int gcd = gcd(inRate, OUT_RATE);
-        long up = OUT_RATE / gcd;
-        long down = inRate / gcd;
-        int phases = (int) Math.min(up, MAX_PHASES);
-        double cutoff = CUTOFF * 0.5 * Math.min(1.0, (double) OUT_RATE / inRate); // cycles per input sample
-        double halfWidth = ZERO_CROSSINGS / (2 * cutoff);
-        int half = (int) Math.ceil(halfWidth);
-        int taps = 2 * half;
-        float[] table = table(phases, taps, cutoff, halfWidth);
-
+        Kernel kernel = new Kernel(inRate);
         short[] out = new short[Math.toIntExact(outputLength(in.length, inRate))];
         for (int k = 0; k < out.length; k++) {
+            out[k] = kernel.sample(k, in, 0, in.length);
+        }
+        return out;
+    }
+
+    /**
+     * The polyphase filter for one input rate: output sample k of input {@code in}. Shared by the
+     * whole-clip path and {@link StreamResampler}, so both give the same samples.
+     */
+    static final class Kernel {
+        final long up;
+        final long down;
+        final int phases;
+        final int half;
+        final int taps;
+        final float[] table;
+
+        Kernel(int inRate) {
+            int gcd = gcd(inRate, OUT_RATE);
+            up = OUT_RATE / gcd;
+            down = inRate / gcd;
+            phases = (int) Math.min(up, MAX_PHASES);
+            double cutoff = CUTOFF * 0.5 * Math.min(1.0, (double) OUT_RATE / inRate); // cycles per input sample
+            double halfWidth = ZERO_CROSSINGS / (2 * cutoff);
+            half = (int) Math.ceil(halfWidth);
+            taps = 2 * half;
+            table = table(phases, taps, cutoff, halfWidth);
+        }
+
+        /** The input index under tap 0 of output sample k (its window is [first, first + taps)). */
+        long firstInput(long k) {
             long position = k * down; // input position k * down / up, as integer part and phase
+            long inIndex = position / up;
+            long phase = position % up;
+            int row = phases == up ? (int) phase : (int) ((phase * phases * 2 + up) / (2 * up));
+            if (row == phases) {
+                inIndex++;
+            }
+            return inIndex - half + 1;
+        }
+
+        /**
+         * Output sample k; {@code in[i]} holds input sample {@code inBase + i}, input outside
+         * {@code [0, inEnd)} (absolute) is silence.
+         */
+        short sample(long k, float[] in, long inBase, long inEnd) {
+            long position = k * down;
             long inIndex = position / up;
             long phase = position % up;
             int row = phases == up ? (int) phase : (int) ((phase * phases * 2 + up) / (2 * up));
@@ -89,23 +126,16 @@ public final class Resampler {
                 inIndex++;
                 row = 0;
             }
-            int first = (int) inIndex - half + 1; // input index under tap 0
+            long first = inIndex - half + 1;
             int rowStart = row * taps;
             double acc = 0;
-            if (first >= 0 && first + taps <= in.length) {
-                for (int m = 0; m < taps; m++) {
-                    acc += table[rowStart + m] * in[first + m];
-                }
-            } else {
-                int from = Math.max(0, -first);
-                int to = Math.min(taps, in.length - first);
-                for (int m = from; m < to; m++) {
-                    acc += table[rowStart + m] * in[first + m];
-                }
+            int from = (int) Math.max(0, Math.max(-first, inBase - first));
+            int to = (int) Math.min(taps, inEnd - first);
+            for (int m = from; m < to; m++) {
+                acc += table[rowStart + m] * in[(int) (first + m - inBase)];
             }
-            out[k] = toS16(acc);
+            return toS16(acc);
         }
-        return out;
     }
 
     /** Row p holds h(p / phases + half - 1 - m) for taps m = 0..taps-1, normalised to sum 1. */
@@ -146,7 +176,7 @@ public final class Resampler {
         return sum;
     }
 
-    private static short toS16(double v) {
+    static short toS16(double v) {
         long s = Math.round(v * 32768);
         return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, s));
     }

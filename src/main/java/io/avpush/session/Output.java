@@ -23,6 +23,13 @@ public interface Output extends AutoCloseable {
    */
   CompletionStage<String> connect(String viewerId, String offerSdp, BiConsumer<String, ViewerState> onState);
 
+  /**
+   * Sends a session event (JSON text) to every viewer that has an open events data channel.
+   * Called from the publishing thread (the pacer's); must not block. Transports without data
+   * channels ignore it.
+   */
+  default void sendEvent(SessionEvents.Event event) {}
+
   /** Ends one viewer; the others go on. Unknown ids are ignored. */
   void disconnect(String viewerId);
 

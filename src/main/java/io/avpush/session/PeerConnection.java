@@ -3,6 +3,7 @@ package io.avpush.session;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,6 +26,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   public record PushFrame(long frameIndex, byte[] i420, int width, int height, long deadlineNs) implements Command {}
 
   public record PushAudio(long chunkIndex, short[] pcm, int offset, long deadlineNs) implements Command {}
+
+  /** Publishes {@code events} at the push of frame {@code frameIndex} (sent just before its PushFrame). */
+  public record PublishAtPush(long frameIndex, List<SessionEvents.Event> events) implements Command {}
 
   public record Connect(String offerSdp, ActorRef<Outcome<Answer>> replyTo) implements Command {}
 
@@ -50,6 +54,8 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final long videoDelayNs;
   private final int maxViewers;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  private final SessionEvents events;
+  private PublishAtPush atNextPush;
   private long viewerSeq;
   private int connectedReported = -1;
   private int totalReported = -1;
@@ -67,9 +73,10 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       Duration disconnectedTimeout,
       Duration videoDelay,
-      int maxViewers) {
+      int maxViewers,
+      SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos(), maxViewers)));
+        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos(), maxViewers, events)));
   }
 
   private PeerConnection(
@@ -82,9 +89,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
       long videoDelayNs,
-      int maxViewers) {
+      int maxViewers,
+      SessionEvents events) {
     super(context);
     this.maxViewers = maxViewers;
+    this.events = events;
     this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
@@ -100,6 +109,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     return newReceiveBuilder()
         .onMessage(PushFrame.class, this::onPushFrame)
         .onMessage(PushAudio.class, this::onPushAudio)
+        .onMessage(PublishAtPush.class, this::onPublishAtPush)
         .onMessage(Connect.class, this::onConnect)
         .onMessage(WrappedAnswer.class, this::onAnswer)
         .onMessage(ViewerStateChanged.class, this::onViewerState)
@@ -113,10 +123,20 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     Output out = output;
     PushStats st = stats;
     long deadlineNs = f.deadlineNs() + videoDelayNs;
+    List<SessionEvents.Event> toPublish =
+        atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
+    atNextPush = null;
+    SessionEvents ev = events;
     pacer.at(deadlineNs, now -> {
       out.pushFrame(f.i420(), f.width(), f.height());
       st.framePushed(now - deadlineNs);
+      toPublish.forEach(e -> ev.publishAt(e, now));
     });
+    return this;
+  }
+
+  private Behavior<Command> onPublishAtPush(PublishAtPush p) {
+    atNextPush = p;
     return this;
   }
 
@@ -171,10 +191,13 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
     if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
       Metrics.VIEWERS_DROPPED.labelValues(s.state().name().toLowerCase(java.util.Locale.ROOT)).inc();
-      viewers.remove(s.viewerId());
+      viewerLeft(s.viewerId(), viewers.remove(s.viewerId()));
       output.disconnect(s.viewerId());
     } else {
-      viewers.put(s.viewerId(), s.state());
+      Output.ViewerState before = viewers.put(s.viewerId(), s.state());
+      if (s.state() == Output.ViewerState.CONNECTED && before != Output.ViewerState.CONNECTED) {
+        events.publish(SessionEvents.Event.viewer("viewer-joined", s.viewerId(), connectedCount()));
+      }
     }
     if (s.state() == Output.ViewerState.DISCONNECTED) {
       timers.startSingleTimer(s.viewerId(), new DisconnectedTooLong(s.viewerId()), disconnectedTimeout);
@@ -186,7 +209,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   }
 
   private Behavior<Command> onDisconnect(Disconnect d) {
-    boolean known = viewers.remove(d.viewerId()) != null;
+    Output.ViewerState was = viewers.remove(d.viewerId());
+    boolean known = was != null;
+    viewerLeft(d.viewerId(), was);
     if (known) {
       output.disconnect(d.viewerId());
       reportViewers();
@@ -200,15 +225,26 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
       Metrics.VIEWERS_DROPPED.labelValues("disconnected_timeout").inc();
-      viewers.remove(d.viewerId());
+      viewerLeft(d.viewerId(), viewers.remove(d.viewerId()));
       output.disconnect(d.viewerId());
       reportViewers();
     }
     return this;
   }
 
+  /** A viewer that had joined (was connected once) has left. */
+  private void viewerLeft(String viewerId, Output.ViewerState was) {
+    if (was != null && was != Output.ViewerState.NEW && was != Output.ViewerState.CONNECTING) {
+      events.publish(SessionEvents.Event.viewer("viewer-left", viewerId, connectedCount()));
+    }
+  }
+
+  private int connectedCount() {
+    return (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+  }
+
   private void reportViewers() {
-    int connected = (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+    int connected = connectedCount();
     if (connected != connectedReported || viewers.size() != totalReported) {
       Metrics.VIEWERS.inc(connected - Math.max(0, connectedReported));
       connectedReported = connected;

@@ -11,9 +11,11 @@ import io.avpush.media.FrameRate;
  *     frame whose time span contains the tick's start, and the last frame is held if they run out
  */
 public record Segment(
-    String id, short[] pcm48k, byte[][] framesI420, int width, int height, FrameRate uploadFps, long frameTicks) {
+    String id, short[] pcm48k, byte[][] framesI420, int width, int height, FrameRate uploadFps, long frameTicks)
+    implements Playable {
 
   /** Memory the decoded media takes. */
+  @Override
   public long memoryBytes() {
     long bytes = 2L * pcm48k.length;
     for (byte[] frame : framesI420) {

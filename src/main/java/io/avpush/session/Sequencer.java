@@ -9,19 +9,30 @@ import java.util.List;
 /**
  * Decides, tick by tick, what the session shows: the queue of segments, which one plays, and the
  * frame for each tick. A queued segment starts on the first tick released after it arrived;
- * between segments the last frame is held. Pure code, driven by {@link SyncSupervisor}.
+ * between segments the last frame is held. A streamed segment ({@link LiveSegment}) starts once
+ * its lead has arrived and plays tick by tick as its media arrives. Pure code, driven by
+ * {@link SyncSupervisor}.
  */
 final class Sequencer {
 
-  /** What one tick shows, and the segment that started or finished on it (or null). */
-  record TickPlan(byte[] frame, Segment started, long startSample, String finishedId) {}
+  /**
+   * What one tick shows, and the segment that started or finished on it (or null).
+   *
+   * @param started a whole segment that starts on this tick (its audio is placed at startSample)
+   * @param startedId the id of the segment (whole or streamed) that starts on this tick
+   * @param livePcm audio of a streamed segment for this tick, placed at the tick's first sample
+   * @param gap a streamed segment plays and its media for this tick has not arrived
+   */
+  record TickPlan(
+      byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm, boolean gap) {}
 
   /** What an interrupt dropped: the queued segments and the one cut short (or null). */
   record Cut(List<String> droppedIds, String cutId, long cutAtTick) {}
 
   private final FrameRate fps;
-  private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+  private final ArrayDeque<Playable> queue = new ArrayDeque<>();
   private Segment current;
+  private LiveSegment live;
   private long currentStartTick;
   private long currentEndTick;
   private byte[] lastFrame;
@@ -31,7 +42,7 @@ final class Sequencer {
     this.lastFrame = neutralFrame;
   }
 
-  void enqueue(Segment segment) {
+  void enqueue(Playable segment) {
     queue.addLast(segment);
   }
 
@@ -41,14 +52,35 @@ final class Sequencer {
       finishedId = current.id();
       current = null;
     }
+    LiveSegment.TickMedia liveMedia = null;
+    if (live != null) {
+      liveMedia = live.tick(tickSamples(tick));
+      if (liveMedia.ended()) {
+        finishedId = live.id();
+        live = null;
+        liveMedia = null;
+      }
+    }
     Segment started = null;
+    String startedId = null;
     long startSample = -1;
-    if (current == null && mayStart && !queue.isEmpty()) {
-      current = queue.pollFirst();
-      currentStartTick = tick;
-      currentEndTick = tick + current.frameTicks();
-      started = current;
-      startSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
+    if (current == null && live == null && mayStart && !queue.isEmpty()) {
+      Playable head = queue.peekFirst();
+      if (head instanceof Segment s) {
+        queue.pollFirst();
+        current = s;
+        currentStartTick = tick;
+        currentEndTick = tick + current.frameTicks();
+        started = current;
+        startedId = s.id();
+        startSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
+      } else if (head instanceof LiveSegment l && l.startable()) {
+        queue.pollFirst();
+        live = l;
+        startedId = l.id();
+        startSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
+        liveMedia = l.tick(tickSamples(tick));
+      }
     }
     if (current != null) {
       byte[] frame = current.frameAt(tick - currentStartTick, fps);
@@ -56,7 +88,16 @@ final class Sequencer {
         lastFrame = frame;
       }
     }
-    return new TickPlan(lastFrame, started, startSample, finishedId);
+    if (liveMedia != null && liveMedia.frame() != null) {
+      lastFrame = liveMedia.frame();
+    }
+    return new TickPlan(lastFrame, started, startSample, finishedId, startedId,
+        liveMedia == null ? null : liveMedia.pcm48k(), liveMedia != null && liveMedia.gap());
+  }
+
+  /** Samples of tick {@code tick} on the session's 48 kHz timeline (1600 at 30 fps; 1601 or 1602 at 29.97). */
+  private long tickSamples(long tick) {
+    return fps.sampleIndexAtFrame(tick + 1, AudioChunks.SAMPLE_RATE) - fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
   }
 
   /** The picture on screen when no segment plays (the idle loop's): held if an audio-only segment follows. */
@@ -67,8 +108,11 @@ final class Sequencer {
   /** Drops the queue and ends the playing segment at {@code nextTick} (the next tick to release). */
   Cut interrupt(long nextTick) {
     List<String> dropped = new ArrayList<>();
-    for (Segment s : queue) {
+    for (Playable s : queue) {
       dropped.add(s.id());
+      if (s instanceof LiveSegment l) {
+        l.cut();
+      }
     }
     queue.clear();
     String cutId = null;
@@ -76,11 +120,20 @@ final class Sequencer {
       cutId = current.id();
       currentEndTick = nextTick;
     }
+    if (live != null) {
+      cutId = live.id();
+      live.cut();
+    }
     return new Cut(dropped, cutId, nextTick);
   }
 
   Segment current() {
     return current;
+  }
+
+  /** The id of the segment playing (whole or streamed), or null. */
+  String currentId() {
+    return current != null ? current.id() : live != null ? live.id() : null;
   }
 
   int queued() {
@@ -90,7 +143,10 @@ final class Sequencer {
   /** Audio samples still to play: the rest of the current segment and the whole queue. */
   long pendingTicks(long nextTick) {
     long ticks = current == null ? 0 : Math.max(0, currentEndTick - nextTick);
-    for (Segment s : queue) {
+    if (live != null) {
+      ticks += live.frameTicks();
+    }
+    for (Playable s : queue) {
       ticks += s.frameTicks();
     }
     return ticks;
@@ -99,13 +155,13 @@ final class Sequencer {
   /** Memory of the queued segments (not the playing one). */
   long queuedBytes() {
     long bytes = 0;
-    for (Segment s : queue) {
+    for (Playable s : queue) {
       bytes += s.memoryBytes();
     }
     return bytes;
   }
 
   List<String> queuedIds() {
-    return queue.stream().map(Segment::id).toList();
+    return queue.stream().map(Playable::id).toList();
   }
 }

@@ -2,6 +2,7 @@ package io.avpush.session;
 
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
+import io.avpush.config.StreamSettings;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;
 import io.avpush.metrics.Metrics;
@@ -45,6 +46,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public record DisconnectViewer(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
+  /** Any command for the sync supervisor (streamed segments). */
+  public record ToSync(SyncSupervisor.Command command) implements Command {}
+
+  /** The session's event feed, to subscribe to. */
+  public record GetEvents(ActorRef<SessionEvents> replyTo) implements Command {}
+
   public enum Stop implements Command { INSTANCE }
 
   private record ViewersRelay(SyncSupervisor.ViewersChanged change) implements Command {}
@@ -61,13 +68,20 @@ public final class Session extends AbstractBehavior<Session.Command> {
       LongSupplier clockNs,
       Executor decodeExecutor,
       MediaSettings media,
-      LimitSettings limits) {}
+      LimitSettings limits,
+      StreamSettings stream) {
+    public Deps(Output.Factory outputs, Pacer pacer, LongSupplier clockNs, Executor decodeExecutor,
+        MediaSettings media, LimitSettings limits) {
+      this(outputs, pacer, clockNs, decodeExecutor, media, limits, StreamSettings.DEFAULTS);
+    }
+  }
 
   private final Spec spec;
   private final ActorRef<SegmentLoader.Command> loader;
   private final ActorRef<SyncSupervisor.Command> sync;
   private final ActorRef<PeerConnection.Command> peer;
   private final LongSupplier clockNs;
+  private final SessionEvents events = new SessionEvents();
   private final long idleTimeoutNs;
   private long lastActivityNs;
   private int viewersConnected;
@@ -103,13 +117,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(tagged(PeerConnection.Command.class, spec.id(), PeerConnection.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.media().videoDelay(), deps.limits().maxViewersPerSession())), "peer");
+        deps.media().videoDelay(), deps.limits().maxViewersPerSession(), events)), "peer");
+    events.subscribe(output::sendEvent);
     ActorRef<AudioChunker.Command> chunker =
         context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker");
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
     sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(), SyncSupervisor.create(
-        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats)), "sync");
+        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream(),
+        deps.limits().maxSegmentDuration())), "sync");
     loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
         deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), sync)), "loader");
     TickPolicy policy = new TickPolicy(
@@ -136,6 +152,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(SetIdle.class, i -> active(loader, new SegmentLoader.LoadIdle(i.upload(), i.replyTo())))
         .onMessage(ClearIdle.class, c -> active(sync, new SyncSupervisor.ClearIdle(c.replyTo())))
         .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
+        .onMessage(ToSync.class, t -> active(sync, t.command()))
+        .onMessage(GetEvents.class, g -> active(g.replyTo(), events))
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
@@ -167,8 +185,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
+  /** Ends the event feed (SSE streams complete with "session-ended") and counts the session out. */
   private Behavior<Command> onPostStop() {
     Metrics.SESSIONS.dec();
+    events.end();
     return this;
   }
 

@@ -10,6 +10,8 @@ import java.util.List;
  * @param chunksPerTickHistogram how many ticks released 0, 1, 2, ... 7+ audio chunks
  * @param reanchors how often the frame clock was re-anchored after a stall
  * @param idle the idle loop, or null when none is set
+ * @param streamGapTicks ticks a streamed segment played without its media (held frame, silence)
+ *     because the producer was behind real time
  */
 public record SessionStatus(
     String sessionId,
@@ -32,4 +34,6 @@ public record SessionStatus(
     double avDiffMaxMs,
     long reanchors,
     PushStats.Snapshot pushed,
-    IdleLoop.Info idle) {}
+    IdleLoop.Info idle,
+    long streamGapTicks,
+    double streamGapMs) {}

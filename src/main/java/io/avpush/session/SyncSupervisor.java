@@ -1,9 +1,13 @@
 package io.avpush.session;
 
+import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import io.avpush.metrics.Metrics;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -18,6 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * audio position is always within one chunk behind the video position, whatever the ticks' timing.
  * Owns the queue (through {@link Sequencer}); starts queued segments only while a viewer is connected.
  * When no segment plays, the {@link IdleLoop} (if one is set) plays.
+ * Streamed segments ({@link LiveSegment}) follow the same rule: each tick releases its frame and
+ * the audio that ends by the frame's end, taken from what has arrived. Publishes the session's
+ * events; those about what the viewer sees are handed to the {@link PeerConnection} to publish
+ * at the push of their frame.
  */
 public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Command> {
 
@@ -39,6 +47,22 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   /** Clears the idle loop: between segments the last frame is held again, in silence. */
   public record ClearIdle(ActorRef<Done> replyTo) implements Command {}
+  /** Queues a streamed segment carrying audio and/or video; its media follows in {@link StreamAppend}. */
+  public record OpenStream(boolean audio, boolean video, ActorRef<Outcome<StreamOpened>> replyTo) implements Command {}
+
+  /**
+   * Media of a streamed segment: 48 kHz audio (or null) and/or an I420 frame (or null) at
+   * {@code frameTsSamples} of the segment.
+   */
+  public record StreamAppend(
+      String segmentId, short[] pcm48k, byte[] frameI420, long frameTsSamples, ActorRef<Outcome<StreamCredit>> replyTo)
+      implements Command {}
+
+  /** Replies once the streamed segment holds no more than the buffer limit unplayed. */
+  public record AwaitRoom(String segmentId, ActorRef<Outcome<StreamCredit>> replyTo) implements Command {}
+
+  /** No more media for the streamed segment: it plays to the end of what arrived. */
+  public record CloseStream(String segmentId, ActorRef<Outcome<StreamClosed>> replyTo) implements Command {}
 
   /** The reply to an accepted upload. */
   public record SegmentAccepted(String segmentId, double durationMs, int frames, long frameTicks, int queuePosition) {}
@@ -48,6 +72,14 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   /** The reply to an accepted idle loop. */
   public record IdleAccepted(String loopId, double durationMs, int frames, long frameTicks, boolean audio) {}
+  /** The reply to an opened stream. */
+  public record StreamOpened(String segmentId, int queuePosition, double leadMs, double bufferMs) {}
+
+  /** How much of a streamed segment waits to play; {@code slowDown} when over the buffer limit. */
+  public record StreamCredit(String segmentId, double bufferedMs, double bufferMs, boolean slowDown) {}
+
+  /** The reply to a closed stream: media received, and gap ticks so far. */
+  public record StreamClosed(String segmentId, double receivedMs, long gapTicks) {}
 
   private final String sessionId;
   private final FrameRate fps;
@@ -60,6 +92,17 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final ActorRef<AudioChunker.Command> chunker;
   private final ActorRef<PeerConnection.Command> peer;
   private final PushStats pushStats;
+  private final SessionEvents events;
+  private final Set<String> cutIds = new HashSet<>();
+  private final LiveStreams streams;
+  private long streamSeq;
+  private long playingStartTick;
+  private boolean speaking;
+  private long gapRunStartTick = -1;
+  private String gapSegmentId;
+  private long streamGapTicks;
+  private double windowAvMinMs;
+  private double windowAvMaxMs;
   private long nextTick;
   private long chunksReleased;
   private int viewersConnected;
@@ -83,9 +126,13 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
-      PushStats pushStats) {
+      PushStats pushStats,
+      SessionEvents events,
+      StreamSettings stream,
+      java.time.Duration maxSegmentDuration) {
     return Behaviors.setup(ctx -> new SyncSupervisor(
-        ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats));
+        ctx, sessionId, fps, width, height, maxQueuedTicks, maxQueuedBytes, neutralFrame, chunker, peer, pushStats,
+        events, stream, maxSegmentDuration));
   }
 
   private SyncSupervisor(
@@ -99,8 +146,14 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       byte[] neutralFrame,
       ActorRef<AudioChunker.Command> chunker,
       ActorRef<PeerConnection.Command> peer,
-      PushStats pushStats) {
+      PushStats pushStats,
+      SessionEvents events,
+      StreamSettings stream,
+      java.time.Duration maxSegmentDuration) {
     super(context);
+    this.events = events;
+    this.streams = new LiveStreams(
+        stream, fps.sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE), maxSegmentDuration, maxQueuedBytes, cutIds);
     this.sessionId = sessionId;
     this.fps = fps;
     this.width = width;
@@ -124,6 +177,10 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SetIdle.class, this::onSetIdle)
         .onMessage(ClearIdle.class, this::onClearIdle)
+        .onMessage(OpenStream.class, this::onOpenStream)
+        .onMessage(StreamAppend.class, this::onStreamAppend)
+        .onMessage(AwaitRoom.class, this::onAwaitRoom)
+        .onMessage(CloseStream.class, this::onCloseStream)
         .build();
   }
 
@@ -134,9 +191,22 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     }
     reanchors = tick.reanchors();
     Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
+    List<SessionEvents.Event> atPush = new ArrayList<>(0);
+    double mediaMs = fps.frameStartNs(n) / 1e6;
     if (plan.finishedId() != null) {
       segmentsPlayed++;
-      getContext().getLog().info("session {}: segment {} finished at frame {}", sessionId, plan.finishedId(), n);
+      boolean wasCut = cutIds.remove(plan.finishedId());
+      SessionEvents.Event ended = SessionEvents.Event.segment(
+              wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
+          .atFrame(n, mediaMs)
+          .withDuration(fps.frameStartNs(n - playingStartTick) / 1e6);
+      LiveSegment live = streams.remove(plan.finishedId(), "has ended");
+      if (live != null) {
+        ended = ended.withGaps(live.gapTicks(), fps.frameStartNs(live.gapTicks()) / 1e6);
+      }
+      atPush.add(ended.withAvDiff(avDiffMs));
+      getContext().getLog().info("session {}: segment {} {} at frame {}",
+          sessionId, plan.finishedId(), wasCut ? "interrupted" : "finished", n);
     }
     if (plan.started() != null) {
       Segment s = plan.started();
@@ -144,8 +214,28 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       getContext().getLog().info("session {}: segment {} started at frame {} ({} ms)",
           sessionId, s.id(), n, Math.round(s.durationMs(fps)));
     }
-    byte[] frame = sequencer.current() == null ? playIdleLoop(n, plan.frame()) : plan.frame();
-    state = sequencer.current() != null ? "playing" : "idle";
+    if (plan.startedId() != null) {
+      playingStartTick = n;
+      atPush.add(SessionEvents.Event.segment("segment-started", plan.startedId()).atFrame(n, mediaMs));
+      if (plan.started() == null) {
+        getContext().getLog().info("session {}: streamed segment {} started at frame {}", sessionId, plan.startedId(), n);
+      }
+    }
+    if (plan.livePcm() != null && plan.livePcm().length > 0) {
+      chunker.tell(new AudioChunker.Place(sequencer.currentId(), fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE), plan.livePcm()));
+    }
+    trackGaps(plan.gap(), n, mediaMs, atPush);
+    boolean speakingNow = speakingSegmentPlaying();
+    if (speakingNow != speaking) {
+      speaking = speakingNow;
+      atPush.add(SessionEvents.Event.speaking(speakingNow).atFrame(n, mediaMs));
+    }
+    // The idle loop plays on ticks without a segment; currentId (not current) so it never plays over a streamed segment.
+    byte[] frame = sequencer.currentId() == null ? playIdleLoop(n, plan.frame()) : plan.frame();
+    state = sequencer.currentId() != null ? "playing" : "idle";
+    if (!atPush.isEmpty()) {
+      peer.tell(new PeerConnection.PublishAtPush(n, atPush));
+    }
     peer.tell(new PeerConnection.PushFrame(n, frame, width, height, tick.dueNs()));
 
     long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
@@ -161,7 +251,15 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     avDiffMinMs = Math.min(avDiffMinMs, avDiffMs);
     avDiffMaxMs = Math.max(avDiffMaxMs, avDiffMs);
     Metrics.AV_RELEASE_DIFFERENCE.observe(avDiffMs / 1e3);
+    windowAvMinMs = Math.min(windowAvMinMs, avDiffMs);
+    windowAvMaxMs = Math.max(windowAvMaxMs, avDiffMs);
+    if (n > 0 && n % Math.max(1, Math.round(fps.fps())) == 0) {
+      events.publish(SessionEvents.Event.avDiff(avDiffMs, windowAvMinMs, windowAvMaxMs));
+      windowAvMinMs = avDiffMs;
+      windowAvMaxMs = avDiffMs;
+    }
     nextTick = n + 1;
+    streams.releaseWaiters();
     return this;
   }
 
@@ -176,6 +274,34 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     }
     sequencer.hold(step.frame());
     return step.frame();
+  }
+
+  /** A streamed segment's run of gap ticks is reported when it ends (at the push of the first frame after it). */
+  private void trackGaps(boolean gap, long n, double mediaMs, List<SessionEvents.Event> atPush) {
+    if (gap) {
+      streamGapTicks++;
+      if (gapRunStartTick < 0) {
+        gapRunStartTick = n;
+        gapSegmentId = sequencer.currentId();
+      }
+    } else if (gapRunStartTick >= 0) {
+      long ticks = n - gapRunStartTick;
+      String id = gapSegmentId;
+      atPush.add(SessionEvents.Event.segment("stream-gap", id).atFrame(n, mediaMs)
+          .withGaps(ticks, fps.frameStartNs(ticks) / 1e6));
+      getContext().getLog().info("session {}: streamed segment {} waited {} ticks for media", sessionId, id, ticks);
+      gapRunStartTick = -1;
+    }
+  }
+
+  private boolean speakingSegmentPlaying() {
+    Segment current = sequencer.current();
+    if (current != null) {
+      return current.pcm48k().length > 0;
+    }
+    String id = sequencer.currentId();
+    LiveSegment live = id == null ? null : streams.get(id);
+    return live != null && live.hasAudio();
   }
 
   /**
@@ -213,11 +339,20 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length);
     e.replyTo().tell(Outcome.ok(new SegmentAccepted(
         s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(), sequencer.queued())));
+    events.publish(SessionEvents.Event.segment("segment-queued", s.id())
+        .withDuration(s.durationMs(fps)).withQueuePosition(sequencer.queued()));
     return this;
   }
 
   private Behavior<Command> onInterrupt(Interrupt i) {
     Sequencer.Cut cut = sequencer.interrupt(nextTick);
+    if (cut.cutId() != null) {
+      cutIds.add(cut.cutId());
+    }
+    for (String dropped : cut.droppedIds()) {
+      streams.remove(dropped, "was dropped by an interrupt");
+      events.publish(SessionEvents.Event.segment("segment-dropped", dropped));
+    }
     long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
     chunker.tell(new AudioChunker.CutAt(cutSample));
     Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
@@ -259,7 +394,6 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    Segment current = sequencer.current();
     g.replyTo().tell(new SessionStatus(
         sessionId,
         viewersConnected > 0 ? state : (sequencer.queued() > 0 ? "waiting-for-viewer" : state),
@@ -268,7 +402,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         height,
         viewersConnected,
         viewersTotal,
-        current == null ? null : current.id(),
+        sequencer.currentId(),
         sequencer.queuedIds(),
         fps.frameStartNs(sequencer.pendingTicks(nextTick)) / 1e6,
         segmentsPlayed,
@@ -281,7 +415,37 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
         avDiffMaxMs,
         reanchors,
         pushStats.snapshot(),
-        idleLoop.info(nextTick)));
+        idleLoop.info(nextTick),
+        streamGapTicks,
+        fps.frameStartNs(streamGapTicks) / 1e6));
+    return this;
+  }
+
+  private Behavior<Command> onOpenStream(OpenStream o) {
+    if (!o.audio() && !o.video()) {
+      o.replyTo().tell(Outcome.failed(ApiError.badRequest("a streamed segment carries audio, video or both; this one declares neither")));
+      return this;
+    }
+    String id = sessionId + "-w" + (++streamSeq);
+    sequencer.enqueue(streams.open(id, o.audio(), o.video()));
+    getContext().getLog().info("session {}: streamed segment {} queued (audio {}, video {})", sessionId, id, o.audio(), o.video());
+    o.replyTo().tell(Outcome.ok(streams.opened(id, sequencer.queued())));
+    events.publish(SessionEvents.Event.segment("segment-queued", id).withQueuePosition(sequencer.queued()));
+    return this;
+  }
+
+  private Behavior<Command> onStreamAppend(StreamAppend a) {
+    a.replyTo().tell(streams.append(a));
+    return this;
+  }
+
+  private Behavior<Command> onAwaitRoom(AwaitRoom w) {
+    streams.awaitRoom(w.segmentId(), w.replyTo());
+    return this;
+  }
+
+  private Behavior<Command> onCloseStream(CloseStream c) {
+    c.replyTo().tell(streams.close(c.segmentId()));
     return this;
   }
 }

@@ -167,6 +167,21 @@ public final class MediaOutput implements AutoCloseable {
     }, engine.negotiation());
   }
 
+  /**
+   * Sends an event (JSON, UTF-8) to every viewer with an open events data channel. Returns at once:
+   * the sends run on the engine's negotiation thread, never on the caller's (the pacer's).
+   */
+  public void sendEvent(byte[] utf8Json) {
+    if (closed || viewers.isEmpty()) {
+      return;
+    }
+    engine.negotiation().execute(() -> {
+      for (Viewer viewer : viewers.values()) {
+        viewer.sendEvent(utf8Json);
+      }
+    });
+  }
+
   /** Ends one viewer (its peer connection first); unknown ids are ignored. Not from a listener callback. */
   public void disconnect(String viewerId) {
     Viewer viewer = viewers.get(viewerId);

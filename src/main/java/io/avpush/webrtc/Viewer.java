@@ -3,6 +3,10 @@ package io.avpush.webrtc;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
@@ -11,6 +15,7 @@ import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +32,18 @@ import java.util.function.Consumer;
  * <p>The answer is built in steps that libwebrtc completes on its signaling thread. Each callback
  * only hands the next step to the engine's negotiation thread; nothing here blocks the signaling
  * thread or calls back into the peer connection from it.
+ *
+ * <p>If the offer has a data section ({@code m=application}), the viewer also gets the session's
+ * events on a data channel: label {@value #EVENTS_LABEL}, negotiated out of band with id
+ * {@value #EVENTS_CHANNEL_ID} (the browser creates it with
+ * {@code pc.createDataChannel("avpush-events", {negotiated: true, id: 0})} before its offer, which
+ * also puts the data section in the offer; no renegotiation, no in-band open handshake).
  */
 public final class Viewer implements AutoCloseable {
   /** How long to wait for ICE gathering before answering with the candidates found so far. */
   static final Duration GATHERING_TIMEOUT = Duration.ofSeconds(3);
+  public static final String EVENTS_LABEL = "avpush-events";
+  public static final int EVENTS_CHANNEL_ID = 0;
 
   private final String id;
   private final MediaOutput output;
@@ -41,6 +54,7 @@ public final class Viewer implements AutoCloseable {
   private volatile ViewerState state = ViewerState.NEW;
   private volatile String answerSdp;
   private RTCPeerConnection peerConnection; // guarded by this
+  private RTCDataChannel events; // guarded by this; null without a data section in the offer
   private boolean closed; // guarded by this
 
   Viewer(String id, MediaOutput output, ViewerListener listener) {
@@ -96,6 +110,12 @@ public final class Viewer implements AutoCloseable {
     } finally {
       output.audioSinks().unlock();
     }
+    if (offerSdp.contains("m=application")) {
+      RTCDataChannelInit init = new RTCDataChannelInit();
+      init.negotiated = true;
+      init.id = EVENTS_CHANNEL_ID;
+      events = peerConnection.createDataChannel(EVENTS_LABEL, init);
+    }
     try {
       peerConnection.setRemoteDescription(
           new RTCSessionDescription(RTCSdpType.OFFER, offerSdp),
@@ -140,6 +160,23 @@ public final class Viewer implements AutoCloseable {
     result.complete(this);
   }
 
+  /**
+   * Sends one event (JSON text) on the events data channel if it is open; dropped otherwise.
+   * Call it off the pacer and signaling threads (webrtc-java's send waits for the signaling thread).
+   */
+  void sendEvent(byte[] utf8Json) {
+    synchronized (this) {
+      if (closed || events == null || events.getState() != RTCDataChannelState.OPEN) {
+        return;
+      }
+      try {
+        events.send(new RTCDataChannelBuffer(ByteBuffer.wrap(utf8Json), false));
+      } catch (Exception e) {
+        // a channel closing under us: this viewer misses the event, the others do not
+      }
+    }
+  }
+
   /** Fails on the negotiation thread, so that no caller's continuation runs on libwebrtc's. */
   private void fail(CompletableFuture<Viewer> result, Throwable failure) {
     negotiation.execute(() -> result.completeExceptionally(failure));
@@ -177,6 +214,13 @@ public final class Viewer implements AutoCloseable {
         try {
           for (RTCRtpSender sender : senders) {
             Natives.dispose("sender of viewer " + id, () -> peerConnection.removeTrack(sender));
+          }
+          if (events != null) {
+            RTCDataChannel channel = events;
+            Natives.dispose("events channel of viewer " + id, () -> {
+              channel.close();
+              channel.dispose();
+            });
           }
           Natives.dispose("peer connection of viewer " + id, peerConnection::close);
         } finally {

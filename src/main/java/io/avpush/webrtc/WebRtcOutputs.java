@@ -4,6 +4,7 @@ import io.avpush.config.WebRtcSettings;
 import io.avpush.session.Failures;
 import io.avpush.session.OfferRejectedException;
 import io.avpush.session.Output;
+import io.avpush.session.SessionEvents;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +39,8 @@ public final class WebRtcOutputs implements Output.Factory {
    * and tracks its viewers, so this only converts types and failures.
    */
   private static final class SessionOutput implements Output {
+    private static final com.fasterxml.jackson.databind.ObjectMapper EVENT_JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     private final MediaOutput media;
 
     SessionOutput(MediaOutput media) {
@@ -67,6 +70,15 @@ public final class WebRtcOutputs implements Output.Factory {
             }
             throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
           });
+    }
+
+    @Override
+    public void sendEvent(SessionEvents.Event event) {
+      try {
+        media.sendEvent(EVENT_JSON.writeValueAsBytes(event));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("cannot encode event " + event.type(), e);
+      }
     }
 
     @Override

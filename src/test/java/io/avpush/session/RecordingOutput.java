@@ -13,6 +13,8 @@ import java.util.function.BiConsumer;
 public final class RecordingOutput implements Output {
 
   final List<byte[]> frames = new ArrayList<>();
+  private final List<Long> framePushNs = new ArrayList<>();
+  private final List<SessionEvents.Event> events = new ArrayList<>();
   private short[] samples = new short[48_000];
   private int sampleCount;
   private boolean closed;
@@ -25,6 +27,7 @@ public final class RecordingOutput implements Output {
   public synchronized void pushFrame(byte[] i420, int width, int height) {
     if (!closed) {
       frames.add(i420);
+      framePushNs.add(System.nanoTime());
     }
   }
 
@@ -76,6 +79,21 @@ public final class RecordingOutput implements Output {
 
   synchronized boolean isClosed() {
     return closed;
+  }
+
+  @Override
+  public synchronized void sendEvent(SessionEvents.Event event) {
+    events.add(event);
+  }
+
+  /** The events the viewers' data channels would carry, in order. */
+  synchronized List<SessionEvents.Event> eventsCopy() {
+    return new ArrayList<>(events);
+  }
+
+  /** When frame i was pushed ({@link System#nanoTime()}). */
+  synchronized long framePushNs(int i) {
+    return framePushNs.get(i);
   }
 
   synchronized int frameCount() {

@@ -61,6 +61,8 @@ public final class TestViewer implements AutoCloseable {
   private final List<Long> flashes = new ArrayList<>();
   private final BeepDetector beeps = new BeepDetector();
   private final List<MediaStreamTrack> remoteTracks = new ArrayList<>();
+  private final List<String> eventMessages = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private dev.onvoid.webrtc.RTCDataChannel eventsChannel;
   private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
   private int lastLuma = 0;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -77,6 +79,36 @@ public final class TestViewer implements AutoCloseable {
 
   public static TestViewer create() {
     return new TestViewer();
+  }
+
+  /**
+   * Creates the session-events data channel as a browser would (negotiated, id 0, before the
+   * offer, which then has a data section); its text messages are kept in {@link #eventMessages()}.
+   */
+  public void openEventsChannel() {
+    dev.onvoid.webrtc.RTCDataChannelInit init = new dev.onvoid.webrtc.RTCDataChannelInit();
+    init.negotiated = true;
+    init.id = Viewer.EVENTS_CHANNEL_ID;
+    eventsChannel = peerConnection.createDataChannel(Viewer.EVENTS_LABEL, init);
+    eventsChannel.registerObserver(new dev.onvoid.webrtc.RTCDataChannelObserver() {
+      @Override
+      public void onBufferedAmountChange(long previousAmount) {}
+
+      @Override
+      public void onStateChange() {}
+
+      @Override
+      public void onMessage(dev.onvoid.webrtc.RTCDataChannelBuffer buffer) {
+        byte[] bytes = new byte[buffer.data.remaining()];
+        buffer.data.get(bytes);
+        eventMessages.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    });
+  }
+
+  /** The text messages received on the events data channel, in order. */
+  public List<String> eventMessages() {
+    return List.copyOf(eventMessages);
   }
 
   /** A recvonly audio + video offer with all candidates. */
@@ -189,6 +221,11 @@ public final class TestViewer implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (eventsChannel != null) {
+      eventsChannel.unregisterObserver();
+      eventsChannel.close();
+      eventsChannel.dispose();
     }
     peerConnection.close();
     List<MediaStreamTrack> tracks;
