@@ -70,6 +70,11 @@ class AuthTest {
           f -> json("POST", "/api/sessions/" + f.sessionId() + "/viewer-token", "")),
       new Endpoint("DELETE /api/sessions/{id}/viewers/{viewerId}", Needs.API_KEY, 204,
           f -> bare("DELETE", "/api/sessions/" + f.sessionId() + "/viewers/" + f.jsonViewer())),
+      new Endpoint("DELETE /api/sessions/{id}/idle", Needs.API_KEY, 204,
+          f -> bare("DELETE", "/api/sessions/" + f.sessionId() + "/idle")),
+      // Allowed, a plain GET of the stream is told it is no WebSocket upgrade (400): auth comes first.
+      new Endpoint("GET /api/sessions/{id}/stream", Needs.API_KEY, 400,
+          f -> bare("GET", "/api/sessions/" + f.sessionId() + "/stream")),
       new Endpoint("POST /whep", Needs.API_KEY, 201, f -> sdp("/whep")),
       new Endpoint("GET /whep", Needs.API_KEY, 204, f -> bare("GET", "/whep")),
       new Endpoint("POST /whep/{id}", Needs.VIEWER, 201, f -> sdp("/whep/" + f.sessionId())),
@@ -220,6 +225,31 @@ class AuthTest {
     assertRefused(anonymous.postJson("/api/sessions/" + f.sessionId() + "/demo?access_token=" + f.viewerToken(), ""),
         403, "forbidden", null);
     delete(f);
+  }
+
+  @Test
+  void theEventStreamNeedsTheSessionsViewerToken() throws Exception {
+    Fixture f = fixture();
+    Fixture other = fixture();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, Integer> status = query -> http.sendAsync(
+            java.net.http.HttpRequest.newBuilder(server.client.base().resolve("/api/sessions/" + f.sessionId() + "/events" + query)).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .thenApply(java.net.http.HttpResponse::statusCode)
+        .completeOnTimeout(-1, 10, java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+    assertEquals(401, status.apply(""));
+    assertEquals(403, status.apply("?access_token=" + other.viewerToken()));
+    // Allowed, the response starts (200) and streams on; only its status is awaited, via the headers.
+    java.net.http.HttpResponse<java.io.InputStream> ok = http.send(
+        java.net.http.HttpRequest.newBuilder(server.client.base().resolve(
+            "/api/sessions/" + f.sessionId() + "/events?access_token=" + f.viewerToken())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, ok.statusCode());
+    assertTrue(ok.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"), ok.headers().toString());
+    ok.body().close();
+    delete(f);
+    delete(other);
   }
 
   @Test
