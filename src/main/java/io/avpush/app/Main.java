@@ -2,6 +2,7 @@ package io.avpush.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
@@ -18,7 +19,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Config config = loadConfig();
+    Config config = ClusterConfig.forActorSystem(loadConfig());
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
@@ -29,7 +30,7 @@ public final class Main {
       engine.close();
     };
     ActorSystem<Void> system = ActorSystem.create(
-        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), "avpush", config);
+        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), ClusterConfig.SYSTEM_NAME, config);
     system.getWhenTerminated().thenRun(closeNatives);
   }
 
