@@ -19,7 +19,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Config config = ClusterConfig.forActorSystem(loadConfig());
+    Config config = loadConfig();
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
@@ -34,12 +34,15 @@ public final class Main {
     system.getWhenTerminated().thenRun(closeNatives);
   }
 
-  /** application.conf from the working directory (or -Dconfig.file), over the defaults in reference.conf. */
+  /**
+   * application.conf from the working directory (or -Dconfig.file), over the defaults in
+   * reference.conf; in cluster mode with the cluster's settings between them (ClusterConfig).
+   */
   static Config loadConfig() {
     File local = new File("application.conf");
     if (System.getProperty("config.file") == null && local.isFile()) {
-      return ConfigFactory.load(ConfigFactory.parseFile(local));
+      return ClusterConfig.load(ConfigFactory.parseFile(local));
     }
-    return ConfigFactory.load();
+    return ClusterConfig.load(ConfigFactory.defaultApplication());
   }
 }

@@ -6,10 +6,12 @@ import io.avpush.config.ClusterSettings;
 import java.util.Map;
 
 /**
- * The actor system's configuration. Without cluster settings it is the loaded configuration,
- * unchanged (local actor provider, one node). In cluster mode, {@code avpush-cluster.conf}
- * (cluster provider, split-brain resolver, sharding) and this node's address and seed nodes from
- * {@code avpush.cluster} go over it; -D system properties still win.
+ * The actor system's configuration: system properties over the user's configuration
+ * (application.conf) over reference.conf, as {@code ConfigFactory.load} makes it. Without cluster
+ * settings that is all (local actor provider, one node). In cluster mode two layers go between the
+ * user's configuration and reference.conf: this node's address and seed nodes from
+ * {@code avpush.cluster}, then {@code avpush-cluster.conf} (cluster provider, split-brain resolver,
+ * sharding); so application.conf and -D still override any of them.
  */
 public final class ClusterConfig {
 
@@ -18,10 +20,12 @@ public final class ClusterConfig {
 
   private ClusterConfig() {}
 
-  public static Config forActorSystem(Config loaded) {
-    ClusterSettings cluster = ClusterSettings.from(loaded);
+  /** @param user the user's configuration, unresolved (application.conf, test overrides) */
+  public static Config load(Config user) {
+    Config plain = ConfigFactory.load(user);
+    ClusterSettings cluster = ClusterSettings.from(plain);
     if (!cluster.enabled()) {
-      return loaded;
+      return plain;
     }
     Map<String, Object> node = Map.of(
         "avpush.cluster.enabled", true,
@@ -30,10 +34,8 @@ public final class ClusterConfig {
         "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
             .map(hostPort -> "pekko://" + SYSTEM_NAME + "@" + hostPort)
             .toList());
-    return ConfigFactory.systemProperties()
+    return ConfigFactory.load(user
         .withFallback(ConfigFactory.parseMap(node))
-        .withFallback(ConfigFactory.parseResources("avpush-cluster.conf"))
-        .withFallback(loaded)
-        .resolve();
+        .withFallback(ConfigFactory.parseResources("avpush-cluster.conf")));
   }
 }

@@ -132,7 +132,7 @@ public final class SessionEntity extends AbstractBehavior<SessionEntity.Command>
 
   private Behavior<Command> onStop() {
     if (session != null) {
-      getContext().getLog().info("session {} ends: its node is leaving the cluster", sessionId);
+      getContext().getLog().info("session {} ends: its entity is stopped (this node is leaving the cluster)", sessionId);
       registry.tell(new SessionRegistry.Delete(sessionId, getContext().getSystem().ignoreRef()));
     }
     return Behaviors.stopped();

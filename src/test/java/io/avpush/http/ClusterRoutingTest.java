@@ -32,7 +32,7 @@ class ClusterRoutingTest {
   static void start() throws Exception {
     cluster = ClusterTestNodes.start(3, String.join("\n",
         "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "pekko.cluster.sharding.passivation { strategy = default-idle-strategy, default-idle-strategy.idle-timeout = 1 s }"),
+        "pekko.cluster.sharding.passivation { strategy = default-idle-strategy, default-idle-strategy.idle-entity.timeout = 1 s }"),
         List.of());
   }
 

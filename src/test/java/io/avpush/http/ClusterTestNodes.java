@@ -55,16 +55,14 @@ final class ClusterTestNodes implements AutoCloseable {
     try {
       for (int i = 0; i < count; i++) {
         int httpPort = freePort();
-        Config config = ClusterConfig.forActorSystem(ConfigFactory.parseString(i < perNode.size() ? perNode.get(i) : "")
+        Config config = ClusterConfig.load(ConfigFactory.parseString(i < perNode.size() ? perNode.get(i) : "")
             .withFallback(ConfigFactory.parseString(overrides))
             .withFallback(ConfigFactory.parseString(String.join("\n",
                 "avpush.http { host = \"127.0.0.1\", port = " + httpPort + " }",
                 "avpush.cluster { enabled = on, host = \"127.0.0.1\", port = " + freePort() + " }",
                 "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
                 "pekko.cluster.split-brain-resolver.stable-after = 2 s",
-                "pekko.loglevel = WARNING")))
-            .withFallback(ConfigFactory.load())
-            .resolve());
+                "pekko.loglevel = WARNING"))));
         ActorTestKit testKit = ActorTestKit.create(ClusterConfig.SYSTEM_NAME, config);
         PushPacer pacer = new PushPacer();
         FakeOutputs outputs = new FakeOutputs();
