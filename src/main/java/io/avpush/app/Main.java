@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
+import io.avpush.config.ClusterSettings;
 import io.avpush.session.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
 import io.avpush.webrtc.WebRtcOutputs;
@@ -20,6 +21,11 @@ public final class Main {
 
   public static void main(String[] args) {
     Config config = loadConfig();
+    if (ClusterSettings.from(config).enabled()) {
+      // A node that the split-brain resolver downs (or that cannot join) stops its actor system;
+      // the process then exits too, so that a supervisor (docker's restart policy) starts a fresh node.
+      config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(config);
+    }
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
