@@ -36,9 +36,11 @@ final class ClusterTestNodes implements AutoCloseable {
   }
 
   final List<Node> nodes;
+  private final String overrides;
 
-  private ClusterTestNodes(List<Node> nodes) {
+  private ClusterTestNodes(List<Node> nodes, String overrides) {
     this.nodes = nodes;
+    this.overrides = overrides;
   }
 
   Node node(int i) {
@@ -50,43 +52,46 @@ final class ClusterTestNodes implements AutoCloseable {
    * (may be shorter than {@code count}).
    */
   static ClusterTestNodes start(int count, String overrides, List<String> perNode) throws Exception {
-    List<Node> nodes = new ArrayList<>();
-    ClusterTestNodes cluster = new ClusterTestNodes(nodes);
+    ClusterTestNodes cluster = new ClusterTestNodes(new ArrayList<>(), overrides);
     try {
       for (int i = 0; i < count; i++) {
-        int httpPort = freePort();
-        Config config = ClusterConfig.load(ConfigFactory.parseString(i < perNode.size() ? perNode.get(i) : "")
-            .withFallback(ConfigFactory.parseString(overrides))
-            .withFallback(ConfigFactory.parseString(String.join("\n",
-                "avpush.http { host = \"127.0.0.1\", port = " + httpPort + " }",
-                "avpush.cluster { enabled = on, host = \"127.0.0.1\", port = " + freePort() + " }",
-                "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
-                "pekko.cluster.split-brain-resolver.stable-after = 2 s",
-                "pekko.loglevel = WARNING"))));
-        ActorTestKit testKit = ActorTestKit.create(ClusterConfig.SYSTEM_NAME, config);
-        PushPacer pacer = new PushPacer();
-        FakeOutputs outputs = new FakeOutputs();
-        testKit.spawn(Guardian.create(AvpushSettings.from(config), outputs, pacer), "guardian");
-        nodes.add(new Node(i, testKit, pacer, outputs, new ApiClient(URI.create("http://127.0.0.1:" + httpPort))));
-      }
-      Address first = nodes.get(0).cluster().selfMember().address();
-      for (Node n : nodes) {
-        n.cluster().manager().tell(Join.create(first));
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      for (Node n : nodes) {
-        while (!allUp(n, count) || !ready(n)) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("node " + n.index() + " did not see " + count + " nodes up within 60 s");
-          }
-          Thread.sleep(100);
-        }
+        cluster.addNode(i < perNode.size() ? perNode.get(i) : "");
       }
       return cluster;
     } catch (Exception | Error e) {
       cluster.close();
       throw e;
     }
+  }
+
+  /** Starts one more node with {@code nodeConfig} over the common overrides, and waits until all are up. */
+  Node addNode(String nodeConfig) throws Exception {
+    int httpPort = freePort();
+    Config config = ClusterConfig.load(ConfigFactory.parseString(nodeConfig)
+        .withFallback(ConfigFactory.parseString(overrides))
+        .withFallback(ConfigFactory.parseString(String.join("\n",
+            "avpush.http { host = \"127.0.0.1\", port = " + httpPort + " }",
+            "avpush.cluster { enabled = on, host = \"127.0.0.1\", port = " + freePort() + " }",
+            "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
+            "pekko.cluster.split-brain-resolver.stable-after = 2 s"))));
+    ActorTestKit testKit = ActorTestKit.create(ClusterConfig.SYSTEM_NAME, config);
+    PushPacer pacer = new PushPacer();
+    FakeOutputs outputs = new FakeOutputs();
+    testKit.spawn(Guardian.create(AvpushSettings.from(config), outputs, pacer), "guardian");
+    Node node = new Node(nodes.size(), testKit, pacer, outputs, new ApiClient(URI.create("http://127.0.0.1:" + httpPort)));
+    nodes.add(node);
+    Address first = nodes.get(0).cluster().selfMember().address();
+    node.cluster().manager().tell(Join.create(first));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    for (Node n : nodes) {
+      while (!allUp(n, nodes.size()) || !ready(n)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("node " + n.index() + " did not see " + nodes.size() + " nodes up within 60 s");
+        }
+        Thread.sleep(100);
+      }
+    }
+    return node;
   }
 
   private static boolean allUp(Node n, int count) {
