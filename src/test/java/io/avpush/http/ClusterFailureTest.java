@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterFailureTest {
 
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private ClusterTestNodes cluster;
 
   @AfterEach
@@ -152,7 +152,7 @@ class ClusterFailureTest {
       sessionOf.put(cluster.ownerOf(id), id);
       assertEquals(200, api(0).postJson("/api/sessions/" + id + "/offer", "{\"sdp\": \"v=0\\r\\n\", \"type\": \"offer\"}").status());
       Reply upload = api(0).postParts("/api/sessions/" + id + "/segments", List.of(
-          Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(30.0), 48_000))));
+          Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(5.0), 48_000))));
       assertEquals(202, upload.status(), upload.toString());
     }
     assertEquals(3, sessionOf.size(), "one session per node: " + sessionOf);
