@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -66,10 +67,14 @@ public final class ClusterNode {
   private final String selfTag;
   private final Duration loadTimeout;
   private final AtomicReference<Set<ActorRef<NodeInfo.Command>>> nodes = new AtomicReference<>(Set.of());
+  /** Node tag to its HTTP URL, from every report seen (a node's URL never changes). */
+  private final Map<String, String> httpUrls = new ConcurrentHashMap<>();
+  private final Duration askTimeout;
   private ActorRef<SessionRegistry.Command> sessions;
 
-  private ClusterNode(ActorSystem<?> system, Duration loadTimeout) {
+  private ClusterNode(ActorSystem<?> system, Duration loadTimeout, Duration askTimeout) {
     this.system = system;
+    this.askTimeout = askTimeout;
     this.cluster = Cluster.get(system);
     this.selfTag = NodeTag.of(cluster.selfMember().uniqueAddress());
     this.loadTimeout = loadTimeout;
@@ -77,7 +82,7 @@ public final class ClusterNode {
 
   public static ClusterNode start(ActorContext<?> ctx, ActorRef<SessionRegistry.Command> registry,
       ClusterSettings settings, Duration askTimeout) {
-    ClusterNode node = new ClusterNode(ctx.getSystem(), settings.loadTimeout());
+    ClusterNode node = new ClusterNode(ctx.getSystem(), settings.loadTimeout(), askTimeout);
     ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
     sharding.init(Entity.of(SessionEntity.KEY, entity ->
             SessionEntity.create(entity.getEntityId(), registry, entity.getShard(), askTimeout))
@@ -132,10 +137,14 @@ public final class ClusterNode {
     return state.getUnreachable().contains(member.get()) ? Where.UNREACHABLE : Where.ELSEWHERE;
   }
 
-  /** The HTTP URL the node with this tag advertises, if it answers. */
+  /** The HTTP URL the node that serves this session advertises: known, or asked (within the ask timeout). */
   public CompletionStage<Optional<String>> httpUrlOf(String sessionId) {
     String tag = NodeTag.ofSessionId(sessionId).orElse("");
-    return reports().thenApply(rs -> rs.stream().filter(r -> r.tag().equals(tag)).map(NodeInfo.Report::httpUrl).findFirst());
+    String known = httpUrls.get(tag);
+    if (known != null) {
+      return CompletableFuture.completedFuture(Optional.of(known));
+    }
+    return reports(askTimeout).thenApply(rs -> Optional.ofNullable(httpUrls.get(tag)));
   }
 
   /** Ready to take API calls: this node is an Up member. */
@@ -149,15 +158,22 @@ public final class ClusterNode {
 
   /** Every reachable node's report; a node that does not answer within the load timeout is left out. */
   public CompletionStage<List<NodeInfo.Report>> reports() {
+    return reports(loadTimeout);
+  }
+
+  private CompletionStage<List<NodeInfo.Report>> reports(Duration timeout) {
     Set<Address> unreachable = cluster.state().getUnreachable().stream().map(Member::address).collect(Collectors.toSet());
     List<CompletableFuture<Optional<NodeInfo.Report>>> asks = new ArrayList<>();
     for (ActorRef<NodeInfo.Command> ref : nodes.get()) {
       if (unreachable.contains(ref.path().address())) {
         continue;
       }
-      asks.add(AskPattern.<NodeInfo.Command, NodeInfo.Report>ask(ref, NodeInfo.GetReport::new, loadTimeout, system.scheduler())
+      asks.add(AskPattern.<NodeInfo.Command, NodeInfo.Report>ask(ref, NodeInfo.GetReport::new, timeout, system.scheduler())
           .toCompletableFuture()
-          .thenApply(Optional::of)
+          .thenApply(r -> {
+            httpUrls.put(r.tag(), r.httpUrl());
+            return Optional.of(r);
+          })
           .exceptionally(failure -> Optional.empty()));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))

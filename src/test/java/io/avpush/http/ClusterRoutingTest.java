@@ -32,6 +32,8 @@ class ClusterRoutingTest {
   static void start() throws Exception {
     cluster = ClusterTestNodes.start(3, String.join("\n",
         "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+        // A loaded test machine may take more than the default second to report a node's load.
+        "avpush.cluster.load-timeout = 5 s",
         "pekko.cluster.sharding.passivation { strategy = default-idle-strategy, default-idle-strategy.idle-entity.timeout = 1 s }"),
         List.of());
   }
