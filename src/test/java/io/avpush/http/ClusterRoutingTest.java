@@ -64,6 +64,10 @@ class ClusterRoutingTest {
     assertEquals(200, answer.status(), answer.toString());
     assertTrue(answer.text("sdp").contains("fake answer for " + answer.text("viewerId")), answer.toString());
 
+    Reply whep = api(third).send("POST", "/whep/" + id, "application/sdp", "v=0\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(201, whep.status(), whep.toString());
+    assertTrue(whep.body().contains("fake answer for " + id), whep.toString());
+
     // 8 frames of 512x512 bgr24 (6.3 MB) through a node that does not serve the session: streamed
     // to the serving node's HTTP API, far past Artery's 256 KiB frames.
     byte[] video = ApiClient.greyFrames(W, H, 8, 200);

@@ -24,7 +24,8 @@ import org.apache.pekko.cluster.typed.Join;
  * A cluster of avpush nodes in one JVM: one actor system per node ("avpush", as in production),
  * each with its own Artery port and HTTP port on 127.0.0.1, the real {@link Guardian} (sharding,
  * routes) and a {@link FakeOutputs}, so a test sees on which node a session's media is made.
- * Returns once every node sees every node Up and answers {@code /health/ready}.
+ * Returns once every node sees every node Up, answers {@code /health/ready} and has every node's
+ * load report.
  */
 final class ClusterTestNodes implements AutoCloseable {
 
@@ -84,7 +85,7 @@ final class ClusterTestNodes implements AutoCloseable {
     node.cluster().manager().tell(Join.create(first));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     for (Node n : nodes) {
-      while (!allUp(n, nodes.size()) || !ready(n)) {
+      while (!allUp(n, nodes.size()) || !ready(n) || !reportsFromAll(n, nodes.size())) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("node " + n.index() + " did not see " + nodes.size() + " nodes up within 60 s");
         }
@@ -98,6 +99,28 @@ final class ClusterTestNodes implements AutoCloseable {
     return StreamSupport.stream(n.cluster().state().getMembers().spliterator(), false)
         .filter(m -> m.status() == MemberStatus.up())
         .count() == count;
+  }
+
+  /**
+   * Whether the node has every node's load report: the receptionist's listing reaches a node by
+   * gossip some time after the membership does, and until then placement cannot see that node.
+   */
+  private static boolean reportsFromAll(Node n, int count) throws InterruptedException {
+    try {
+      ApiClient.Reply view = n.client().get("/api/cluster");
+      if (view.status() != 200 || view.json() == null) {
+        return false;
+      }
+      int reported = 0;
+      for (com.fasterxml.jackson.databind.JsonNode m : view.json().get("members")) {
+        if (m.hasNonNull("sessions")) {
+          reported++;
+        }
+      }
+      return reported == count;
+    } catch (IOException notYetListening) {
+      return false;
+    }
   }
 
   private static boolean ready(Node n) throws InterruptedException {
