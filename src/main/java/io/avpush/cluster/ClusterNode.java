@@ -92,7 +92,8 @@ public final class ClusterNode {
             org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(ctx.getSystem()))))
         .withSettings(ClusterShardingSettings.create(ctx.getSystem()).withNoPassivationStrategy()));
     ctx.spawn(NodeInfo.create(node.selfTag, node.cluster.selfMember().address().toString(), settings.httpUrl(),
-        registry, askTimeout), "node-info");
+        registry, org.apache.pekko.cluster.sharding.ClusterSharding.get(Adapter.toClassic(ctx.getSystem()))
+            .shardRegion(SessionEntity.KEY.name()), askTimeout), "node-info");
     ctx.spawn(Behaviors.<Receptionist.Listing>setup(directory -> {
       directory.getSystem().receptionist().tell(Receptionist.subscribe(NodeInfo.KEY, directory.getSelf()));
       return Behaviors.receive(Receptionist.Listing.class)
