@@ -67,6 +67,8 @@ class ClusterRoutingTest {
     Reply whep = api(third).send("POST", "/whep/" + id, "application/sdp", "v=0\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertEquals(201, whep.status(), whep.toString());
     assertTrue(whep.body().contains("fake answer for " + id), whep.toString());
+    String whepViewer = whep.body().substring(whep.body().indexOf("fake answer for ") + "fake answer for ".length()).trim();
+    assertEquals(204, api(other).delete("/api/sessions/" + id + "/viewers/" + whepViewer).status(), "viewer " + whepViewer);
 
     // 8 frames of 512x512 bgr24 (6.3 MB) through a node that does not serve the session: streamed
     // to the serving node's HTTP API, far past Artery's 256 KiB frames.
