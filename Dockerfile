@@ -1,4 +1,5 @@
-# One avpush node. Build the jar first (mvn -B package -DskipTests), then: docker build -t avpush .
+# An avpush node (one alone, or a cluster member with AVPUSH_SEED_NODES etc.: docker-compose.yml).
+# Build the jar first (mvn -B package -DskipTests), then: docker build -t avpush .
 # The WebRTC natives of webrtc-java need libpulse0 even when no sound device is used.
 FROM eclipse-temurin:17-jre
 RUN apt-get update \
@@ -6,5 +7,6 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/avpush
 COPY target/avpush.jar application.conf ./
-EXPOSE 8080
+# HTTP API; the cluster port (Pekko Artery TCP) in cluster mode. WebRTC media uses random UDP ports.
+EXPOSE 8080 25520
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "avpush.jar"]

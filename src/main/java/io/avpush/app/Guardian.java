@@ -1,12 +1,16 @@
 package io.avpush.app;
 
+import io.avpush.cluster.ClusterNode;
 import io.avpush.config.AvpushSettings;
+import io.avpush.config.ClusterSettings;
 import io.avpush.http.ApiRoutes;
+import io.avpush.http.NodeRoutes;
 import io.avpush.session.Output;
 import io.avpush.session.Pacer;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -17,7 +21,10 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 
-/** Composition root: the session registry, the routes, the HTTP binding. */
+/**
+ * Composition root: the session registry (in cluster mode, session sharding and the cluster-wide
+ * registry over it), the routes, the HTTP binding.
+ */
 public final class Guardian {
 
   private Guardian() {}
@@ -38,7 +45,11 @@ public final class Guardian {
       Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits(),
           settings.stream());
       ActorRef<SessionRegistry.Command> registry = ctx.spawn(SessionRegistry.create(deps), "sessions");
-      ApiRoutes routes = new ApiRoutes(ctx.getSystem(), registry, settings);
+      ClusterSettings clusterSettings = ClusterSettings.from(ctx.getSystem().settings().config());
+      Optional<ClusterNode> cluster = clusterSettings.enabled()
+          ? Optional.of(ClusterNode.start(ctx, registry, clusterSettings, settings.http().askTimeout()))
+          : Optional.empty();
+      ApiRoutes routes = new ApiRoutes(ctx.getSystem(), cluster.map(ClusterNode::sessions).orElse(registry), settings);
       CoordinatedShutdown.get(ctx.getSystem()).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-sessions-and-free-natives", () ->
               AskPattern.<SessionRegistry.Command, Done>ask(
@@ -49,7 +60,7 @@ public final class Guardian {
                   }));
       Http.get(ctx.getSystem())
           .newServerAt(settings.http().host(), settings.http().port())
-          .bind(routes.routes())
+          .bind(new NodeRoutes(ctx.getSystem(), cluster).around(routes.routes()))
           .whenComplete((binding, failure) -> {
             if (failure != null) {
               ctx.getSystem().log().error("cannot listen on {}:{}: {}", settings.http().host(), settings.http().port(), failure.toString());

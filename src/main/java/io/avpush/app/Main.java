@@ -2,7 +2,9 @@ package io.avpush.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
+import io.avpush.config.ClusterSettings;
 import io.avpush.session.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
 import io.avpush.webrtc.WebRtcOutputs;
@@ -19,6 +21,11 @@ public final class Main {
 
   public static void main(String[] args) {
     Config config = loadConfig();
+    if (ClusterSettings.from(config).enabled()) {
+      // A node that the split-brain resolver downs (or that cannot join) stops its actor system;
+      // the process then exits too, so that a supervisor (docker's restart policy) starts a fresh node.
+      config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(config);
+    }
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
@@ -29,16 +36,19 @@ public final class Main {
       engine.close();
     };
     ActorSystem<Void> system = ActorSystem.create(
-        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), "avpush", config);
+        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), ClusterConfig.SYSTEM_NAME, config);
     system.getWhenTerminated().thenRun(closeNatives);
   }
 
-  /** application.conf from the working directory (or -Dconfig.file), over the defaults in reference.conf. */
+  /**
+   * application.conf from the working directory (or -Dconfig.file), over the defaults in
+   * reference.conf; in cluster mode with the cluster's settings between them (ClusterConfig).
+   */
   static Config loadConfig() {
     File local = new File("application.conf");
     if (System.getProperty("config.file") == null && local.isFile()) {
-      return ConfigFactory.load(ConfigFactory.parseFile(local));
+      return ClusterConfig.load(ConfigFactory.parseFile(local));
     }
-    return ConfigFactory.load();
+    return ClusterConfig.load(ConfigFactory.defaultApplication());
   }
 }

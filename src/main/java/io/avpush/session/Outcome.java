@@ -1,8 +1,13 @@
 package io.avpush.session;
 
-/** The reply to an API command: a value, or an error the HTTP layer turns into a 4xx/5xx. */
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * The reply to an API command: a value, or an error the HTTP layer turns into a 4xx/5xx. Crosses
+ * nodes in cluster mode as CBOR; the value carries its class so it reads back as what it was.
+ */
 public sealed interface Outcome<T> {
-  record Ok<T>(T value) implements Outcome<T> {}
+  record Ok<T>(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) T value) implements Outcome<T> {}
 
   record Failed<T>(ApiError error) implements Outcome<T> {}
 

@@ -26,6 +26,14 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
   public record Create(String fps, Integer width, Integer height, ActorRef<Outcome<Created>> replyTo)
       implements Command {}
 
+  /**
+   * A new session under an id the caller chose (a cluster sharding entity); the reply also holds
+   * the session's actor, so the caller can watch it.
+   */
+  public record CreateWithId(
+      String sessionId, String fps, Integer width, Integer height, ActorRef<Outcome<Spawned>> replyTo)
+      implements Command {}
+
   public record Find(String sessionId, ActorRef<Optional<ActorRef<Session.Command>>> replyTo) implements Command {}
 
   public record Delete(String sessionId, ActorRef<Boolean> replyTo) implements Command {}
@@ -39,6 +47,9 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
 
   /** The reply to a created session. */
   public record Created(String sessionId, String fps, int width, int height) {}
+
+  /** The reply to {@link CreateWithId}. */
+  public record Spawned(Created created, ActorRef<Session.Command> session) {}
 
   private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -62,6 +73,7 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Create.class, this::onCreate)
+        .onMessage(CreateWithId.class, this::onCreateWithId)
         .onMessage(Find.class, this::onFind)
         .onMessage(Delete.class, this::onDelete)
         .onMessage(ListSessions.class, this::onList)
@@ -71,41 +83,52 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
   }
 
   private Behavior<Command> onCreate(Create c) {
-    if (shuttingDown) {
-      c.replyTo().tell(Outcome.failed(ApiError.unavailable("this node is shutting down; create the session on another node")));
+    Outcome<Spawned> spawned = create(newId(), c.fps(), c.width(), c.height());
+    c.replyTo().tell(spawned instanceof Outcome.Ok<Spawned> ok
+        ? Outcome.ok(ok.value().created())
+        : Outcome.failed(((Outcome.Failed<Spawned>) spawned).error()));
+    return this;
+  }
+
+  private Behavior<Command> onCreateWithId(CreateWithId c) {
+    if (sessions.containsKey(c.sessionId()) || stopping.contains(c.sessionId())) {
+      c.replyTo().tell(Outcome.failed(ApiError.badRequest("session " + c.sessionId() + " exists already")));
       return this;
+    }
+    c.replyTo().tell(create(c.sessionId(), c.fps(), c.width(), c.height()));
+    return this;
+  }
+
+  private Outcome<Spawned> create(String id, String fpsText, Integer askedWidth, Integer askedHeight) {
+    if (shuttingDown) {
+      return Outcome.failed(ApiError.unavailable("this node is shutting down; create the session on another node"));
     }
     int max = deps.limits().maxSessions();
     if (sessions.size() >= max) {
-      c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
+      return Outcome.failed(ApiError.unavailable(String.format(
           "this node already serves %d sessions, its limit (avpush.limits.max-sessions = %d); "
-              + "delete a session or try another node", sessions.size(), max))));
-      return this;
+              + "delete a session or try another node", sessions.size(), max)));
     }
     MediaSettings media = deps.media();
     FrameRate fps;
     try {
-      fps = c.fps() == null || c.fps().isBlank() ? media.defaultFps() : FrameRate.parse(c.fps().trim());
+      fps = fpsText == null || fpsText.isBlank() ? media.defaultFps() : FrameRate.parse(fpsText.trim());
     } catch (IllegalArgumentException e) {
-      c.replyTo().tell(Outcome.failed(ApiError.badRequest("'fps' = '" + c.fps() + "' is not a frame rate: " + e.getMessage())));
-      return this;
+      return Outcome.failed(ApiError.badRequest("'fps' = '" + fpsText + "' is not a frame rate: " + e.getMessage()));
     }
-    int width = c.width() == null ? media.defaultWidth() : c.width();
-    int height = c.height() == null ? media.defaultHeight() : c.height();
+    int width = askedWidth == null ? media.defaultWidth() : askedWidth;
+    int height = askedHeight == null ? media.defaultHeight() : askedHeight;
     if (width < 16 || height < 16 || width > deps.limits().maxWidth() || height > deps.limits().maxHeight()
         || width % 2 != 0 || height % 2 != 0) {
-      c.replyTo().tell(Outcome.failed(ApiError.badRequest(String.format(
+      return Outcome.failed(ApiError.badRequest(String.format(
           "a session's picture must be even-sized, from 16x16 up to %dx%d (avpush.limits.max-width/max-height); "
-              + "asked for %dx%d", deps.limits().maxWidth(), deps.limits().maxHeight(), width, height))));
-      return this;
+              + "asked for %dx%d", deps.limits().maxWidth(), deps.limits().maxHeight(), width, height)));
     }
-    String id = newId();
     ActorRef<Session.Command> session =
         getContext().spawn(Session.create(new Session.Spec(id, fps, width, height), deps), "session-" + id);
     getContext().watchWith(session, new Ended(id));
     sessions.put(id, session);
-    c.replyTo().tell(Outcome.ok(new Created(id, fps.toString(), width, height)));
-    return this;
+    return Outcome.ok(new Spawned(new Created(id, fps.toString(), width, height), session));
   }
 
   private Behavior<Command> onFind(Find f) {

@@ -24,6 +24,11 @@ final class FakeOutputs implements Output.Factory {
     return recorder;
   }
 
+  /** Whether a session's output was made here (on this node). */
+  boolean made(String sessionId) {
+    return bySession.containsKey(sessionId);
+  }
+
   Recorder of(String sessionId) {
     Recorder r = bySession.get(sessionId);
     if (r == null) {

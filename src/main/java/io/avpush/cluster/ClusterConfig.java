@@ -1,0 +1,41 @@
+package io.avpush.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.avpush.config.ClusterSettings;
+import java.util.Map;
+
+/**
+ * The actor system's configuration: system properties over the user's configuration
+ * (application.conf) over reference.conf, as {@code ConfigFactory.load} makes it. Without cluster
+ * settings that is all (local actor provider, one node). In cluster mode two layers go between the
+ * user's configuration and reference.conf: this node's address and seed nodes from
+ * {@code avpush.cluster}, then {@code avpush-cluster.conf} (cluster provider, split-brain resolver,
+ * sharding); so application.conf and -D still override any of them.
+ */
+public final class ClusterConfig {
+
+  /** The actor system's name, which is part of every node's address. */
+  public static final String SYSTEM_NAME = "avpush";
+
+  private ClusterConfig() {}
+
+  /** @param user the user's configuration, unresolved (application.conf, test overrides) */
+  public static Config load(Config user) {
+    Config plain = ConfigFactory.load(user);
+    ClusterSettings cluster = ClusterSettings.from(plain);
+    if (!cluster.enabled()) {
+      return plain;
+    }
+    Map<String, Object> node = Map.of(
+        "avpush.cluster.enabled", true,
+        "pekko.remote.artery.canonical.hostname", cluster.host(),
+        "pekko.remote.artery.canonical.port", cluster.port(),
+        "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
+            .map(hostPort -> "pekko://" + SYSTEM_NAME + "@" + hostPort)
+            .toList());
+    return ConfigFactory.load(user
+        .withFallback(ConfigFactory.parseMap(node))
+        .withFallback(ConfigFactory.parseResources("avpush-cluster.conf")));
+  }
+}
