@@ -15,6 +15,8 @@
 #   ingest:   first, upload throughput (MB/s) of one session without viewer, and decoding alone
 #   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped
 #             frame, no re-anchor and frame/audio push p99 < 5 ms (the issue's capacity gate)
+#   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
+#             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
 #        GC_OPTS (the collector; default the one scripts/run.sh ships, e.g. GC_OPTS=-XX:+UseG1GC to compare),

@@ -74,6 +74,7 @@ public final class StreamBench {
   static final double QUEUE_LOW_MS = 2500;
 
   static int topThreadCount = 12;
+  static boolean traceFirst;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -94,6 +95,7 @@ public final class StreamBench {
     boolean markers = Boolean.parseBoolean(opts.getOrDefault("markers", "true"));
     boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
     topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
+    traceFirst = Boolean.parseBoolean(opts.getOrDefault("trace-first", "false"));
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
 
@@ -269,6 +271,17 @@ public final class StreamBench {
           feeder.setDaemon(true);
           feeders.add(feeder);
           feeder.start();
+        }
+        if (traceFirst) {
+          Thread tracer = new Thread(() -> {
+            try {
+              traceFirstFrame(outputs.get(ids.get(0)), timedOutputs.get(ids.get(0)), receivers.get(0));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }, "bench-tracer");
+          tracer.setDaemon(true);
+          tracer.start();
         }
         // First content frame per receiver after its first 202.
         double[] firstFrameMs = new double[n];
@@ -563,6 +576,84 @@ public final class StreamBench {
     public void close() {
       real.close();
     }
+  }
+
+  /** The server-side peer connection of a session's (first) viewer, or null. */
+  static dev.onvoid.webrtc.RTCPeerConnection serverPeer(Output o) {
+    try {
+      Object media = o;
+      if (!hasField(media, "viewers")) {
+        java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
+        m.setAccessible(true);
+        media = m.get(media);
+      }
+      java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
+      f.setAccessible(true);
+      for (Object viewer : ((Map<?, ?>) f.get(media)).values()) {
+        java.lang.reflect.Field pc = viewer.getClass().getDeclaredField("peerConnection");
+        pc.setAccessible(true);
+        return (dev.onvoid.webrtc.RTCPeerConnection) pc.get(viewer);
+      }
+    } catch (ReflectiveOperationException e) {
+      System.err.println("server peer connection not reachable: " + e);
+    }
+    return null;
+  }
+
+  /**
+   * Diagnosis of the first frame's latency: from session 0's first 202, every 10 ms, the sender's
+   * video outbound-rtp (frames encoded/sent, bytes, total encode time, total packet send delay,
+   * target bitrate) and the transport's available outgoing bitrate, next to the first content
+   * push and its arrival at the receiver.
+   */
+  static void traceFirstFrame(Output real, TimedOutput timed, TestViewer receiver) throws InterruptedException {
+    dev.onvoid.webrtc.RTCPeerConnection pc = serverPeer(real);
+    if (pc == null) {
+      return;
+    }
+    while (timed.armedNs == 0) {
+      Thread.sleep(1);
+    }
+    long t0 = timed.armedNs;
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      java.util.concurrent.CompletableFuture<dev.onvoid.webrtc.RTCStatsReport> f = new java.util.concurrent.CompletableFuture<>();
+      long asked = System.nanoTime();
+      pc.getStats(f::complete);
+      try {
+        dev.onvoid.webrtc.RTCStatsReport report = f.get(2, TimeUnit.SECONDS);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  t=%4.0f ms", (asked - t0) / 1e6));
+        for (dev.onvoid.webrtc.RTCStats st : report.getStats().values()) {
+          Map<String, Object> a = st.getAttributes();
+          if (st.getType() == dev.onvoid.webrtc.RTCStatsType.OUTBOUND_RTP && "video".equals(a.get("kind"))) {
+            sb.append(String.format(Locale.ROOT, " enc %s sent %s bytes %s encTime %.3f s sendDelay %.3f s target %s kbit/s huge %s",
+                a.get("framesEncoded"), a.get("framesSent"), a.get("bytesSent"), num(a.get("totalEncodeTime")),
+                num(a.get("totalPacketSendDelay")), num(a.get("targetBitrate")) / 1000, a.get("hugeFramesSent")));
+          } else if (st.getType() == dev.onvoid.webrtc.RTCStatsType.CANDIDATE_PAIR && a.get("availableOutgoingBitrate") != null) {
+            sb.append(String.format(Locale.ROOT, " | available out %.0f kbit/s", num(a.get("availableOutgoingBitrate")) / 1000));
+          }
+        }
+        lines.add(sb.toString());
+      } catch (Exception e) {
+        lines.add("  stats failed: " + e);
+      }
+      Thread.sleep(10);
+    }
+    long pushed = timed.firstContentPushNs;
+    long arrived = 0;
+    for (TestViewer.FrameArrival fa : receiver.frames()) {
+      if (fa.arrivalNanos() > t0 && Math.abs(fa.meanLuma() - IDLE_LUMA) > 12) {
+        arrived = fa.arrivalNanos();
+        break;
+      }
+    }
+    System.out.printf(Locale.ROOT, "first-frame trace of session 0 (t from the 202): first content push at %.0f ms, received at %.0f ms%n",
+        pushed == 0 ? Double.NaN : (pushed - t0) / 1e6, arrived == 0 ? Double.NaN : (arrived - t0) / 1e6);
+    lines.forEach(System.out::println);
+  }
+
+  static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
   static boolean hasField(Object o, String name) {
