@@ -7,4 +7,6 @@ RUN apt-get update \
 WORKDIR /opt/avpush
 COPY target/avpush.jar application.conf ./
 EXPOSE 8080
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "avpush.jar"]
+# ZGC: pauses under 1 ms with queued frames as the live set (G1 paused up to 185 ms; README "Figures").
+# Size the heap with JAVA_TOOL_OPTIONS, e.g. -e JAVA_TOOL_OPTIONS=-Xmx4g.
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC", "-jar", "avpush.jar"]

@@ -18,8 +18,9 @@
 #   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
 #             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
+# (ZGC on JDK 17 maps the heap three times, so RSS reads ~9 GB for a 3 GB heap; the growth per session is real.)
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
-#        GC_OPTS (the collector; default the one scripts/run.sh ships, e.g. GC_OPTS=-XX:+UseG1GC to compare),
+#        GC_OPTS (the collector; default -XX:+UseZGC as scripts/run.sh ships it; e.g. GC_OPTS=-XX:+UseG1GC to compare),
 #        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +36,5 @@ CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
 # shellcheck disable=SC2086
-exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch ${GC_OPTS:--XX:+UseG1GC} ${JAVA_OPTS:-} \
+exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch ${GC_OPTS:--XX:+UseZGC} ${JAVA_OPTS:-} \
   -cp "$CP" io.avpush.bench.StreamBench "$@"
