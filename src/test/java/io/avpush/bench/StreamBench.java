@@ -869,6 +869,13 @@ public final class StreamBench {
           machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores);
       System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
           cpuProcess, serverEstimate(), categories(this));
+      // Per frame pushed: less dependent on load than per stream-second (a starved process pushes fewer
+      // frames and takes fewer uploads, so it also spends less CPU per second).
+      System.out.printf(Locale.ROOT, "  CPU ms per frame pushed: process %.2f, server estimate %.2f, encoder threads %.2f "
+              + "(server / encoder %.2f)%n",
+          1000 * cpuProcess / pushedFps, 1000 * serverEstimate() / pushedFps,
+          1000 * cpuByCategory.getOrDefault("encoder", 0.0) / pushedFps,
+          serverEstimate() / cpuByCategory.getOrDefault("encoder", Double.NaN));
       System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, topThreadCount));
       System.out.printf(Locale.ROOT, "  video per stream: pushed %.1f/s, encoded %.1f/s, sent %.1f/s, received %.1f/s "
               + "(slowest receiver %.1f/s), sender %.0f kbit/s (audio+video), qualityLimitationReason %s%n",
