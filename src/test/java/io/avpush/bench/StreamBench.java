@@ -383,11 +383,13 @@ public final class StreamBench {
       ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
       long[] tids = threads.getAllThreadIds();
       long[] before = threads.getThreadAllocatedBytes(tids);
+      Map<Integer, ThreadCpu> cpu0 = procThreadCpu();
       long frames0 = timedOutputs.values().stream().mapToLong(t -> t.frames).sum();
       long chunks0 = timedOutputs.values().stream().mapToLong(t -> t.chunks).sum();
       long t0 = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       long[] after = threads.getThreadAllocatedBytes(tids);
+      Map<Integer, ThreadCpu> cpu1 = procThreadCpu();
       long frames = timedOutputs.values().stream().mapToLong(t -> t.frames).sum() - frames0;
       long chunks = timedOutputs.values().stream().mapToLong(t -> t.chunks).sum() - chunks0;
       double windowS = (System.nanoTime() - t0) / 1e9;
@@ -410,8 +412,18 @@ public final class StreamBench {
           pekko += bytes;
         }
       }
+      Map<String, Double> cpuByGroup = new TreeMap<>();
+      for (Map.Entry<Integer, ThreadCpu> e : cpu1.entrySet()) {
+        ThreadCpu t0cpu = cpu0.get(e.getKey());
+        long ticks = e.getValue().ticks() - (t0cpu == null ? 0 : t0cpu.ticks());
+        String cat = category(e.getValue().comm());
+        if (cat.equals("other") && receiverTids.contains(e.getKey())) {
+          cat = "receiver-factory";
+        }
+        cpuByGroup.merge(cat, ticks / 100.0 / (n * windowS), Double::sum);
+      }
       feedPaused.set(false);
-      return new PushPath(windowS, frames, chunks, pacer, pekko, all, byGroup);
+      return new PushPath(windowS, frames, chunks, pacer, pekko, all, byGroup, cpuByGroup);
     }
 
     /** Uploads a segment, then another whenever the session holds less than QUEUE_LOW_MS queued. */
@@ -901,6 +913,10 @@ public final class StreamBench {
             pushPath.seconds, pushPath.frames, pushPath.chunks, pushPath.pacerBytes / (double) pushPath.frames,
             pushPath.pekkoBytes / (double) pushPath.frames, pushPath.allBytes / (double) pushPath.frames,
             WIDTH * HEIGHT * 3 / 2, groups(pushPath.bytesPerFrameByGroup()));
+        System.out.printf(Locale.ROOT, "  streaming only (same window), CPU s per stream-second: server %.3f = %.2f x the encoder "
+                + "threads' %.3f | %s (10 ms ticks: coarse for few sessions)%n",
+            pushPath.serverCpu(), pushPath.serverCpu() / pushPath.cpuByGroup().getOrDefault("encoder", Double.NaN),
+            pushPath.cpuByGroup().getOrDefault("encoder", 0.0), groups3(pushPath.cpuByGroup()));
       }
       System.out.printf(Locale.ROOT, "  live Java heap after full GC: %d MB before sessions, %d MB at end: %.1f MB per session%n",
           heapBeforeMb, heapAfterMb, (heapAfterMb - heapBeforeMb) / (double) n);
@@ -995,6 +1011,13 @@ public final class StreamBench {
     return "other";
   }
 
+  static String groups3(Map<String, Double> values) {
+    StringBuilder sb = new StringBuilder();
+    values.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+        .forEach(e -> sb.append(String.format(Locale.ROOT, "%s %.3f  ", e.getKey(), e.getValue())));
+    return sb.toString().trim();
+  }
+
   static String groups(Map<String, Double> values) {
     StringBuilder sb = new StringBuilder();
     values.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
@@ -1004,7 +1027,19 @@ public final class StreamBench {
 
   /** Allocation on the push path alone: a window with the servers' uploads paused, every session still streaming. */
   record PushPath(double seconds, long frames, long chunks, long pacerBytes, long pekkoBytes, long allBytes,
-      Map<String, Long> bytesByGroup) {
+      Map<String, Long> bytesByGroup, Map<String, Double> cpuByGroup) {
+
+    /** CPU s per stream-second of the server's threads (not receivers, not the bench client) while streaming only. */
+    double serverCpu() {
+      double sum = 0;
+      for (Map.Entry<String, Double> e : cpuByGroup.entrySet()) {
+        if (!List.of("decoder(recv)", "receiver-factory", "bench-client").contains(e.getKey())) {
+          sum += e.getValue();
+        }
+      }
+      return sum;
+    }
+
     Map<String, Double> bytesPerFrameByGroup() {
       Map<String, Double> m = new TreeMap<>();
       bytesByGroup.forEach((k, v) -> m.put(k + " B/frame", v / (double) frames));
