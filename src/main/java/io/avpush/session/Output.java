@@ -10,7 +10,10 @@ import java.util.function.BiConsumer;
  */
 public interface Output extends AutoCloseable {
 
-  /** Pushes one I420 frame now; its capture time is this instant. */
+  /**
+   * Pushes one I420 frame now; its capture time is this instant. The array must not change once
+   * pushed (segments' frames never do): the transport may send the same array again from its own copy.
+   */
   void pushFrame(byte[] i420, int width, int height);
 
   /** Pushes 10 ms (480 samples) of 48 kHz mono audio starting at {@code offset}. */

@@ -109,17 +109,19 @@ public final class MediaOutput implements AutoCloseable {
     if (i420 != lastFrameSource || buffer.getWidth() != width || buffer.getHeight() != height) {
       // A new buffer, never a refilled one: libwebrtc keeps a reference to a pushed buffer until its
       // encoder is done with it, and webrtc-java 0.14 cannot tell when that is.
+      if (lastFrame != null) {
+        lastFrame.release();
+        lastFrame = null;
+        lastFrameSource = null;
+      }
       buffer = NativeI420Buffer.allocate(width, height);
+      lastFrame = buffer; // released later even if a copy below fails
       copyPlane(i420, 0, width, height, buffer.getDataY(), buffer.getStrideY());
       copyPlane(i420, lumaBytes, chromaWidth, chromaHeight, buffer.getDataU(), buffer.getStrideU());
       copyPlane(
           i420, lumaBytes + chromaBytes, chromaWidth, chromaHeight,
           buffer.getDataV(), buffer.getStrideV());
       framesCopied++;
-      if (lastFrame != null) {
-        lastFrame.release();
-      }
-      lastFrame = buffer;
       lastFrameSource = i420;
     }
     buffer.retain(); // the frame's reference; ours stays with lastFrame
