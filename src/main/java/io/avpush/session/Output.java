@@ -40,5 +40,10 @@ public interface Output extends AutoCloseable {
   @FunctionalInterface
   interface Factory {
     Output create(String sessionId);
+
+    /** How uploads' bgr24 frames become I420: the transport may offer a faster conversion than Java's. */
+    default io.avpush.media.FrameConverter frameConverter() {
+      return io.avpush.media.FrameConverter.JAVA;
+    }
   }
 }

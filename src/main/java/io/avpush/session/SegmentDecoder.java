@@ -1,9 +1,9 @@
 package io.avpush.session;
 
 import io.avpush.media.DecodedAudio;
+import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameFit;
 import io.avpush.media.FrameRate;
-import io.avpush.media.I420;
 import io.avpush.media.MarkerClip;
 import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
@@ -25,6 +25,14 @@ public final class SegmentDecoder {
 
   public static Segment decode(
       String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs)
+      throws SegmentRejectedException {
+    return decode(segmentId, upload, sessionFps, width, height, maxDurationNs, FrameConverter.JAVA);
+  }
+
+  /** As above, with frames converted by {@code converter}. */
+  public static Segment decode(
+      String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
+      FrameConverter converter)
       throws SegmentRejectedException {
     boolean hasAudio = upload.wav() != null && upload.wav().length > 0;
     boolean hasVideo = upload.bgr24() != null && upload.bgr24().length > 0;
@@ -56,10 +64,7 @@ public final class SegmentDecoder {
             upload.bgr24().length % frameBytes));
       }
       int count = (int) (upload.bgr24().length / frameBytes);
-      frames = new byte[count][];
-      for (int i = 0; i < count; i++) {
-        frames[i] = I420.fromBgr24(upload.bgr24(), (int) (i * frameBytes), w, h);
-      }
+      frames = converter.toI420(upload.bgr24(), count, w, h);
     }
     short[] pcm = new short[0];
     long frameTicks;

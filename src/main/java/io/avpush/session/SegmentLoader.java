@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameRate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -35,6 +36,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
   private final int height;
   private final long maxDurationNs;
   private final Executor decodeExecutor;
+  private final FrameConverter converter;
   private final ActorRef<SyncSupervisor.Command> sync;
   private long segmentSeq;
 
@@ -45,8 +47,10 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       int height,
       long maxDurationNs,
       Executor decodeExecutor,
+      FrameConverter converter,
       ActorRef<SyncSupervisor.Command> sync) {
-    return Behaviors.setup(ctx -> new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, decodeExecutor, sync));
+    return Behaviors.setup(ctx ->
+        new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, decodeExecutor, converter, sync));
   }
 
   private SegmentLoader(
@@ -57,6 +61,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       int height,
       long maxDurationNs,
       Executor decodeExecutor,
+      FrameConverter converter,
       ActorRef<SyncSupervisor.Command> sync) {
     super(context);
     this.sessionId = sessionId;
@@ -65,6 +70,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     this.height = height;
     this.maxDurationNs = maxDurationNs;
     this.decodeExecutor = decodeExecutor;
+    this.converter = converter;
     this.sync = sync;
   }
 
@@ -86,7 +92,8 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     CompletableFuture<Segment> decoded = new CompletableFuture<>();
     decodeExecutor.execute(() -> {
       try {
-        decoded.complete(SegmentDecoder.decode(segmentId, load.upload(), fps, width, height, maxDurationNs));
+        decoded.complete(SegmentDecoder.decode(
+            segmentId, load.upload(), fps, width, height, maxDurationNs, converter));
       } catch (Throwable t) {
         decoded.completeExceptionally(t);
       }

@@ -93,7 +93,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     sync = context.spawn(SyncSupervisor.create(
         spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats), "sync");
     loader = context.spawn(SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
-        deps.limits().maxSegmentDuration().toNanos(), deps.decodeExecutor(), sync), "loader");
+        deps.limits().maxSegmentDuration().toNanos(), deps.decodeExecutor(), deps.outputs().frameConverter(), sync),
+        "loader");
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
     ActorRef<VideoTicker.Command> ticker = context.spawn(VideoTicker.create(policy, deps.clockNs(), sync), "ticker");

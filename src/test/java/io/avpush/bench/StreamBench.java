@@ -219,12 +219,20 @@ public final class StreamBench {
           settings.webrtc().browserAvSync());
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
       WebRtcOutputs real = new WebRtcOutputs(engine);
-      Output.Factory recording = id -> {
-        Output o = real.create(id);
-        outputs.put(id, o);
-        TimedOutput timed = new TimedOutput(o);
-        timedOutputs.put(id, timed);
-        return timed;
+      Output.Factory recording = new Output.Factory() {
+        @Override
+        public Output create(String id) {
+          Output o = real.create(id);
+          outputs.put(id, o);
+          TimedOutput timed = new TimedOutput(o);
+          timedOutputs.put(id, timed);
+          return timed;
+        }
+
+        @Override
+        public io.avpush.media.FrameConverter frameConverter() {
+          return real.frameConverter();
+        }
       };
       ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, recording, pacer), "avpush", config);
       String base = "http://127.0.0.1:" + port;
@@ -1106,29 +1114,40 @@ public final class StreamBench {
       }
       HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id)).DELETE().build(),
           HttpResponse.BodyHandlers.discarding());
-      double[] decodeMs = new double[count];
       io.avpush.session.UploadedMedia upload = new io.avpush.session.UploadedMedia(wav, bgr, WIDTH, HEIGHT, String.valueOf(FPS));
-      for (int i = -1; i < count; i++) {
-        long start = System.nanoTime();
-        io.avpush.session.SegmentDecoder.decode("ingest-" + i, upload, FrameRate.parse(String.valueOf(FPS)), WIDTH, HEIGHT,
-            120_000_000_000L);
-        if (i >= 0) {
-          decodeMs[i] = (System.nanoTime() - start) / 1e6;
-        }
-      }
+      double[] decodeMs = decodeMs(upload, new WebRtcOutputs(engine).frameConverter(), count);
+      double[] javaDecodeMs = decodeMs(upload, io.avpush.media.FrameConverter.JAVA, count);
       Arrays.sort(ms);
-      Arrays.sort(decodeMs);
       System.out.printf(Locale.ROOT, "%ningestion, one session without viewer, %d uploads of %.1f MB (2 s: WAV %.1f MB + bgr24 %.1f MB) "
               + "back to back: POST->202 p50 %.0f ms = %.0f MB/s (HTTP multipart + decoding); decoding alone (SegmentDecoder, "
-              + "one thread) p50 %.0f ms = %.0f MB/s; load %s%n",
+              + "one thread, CPU time) p50 %.0f ms = %.0f MB/s with libyuv as served, %.0f ms = %.0f MB/s with the Java "
+              + "conversion; load %s%n",
           count, body.length / 1e6, wav.length / 1e6, bgr.length / 1e6, percentile(ms, 50), body.length / 1e3 / percentile(ms, 50),
-          percentile(decodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(decodeMs, 50), loadavg());
+          percentile(decodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(decodeMs, 50),
+          percentile(javaDecodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(javaDecodeMs, 50), loadavg());
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       pacer.close();
       engine.close();
     }
+  }
+
+  /** CPU ms of this thread to decode {@code upload} (after one warm-up), sorted. */
+  static double[] decodeMs(io.avpush.session.UploadedMedia upload, io.avpush.media.FrameConverter converter, int count)
+      throws Exception {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    double[] ms = new double[count];
+    for (int i = -1; i < count; i++) {
+      long start = threads.getCurrentThreadCpuTime();
+      io.avpush.session.SegmentDecoder.decode("ingest-" + i, upload, FrameRate.parse(String.valueOf(FPS)), WIDTH, HEIGHT,
+          120_000_000_000L, converter);
+      if (i >= 0) {
+        ms[i] = (threads.getCurrentThreadCpuTime() - start) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    return ms;
   }
 
   // ---------------------------------------------------------------------------------------------
