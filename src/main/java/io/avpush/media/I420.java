@@ -56,7 +56,7 @@ public final class I420 {
     /**
      * The conversion for even sizes in one pass over the source: each 2x2 block gives four Y and one
      * U and V, the same numbers as {@link #anyBgr24} (I420Test compares both on random images), about
-     * three times as fast. Uploads of raw frames are converted here, so this is most of the decode cost.
+     * 17 % less CPU than the general path (the WebRTC transport converts uploads with libyuv instead).
      */
     private static void evenBgr24(byte[] bgr, int offset, int width, int height, byte[] dst) {
         int chromaWidth = width / 2;
