@@ -18,7 +18,7 @@
 #   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
 #             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
-# (ZGC on JDK 17 maps the heap three times, so RSS reads ~9 GB for a 3 GB heap; the growth per session is real.)
+# RSS is RssAnon: ZGC maps its heap as shared memory (three times on JDK 17), which VmRSS would count.
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
 #        GC_OPTS (the collector; default -XX:+UseZGC as scripts/run.sh ships it; e.g. GC_OPTS=-XX:+UseG1GC to compare),
 #        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
