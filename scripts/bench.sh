@@ -9,10 +9,18 @@
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
 # Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
-#   markers: extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
-#   prime:   a discarded 5 s run first (JIT); threads: how many thread names to list per run
+#                         [ingest=true|false] [find-max=LO..HI]
+#   markers:  extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
+#   prime:    a discarded 5 s run first (JIT); threads: how many thread names to list per run
+#   ingest:   first, upload throughput (MB/s) of one session without viewer, and decoding alone
+#   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped
+#             frame, no re-anchor and frame/audio push p99 < 5 ms (the issue's capacity gate)
+#   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
+#             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
+# RSS is RssAnon: ZGC maps its heap as shared memory (three times on JDK 17), which VmRSS would count.
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-bench), JAVA_OPTS (extra JVM flags),
+#        GC_OPTS (the collector; default -XX:+UseZGC as scripts/run.sh ships it; e.g. GC_OPTS=-XX:+UseG1GC to compare),
 #        BENCH_DEBUG_THREAD=<name prefix> prints per-thread CPU ticks of matching threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +36,5 @@ CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
 # shellcheck disable=SC2086
-exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch -XX:+UseG1GC ${JAVA_OPTS:-} \
+exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch ${GC_OPTS:--XX:+UseZGC} ${JAVA_OPTS:-} \
   -cp "$CP" io.avpush.bench.StreamBench "$@"

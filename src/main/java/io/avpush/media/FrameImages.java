@@ -76,12 +76,7 @@ public final class FrameImages {
     public static byte[][] fromRaw(byte[] data, RawFormat format, int width, int height, int backgroundRgb)
             throws MediaFormatException {
         long frameBytes = (long) width * height * format.bytesPerPixel();
-        if (data.length % frameBytes != 0) {
-            throw new MediaFormatException(String.format("part 'video' has %d bytes, which is not a whole number of "
-                    + "%dx%d %s frames (%d bytes each): %d whole frames and %d bytes left over",
-                    data.length, width, height, format, frameBytes, data.length / frameBytes, data.length % frameBytes));
-        }
-        int count = (int) (data.length / frameBytes);
+        int count = wholeFrames(data, format, width, height);
         byte[][] frames = new byte[count][];
         byte[] bgr = format == RawFormat.BGR24 ? null : new byte[width * height * 3];
         for (int i = 0; i < count; i++) {
@@ -94,6 +89,17 @@ public final class FrameImages {
             }
         }
         return frames;
+    }
+
+    /** How many frames {@code data} holds; refused when it is not a whole number of them. */
+    public static int wholeFrames(byte[] data, RawFormat format, int width, int height) throws MediaFormatException {
+        long frameBytes = (long) width * height * format.bytesPerPixel();
+        if (data.length % frameBytes != 0) {
+            throw new MediaFormatException(String.format("part 'video' has %d bytes, which is not a whole number of "
+                    + "%dx%d %s frames (%d bytes each): %d whole frames and %d bytes left over",
+                    data.length, width, height, format, frameBytes, data.length / frameBytes, data.length % frameBytes));
+        }
+        return (int) (data.length / frameBytes);
     }
 
     /**

@@ -10,7 +10,10 @@ import java.util.function.BiConsumer;
  */
 public interface Output extends AutoCloseable {
 
-  /** Pushes one I420 frame now; its capture time is this instant. */
+  /**
+   * Pushes one I420 frame now; its capture time is this instant. The array must not change once
+   * pushed (segments' frames never do): the transport may send the same array again from its own copy.
+   */
   void pushFrame(byte[] i420, int width, int height);
 
   /** Pushes 10 ms (480 samples) of 48 kHz mono audio starting at {@code offset}. */
@@ -44,5 +47,10 @@ public interface Output extends AutoCloseable {
   @FunctionalInterface
   interface Factory {
     Output create(String sessionId);
+
+    /** How uploads' bgr24 frames become I420: the transport may offer a faster conversion than Java's. */
+    default io.avpush.media.FrameConverter frameConverter() {
+      return io.avpush.media.FrameConverter.JAVA;
+    }
   }
 }

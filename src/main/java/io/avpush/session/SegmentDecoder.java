@@ -1,6 +1,7 @@
 package io.avpush.session;
 
 import io.avpush.media.DecodedAudio;
+import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameFit;
 import io.avpush.media.FrameImages;
 import io.avpush.media.FrameRate;
@@ -27,6 +28,14 @@ public final class SegmentDecoder {
   public static Segment decode(
       String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
       int backgroundRgb)
+      throws SegmentRejectedException {
+    return decode(segmentId, upload, sessionFps, width, height, maxDurationNs, backgroundRgb, FrameConverter.JAVA);
+  }
+
+  /** As above, with raw bgr24 frames converted by {@code converter} (libyuv on the WebRTC transport). */
+  public static Segment decode(
+      String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
+      int backgroundRgb, FrameConverter converter)
       throws SegmentRejectedException {
     boolean hasAudio = upload.wav() != null && upload.wav().length > 0;
     boolean hasVideo = upload.video() != null && upload.video().length > 0;
@@ -66,7 +75,9 @@ public final class SegmentDecoder {
               + "'frame', which are scaled to fit)", w, h, width, height, w, h));
         }
         requireFramesFit(upload.video().length / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
-        frames = FrameImages.fromRaw(upload.video(), format, w, h, backgroundRgb);
+        frames = format == FrameImages.RawFormat.BGR24
+            ? converter.toI420(upload.video(), FrameImages.wholeFrames(upload.video(), format, w, h), w, h)
+            : FrameImages.fromRaw(upload.video(), format, w, h, backgroundRgb);
       }
     } catch (MediaFormatException e) {
       throw reject(e.getMessage());

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameRate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -44,6 +45,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
   private final long maxDurationNs;
   private final int backgroundRgb;
   private final Executor decodeExecutor;
+  private final FrameConverter converter;
   private final ActorRef<SyncSupervisor.Command> sync;
   private long segmentSeq;
   private long loopSeq;
@@ -56,9 +58,10 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       long maxDurationNs,
       int backgroundRgb,
       Executor decodeExecutor,
+      FrameConverter converter,
       ActorRef<SyncSupervisor.Command> sync) {
     return Behaviors.setup(ctx ->
-        new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, backgroundRgb, decodeExecutor, sync));
+        new SegmentLoader(ctx, sessionId, fps, width, height, maxDurationNs, backgroundRgb, decodeExecutor, converter, sync));
   }
 
   private SegmentLoader(
@@ -70,6 +73,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
       long maxDurationNs,
       int backgroundRgb,
       Executor decodeExecutor,
+      FrameConverter converter,
       ActorRef<SyncSupervisor.Command> sync) {
     super(context);
     this.sessionId = sessionId;
@@ -79,6 +83,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     this.maxDurationNs = maxDurationNs;
     this.backgroundRgb = backgroundRgb;
     this.decodeExecutor = decodeExecutor;
+    this.converter = converter;
     this.sync = sync;
   }
 
@@ -114,7 +119,7 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
     CompletableFuture<Segment> decoded = new CompletableFuture<>();
     decodeExecutor.execute(() -> {
       try {
-        Segment segment = SegmentDecoder.decode(id, upload, fps, width, height, maxDurationNs, backgroundRgb);
+        Segment segment = SegmentDecoder.decode(id, upload, fps, width, height, maxDurationNs, backgroundRgb, converter);
         if (needsFrames && segment.framesI420().length == 0) {
           throw new SegmentRejectedException(ApiError.badRequest("an idle loop needs frames: a part 'video' (raw "
               + "frames) or parts 'frame' (PNG or JPEG images), with an optional part 'audio'; this upload has audio only"));

@@ -127,7 +127,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream(),
         deps.limits().maxSegmentDuration())), "sync");
     loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
-        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), sync)), "loader");
+        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), deps.outputs().frameConverter(), sync)),
+        "loader");
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
     ActorRef<VideoTicker.Command> ticker =

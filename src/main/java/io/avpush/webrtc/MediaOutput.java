@@ -46,8 +46,16 @@ public final class MediaOutput implements AutoCloseable {
   private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock audioSinks = new ReentrantLock();
+  private final ReentrantLock pushFrame = new ReentrantLock();
   private final byte[] audioScratch = new byte[SAMPLES_PER_CHUNK * 2];
   private volatile boolean closed;
+  // The native copy of the last frame pushed, kept (one reference of ours) so that a frame pushed
+  // again (the idle picture, a held last frame, a lower upload rate) is not allocated and copied again.
+  // Guarded by pushFrame's lock (close: the write lock excludes every push); a buffer is never written
+  // once pushed, so libwebrtc may still hold it while it is pushed again.
+  private byte[] lastFrameSource;
+  private NativeI420Buffer lastFrame;
+  private long framesCopied;
 
   MediaOutput(String sessionId, WebRtcEngine engine) {
     this.sessionId = sessionId;
@@ -65,7 +73,8 @@ public final class MediaOutput implements AutoCloseable {
 
   /**
    * Sends one I420 frame (Y plane, then U, then V; chroma planes (w+1)/2 x (h+1)/2) to every viewer.
-   * libwebrtc stamps it with the push instant; call at the frame's due time. Any thread.
+   * libwebrtc stamps it with the push instant; call at the frame's due time. Any thread. The array
+   * must not change once pushed: pushing the same array again sends the copy made the first time.
    */
   public void pushFrame(byte[] i420, int width, int height) {
     int chromaWidth = (width + 1) / 2;
@@ -82,20 +91,55 @@ public final class MediaOutput implements AutoCloseable {
       if (closed) {
         return;
       }
-      NativeI420Buffer buffer = NativeI420Buffer.allocate(width, height);
-      VideoFrame frame = new VideoFrame(buffer, System.nanoTime());
+      pushFrame.lock();
       try {
-        copyPlane(i420, 0, width, height, buffer.getDataY(), buffer.getStrideY());
-        copyPlane(i420, lumaBytes, chromaWidth, chromaHeight, buffer.getDataU(), buffer.getStrideU());
-        copyPlane(
-            i420, lumaBytes + chromaBytes, chromaWidth, chromaHeight,
-            buffer.getDataV(), buffer.getStrideV());
-        videoSource.pushFrame(frame);
+        pushCached(i420, width, height, lumaBytes, chromaWidth, chromaHeight, chromaBytes);
       } finally {
-        frame.release();
+        pushFrame.unlock();
       }
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Pushes the native copy of {@code i420}, made now unless it is the array pushed last time. */
+  private void pushCached(
+      byte[] i420, int width, int height, int lumaBytes, int chromaWidth, int chromaHeight, int chromaBytes) {
+    NativeI420Buffer buffer = lastFrame;
+    if (i420 != lastFrameSource || buffer.getWidth() != width || buffer.getHeight() != height) {
+      // A new buffer, never a refilled one: libwebrtc keeps a reference to a pushed buffer until its
+      // encoder is done with it, and webrtc-java 0.14 cannot tell when that is.
+      if (lastFrame != null) {
+        lastFrame.release();
+        lastFrame = null;
+        lastFrameSource = null;
+      }
+      buffer = NativeI420Buffer.allocate(width, height);
+      lastFrame = buffer; // released later even if a copy below fails
+      copyPlane(i420, 0, width, height, buffer.getDataY(), buffer.getStrideY());
+      copyPlane(i420, lumaBytes, chromaWidth, chromaHeight, buffer.getDataU(), buffer.getStrideU());
+      copyPlane(
+          i420, lumaBytes + chromaBytes, chromaWidth, chromaHeight,
+          buffer.getDataV(), buffer.getStrideV());
+      framesCopied++;
+      lastFrameSource = i420;
+    }
+    buffer.retain(); // the frame's reference; ours stays with lastFrame
+    VideoFrame frame = new VideoFrame(buffer, System.nanoTime());
+    try {
+      videoSource.pushFrame(frame);
+    } finally {
+      frame.release();
+    }
+  }
+
+  /** How many pushed frames were copied into a new native buffer (the others were pushed again). */
+  long framesCopied() {
+    pushFrame.lock();
+    try {
+      return framesCopied;
+    } finally {
+      pushFrame.unlock();
     }
   }
 
@@ -202,6 +246,10 @@ public final class MediaOutput implements AutoCloseable {
         return;
       }
       closed = true;
+      if (lastFrame != null) {
+        lastFrame.release(); // no push holds it: pushes hold the read lock
+        lastFrame = null;
+      }
     } finally {
       lifecycle.writeLock().unlock();
     }

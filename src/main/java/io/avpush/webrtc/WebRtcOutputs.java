@@ -16,6 +16,8 @@ import java.util.function.BiConsumer;
  */
 public final class WebRtcOutputs implements Output.Factory {
 
+  private static final LibyuvFrames FRAMES = new LibyuvFrames();
+
   private final WebRtcEngine engine;
 
   public WebRtcOutputs(WebRtcEngine engine) {
@@ -32,6 +34,12 @@ public final class WebRtcOutputs implements Output.Factory {
   @Override
   public Output create(String sessionId) {
     return new SessionOutput(engine.createOutput(sessionId));
+  }
+
+  /** libyuv's conversion, which ships with the WebRTC natives. */
+  @Override
+  public io.avpush.media.FrameConverter frameConverter() {
+    return FRAMES;
   }
 
   /**

@@ -74,6 +74,7 @@ public final class StreamBench {
   static final double QUEUE_LOW_MS = 2500;
 
   static int topThreadCount = 12;
+  static boolean traceFirst;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -94,6 +95,7 @@ public final class StreamBench {
     boolean markers = Boolean.parseBoolean(opts.getOrDefault("markers", "true"));
     boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
     topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
+    traceFirst = Boolean.parseBoolean(opts.getOrDefault("trace-first", "false"));
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
 
@@ -102,7 +104,9 @@ public final class StreamBench {
         WIDTH, HEIGHT, FPS, Arrays.toString(sessions), seconds, warmup, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), loadavg());
     long t = System.nanoTime();
-    byte[] moving = multipart(wav(speechLike(SEGMENT_FRAMES * RATE / FPS)), movingFrames(SEGMENT_FRAMES));
+    byte[] movingWav = wav(speechLike(SEGMENT_FRAMES * RATE / FPS));
+    byte[] movingBgr = movingFrames(SEGMENT_FRAMES);
+    byte[] moving = multipart(movingWav, movingBgr);
     byte[] markerBody = null;
     if (markers) {
       MarkerClip clip = TestSignal.markers(WIDTH, HEIGHT, FrameRate.parse("30"), 4.0, 1.0);
@@ -116,7 +120,33 @@ public final class StreamBench {
       System.out.println("priming run (1 session, 5 s, not reported) ...");
       new Run(1, 5, 2, moving, null, moving.length).execute();
     }
+    if (Boolean.parseBoolean(opts.getOrDefault("ingest", "true"))) {
+      ingest(moving, movingWav, movingBgr, 6);
+    }
     List<Result> results = new ArrayList<>();
+    String findMax = opts.get("find-max");
+    if (findMax != null) {
+      // Largest N with no dropped or late frame: N = lo, lo+1, ... until a run fails.
+      String[] range = findMax.split("\\.\\.");
+      int lo = Integer.parseInt(range[0]);
+      int hi = range.length > 1 ? Integer.parseInt(range[1]) : 64;
+      int best = 0;
+      for (int n = lo; n <= hi; n++) {
+        Result r = new Run(n, seconds, warmup, moving, null, moving.length).execute();
+        r.print();
+        results.add(r);
+        String failed = r.capacityFailure();
+        System.out.printf(Locale.ROOT, "  capacity check N=%d: %s%n", n, failed == null ? "PASS" : "FAIL (" + failed + ")");
+        if (failed != null) {
+          break;
+        }
+        best = n;
+      }
+      System.out.printf(Locale.ROOT, "%nlargest N with every frame pushed, encoded and sent, no re-anchor, no idle frame, "
+          + "frame and audio push p99 < 5 ms: %s (searched %d..%d)%n", best == 0 ? "none" : String.valueOf(best), lo, hi);
+      printMarkdown(results, List.of(), seconds);
+      System.exit(0);
+    }
     for (int n : sessions) {
       Result r = new Run(n, seconds, warmup, moving, null, moving.length).execute();
       r.print();
@@ -156,6 +186,9 @@ public final class StreamBench {
     final List<Upload> uploads = new CopyOnWriteArrayList<>();
     final AtomicBoolean feeding = new AtomicBoolean(true);
     final java.util.Set<Integer> receiverTids = ConcurrentHashMap.newKeySet();
+    final Map<String, TimedOutput> timedOutputs = new ConcurrentHashMap<>();
+    final AtomicBoolean feedPaused = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger uploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     Run(int n, int seconds, int warmup, byte[] body, byte[] markerBody, int bodyBytes) {
       this.n = n;
@@ -186,10 +219,20 @@ public final class StreamBench {
           settings.webrtc().browserAvSync());
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
       WebRtcOutputs real = new WebRtcOutputs(engine);
-      Output.Factory recording = id -> {
-        Output o = real.create(id);
-        outputs.put(id, o);
-        return o;
+      Output.Factory recording = new Output.Factory() {
+        @Override
+        public Output create(String id) {
+          Output o = real.create(id);
+          outputs.put(id, o);
+          TimedOutput timed = new TimedOutput(o);
+          timedOutputs.put(id, timed);
+          return timed;
+        }
+
+        @Override
+        public io.avpush.media.FrameConverter frameConverter() {
+          return real.frameConverter();
+        }
       };
       ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, recording, pacer), "avpush", config);
       String base = "http://127.0.0.1:" + port;
@@ -231,10 +274,22 @@ public final class StreamBench {
           int session = i;
           String url = base + "/api/sessions/" + ids.get(i);
           byte[] mine = markerBody != null && i == 0 ? markerBody : body;
-          Thread feeder = new Thread(() -> feed(session, url, mine, first202), "bench-feeder-" + i);
+          TimedOutput timed = timedOutputs.get(ids.get(i));
+          Thread feeder = new Thread(() -> feed(session, url, mine, first202, timed), "bench-feeder-" + i);
           feeder.setDaemon(true);
           feeders.add(feeder);
           feeder.start();
+        }
+        if (traceFirst) {
+          Thread tracer = new Thread(() -> {
+            try {
+              traceFirstFrame(outputs.get(ids.get(0)), timedOutputs.get(ids.get(0)), receivers.get(0));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }, "bench-tracer");
+          tracer.setDaemon(true);
+          tracer.start();
         }
         // First content frame per receiver after its first 202.
         double[] firstFrameMs = new double[n];
@@ -266,6 +321,12 @@ public final class StreamBench {
           }
         }
         r.firstFrameMs = firstFrameMs;
+        r.firstPushMs = new double[n];
+        for (int i = 0; i < n; i++) {
+          TimedOutput timed = timedOutputs.get(ids.get(i));
+          r.firstPushMs[i] = timed == null || timed.firstContentPushNs == 0 || first202[i] == 0
+              ? Double.NaN : (timed.firstContentPushNs - first202[i]) / 1e6;
+        }
         Thread.sleep(warmup * 1000L);
 
         // ---- window start
@@ -301,6 +362,7 @@ public final class StreamBench {
         r.rssAfterKb = rssKb();
         r.heapAfterMb = liveHeapMb();
         r.fill(a, b, uploads, receivers, markerBody != null, receiverTids);
+        r.pushPath = measurePushPath(3);
       } finally {
         feeding.set(false);
         for (Thread f : feeders) {
@@ -317,16 +379,76 @@ public final class StreamBench {
       return r;
     }
 
+    /** Pauses the feeders, waits for uploads in flight, then measures allocation while every session streams. */
+    PushPath measurePushPath(int seconds) throws InterruptedException {
+      feedPaused.set(true);
+      Thread.sleep(300);
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (uploadsInFlight.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(1000); // the last upload's decode and reply finish
+      ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] tids = threads.getAllThreadIds();
+      long[] before = threads.getThreadAllocatedBytes(tids);
+      Map<Integer, ThreadCpu> cpu0 = procThreadCpu();
+      long frames0 = timedOutputs.values().stream().mapToLong(t -> t.frames).sum();
+      long chunks0 = timedOutputs.values().stream().mapToLong(t -> t.chunks).sum();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      long[] after = threads.getThreadAllocatedBytes(tids);
+      Map<Integer, ThreadCpu> cpu1 = procThreadCpu();
+      long frames = timedOutputs.values().stream().mapToLong(t -> t.frames).sum() - frames0;
+      long chunks = timedOutputs.values().stream().mapToLong(t -> t.chunks).sum() - chunks0;
+      double windowS = (System.nanoTime() - t0) / 1e9;
+      java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(tids);
+      long pacer = 0;
+      long pekko = 0;
+      long all = 0;
+      Map<String, Long> byGroup = new TreeMap<>();
+      for (int i = 0; i < tids.length; i++) {
+        if (before[i] < 0 || after[i] < 0 || infos[i] == null) {
+          continue;
+        }
+        long bytes = after[i] - before[i];
+        String group = category(infos[i].getThreadName());
+        byGroup.merge(group, bytes, Long::sum);
+        all += bytes;
+        if (group.equals("pacer")) {
+          pacer += bytes;
+        } else if (group.equals("pekko")) {
+          pekko += bytes;
+        }
+      }
+      Map<String, Double> cpuByGroup = new TreeMap<>();
+      for (Map.Entry<Integer, ThreadCpu> e : cpu1.entrySet()) {
+        ThreadCpu t0cpu = cpu0.get(e.getKey());
+        long ticks = e.getValue().ticks() - (t0cpu == null ? 0 : t0cpu.ticks());
+        String cat = category(e.getValue().comm());
+        if (cat.equals("other") && receiverTids.contains(e.getKey())) {
+          cat = "receiver-factory";
+        }
+        cpuByGroup.merge(cat, ticks / 100.0 / (n * windowS), Double::sum);
+      }
+      feedPaused.set(false);
+      return new PushPath(windowS, frames, chunks, pacer, pekko, all, byGroup, cpuByGroup);
+    }
+
     /** Uploads a segment, then another whenever the session holds less than QUEUE_LOW_MS queued. */
-    void feed(int session, String url, byte[] mine, long[] first202) {
+    void feed(int session, String url, byte[] mine, long[] first202, TimedOutput timed) {
       try {
         boolean first = true;
         while (feeding.get()) {
+          if (feedPaused.get()) {
+            Thread.sleep(50);
+            continue;
+          }
           JsonNode status = getJson(url);
           if (!first && status.get("queuedMs").asDouble() >= QUEUE_LOW_MS) {
             Thread.sleep(200);
             continue;
           }
+          uploadsInFlight.incrementAndGet();
           long start = System.nanoTime();
           HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/segments"))
                   .timeout(Duration.ofSeconds(60))
@@ -336,6 +458,7 @@ public final class StreamBench {
           long end = System.nanoTime();
           uploads.add(new Upload(session, start, end, mine.length, resp.statusCode()));
           if (resp.statusCode() != 202) {
+            uploadsInFlight.decrementAndGet();
             System.err.println("upload to session " + session + " answered " + resp.statusCode() + ": " + resp.body());
             Thread.sleep(500);
             continue;
@@ -344,8 +467,12 @@ public final class StreamBench {
             synchronized (first202) {
               first202[session] = end;
             }
+            if (timed != null) {
+              timed.armedNs = end;
+            }
             first = false;
           }
+          uploadsInFlight.decrementAndGet();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -365,14 +492,20 @@ public final class StreamBench {
       ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
       long[] tids = threads.getAllThreadIds();
       long[] alloc = threads.getThreadAllocatedBytes(tids);
+      java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(tids);
       for (int i = 0; i < tids.length; i++) {
         if (alloc[i] >= 0) {
           s.allocated.put(tids[i], alloc[i]);
+          if (infos[i] != null) {
+            s.threadNames.put(tids[i], infos[i].getThreadName());
+          }
         }
       }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        s.gcCount += gc.getCollectionCount();
-        s.gcMs += gc.getCollectionTime();
+        if (!gc.getName().contains("Concurrent") && !gc.getName().contains("Cycles")) { // pauses only
+          s.gcCount += gc.getCollectionCount();
+          s.gcMs += gc.getCollectionTime();
+        }
       }
       for (int i = 0; i < ids.size(); i++) {
         s.status.add(getJson(base + "/api/sessions/" + ids.get(i)));
@@ -389,10 +522,17 @@ public final class StreamBench {
         return null;
       }
       try {
-        java.lang.reflect.Field f = o.getClass().getDeclaredField("viewers");
+        Object media = o;
+        if (!hasField(media, "viewers")) {
+          // WebRtcOutputs' adapter holds the MediaOutput
+          java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
+          m.setAccessible(true);
+          media = m.get(media);
+        }
+        java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
         f.setAccessible(true);
         @SuppressWarnings("unchecked")
-        Map<String, Viewer> viewers = (Map<String, Viewer>) f.get(o);
+        Map<String, Viewer> viewers = (Map<String, Viewer>) f.get(media);
         for (Viewer v : viewers.values()) {
           return v.stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
@@ -403,11 +543,156 @@ public final class StreamBench {
     }
   }
 
+  /**
+   * The session's real output, noting when the first frame that is not the idle picture is pushed
+   * after {@link #armedNs} (the first upload's 202): 202 -> push is the server's share of the first
+   * frame's latency, push -> arrival at the receiver is libwebrtc's (encode, RTP pacing, network, decode).
+   */
+  static final class TimedOutput implements Output {
+    final Output real;
+    volatile long armedNs;
+    volatile long firstContentPushNs;
+    volatile long frames; // written by the pacer thread only
+    volatile long chunks;
+
+    TimedOutput(Output real) {
+      this.real = real;
+    }
+
+    @Override
+    public void pushFrame(byte[] i420, int width, int height) {
+      real.pushFrame(i420, width, height);
+      frames++;
+      if (armedNs != 0 && firstContentPushNs == 0) {
+        long now = System.nanoTime();
+        long sum = 0;
+        int samples = 0;
+        for (int i = 0; i < width * height; i += 4099) {
+          sum += i420[i] & 0xff;
+          samples++;
+        }
+        if (now > armedNs && Math.abs(sum / samples - IDLE_LUMA) > 12) {
+          firstContentPushNs = now;
+        }
+      }
+    }
+
+    @Override
+    public void pushAudio(short[] pcm48kMono, int offset) {
+      real.pushAudio(pcm48kMono, offset);
+      chunks++;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> connect(
+        String viewerId, String offerSdp, java.util.function.BiConsumer<String, ViewerState> onState) {
+      return real.connect(viewerId, offerSdp, onState);
+    }
+
+    @Override
+    public void disconnect(String viewerId) {
+      real.disconnect(viewerId);
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  /** The server-side peer connection of a session's (first) viewer, or null. */
+  static dev.onvoid.webrtc.RTCPeerConnection serverPeer(Output o) {
+    try {
+      Object media = o;
+      if (!hasField(media, "viewers")) {
+        java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
+        m.setAccessible(true);
+        media = m.get(media);
+      }
+      java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
+      f.setAccessible(true);
+      for (Object viewer : ((Map<?, ?>) f.get(media)).values()) {
+        java.lang.reflect.Field pc = viewer.getClass().getDeclaredField("peerConnection");
+        pc.setAccessible(true);
+        return (dev.onvoid.webrtc.RTCPeerConnection) pc.get(viewer);
+      }
+    } catch (ReflectiveOperationException e) {
+      System.err.println("server peer connection not reachable: " + e);
+    }
+    return null;
+  }
+
+  /**
+   * Diagnosis of the first frame's latency: from session 0's first 202, every 10 ms, the sender's
+   * video outbound-rtp (frames encoded/sent, bytes, total encode time, total packet send delay,
+   * target bitrate) and the transport's available outgoing bitrate, next to the first content
+   * push and its arrival at the receiver.
+   */
+  static void traceFirstFrame(Output real, TimedOutput timed, TestViewer receiver) throws InterruptedException {
+    dev.onvoid.webrtc.RTCPeerConnection pc = serverPeer(real);
+    if (pc == null) {
+      return;
+    }
+    while (timed.armedNs == 0) {
+      Thread.sleep(1);
+    }
+    long t0 = timed.armedNs;
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      java.util.concurrent.CompletableFuture<dev.onvoid.webrtc.RTCStatsReport> f = new java.util.concurrent.CompletableFuture<>();
+      long asked = System.nanoTime();
+      pc.getStats(f::complete);
+      try {
+        dev.onvoid.webrtc.RTCStatsReport report = f.get(2, TimeUnit.SECONDS);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  t=%4.0f ms", (asked - t0) / 1e6));
+        for (dev.onvoid.webrtc.RTCStats st : report.getStats().values()) {
+          Map<String, Object> a = st.getAttributes();
+          if (st.getType() == dev.onvoid.webrtc.RTCStatsType.OUTBOUND_RTP && "video".equals(a.get("kind"))) {
+            sb.append(String.format(Locale.ROOT, " enc %s sent %s bytes %s encTime %.3f s sendDelay %.3f s target %s kbit/s huge %s",
+                a.get("framesEncoded"), a.get("framesSent"), a.get("bytesSent"), num(a.get("totalEncodeTime")),
+                num(a.get("totalPacketSendDelay")), num(a.get("targetBitrate")) / 1000, a.get("hugeFramesSent")));
+          } else if (st.getType() == dev.onvoid.webrtc.RTCStatsType.CANDIDATE_PAIR && a.get("availableOutgoingBitrate") != null) {
+            sb.append(String.format(Locale.ROOT, " | available out %.0f kbit/s", num(a.get("availableOutgoingBitrate")) / 1000));
+          }
+        }
+        lines.add(sb.toString());
+      } catch (Exception e) {
+        lines.add("  stats failed: " + e);
+      }
+      Thread.sleep(10);
+    }
+    long pushed = timed.firstContentPushNs;
+    long arrived = 0;
+    for (TestViewer.FrameArrival fa : receiver.frames()) {
+      if (fa.arrivalNanos() > t0 && Math.abs(fa.meanLuma() - IDLE_LUMA) > 12) {
+        arrived = fa.arrivalNanos();
+        break;
+      }
+    }
+    System.out.printf(Locale.ROOT, "first-frame trace of session 0 (t from the 202): first content push at %.0f ms, received at %.0f ms%n",
+        pushed == 0 ? Double.NaN : (pushed - t0) / 1e6, arrived == 0 ? Double.NaN : (arrived - t0) / 1e6);
+    lines.forEach(System.out::println);
+  }
+
+  static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  static boolean hasField(Object o, String name) {
+    for (java.lang.reflect.Field f : o.getClass().getDeclaredFields()) {
+      if (f.getName().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static final class Snapshot {
     long wallNs;
     long processCpuNs;
     Map<Integer, ThreadCpu> threadCpu;
     Map<Long, Long> allocated = new HashMap<>();
+    Map<Long, String> threadNames = new HashMap<>();
     long gcCount;
     long gcMs;
     long[] machine; // /proc/stat: busy and total jiffies of all CPUs
@@ -438,6 +723,7 @@ public final class StreamBench {
     Map<String, Double> cpuByCategory = new TreeMap<>();
     Map<String, Double> cpuByThreadName = new HashMap<>();
     double[] firstFrameMs;
+    double[] firstPushMs;
     double pushedFps;
     double encodedFps = Double.NaN;
     double sentFps = Double.NaN;
@@ -449,6 +735,8 @@ public final class StreamBench {
     double[] frameLate = new double[3];
     double[] audioLate = new double[3];
     double allocMBps;
+    Map<String, Double> allocByGroup = new TreeMap<>();
+    PushPath pushPath;
     double gcMaxPauseMs;
     String gcMaxPauseWhat;
     long heapBeforeMb;
@@ -496,7 +784,9 @@ public final class StreamBench {
       }
       long alloc = 0;
       for (Map.Entry<Long, Long> e : b.allocated.entrySet()) {
-        alloc += e.getValue() - a.allocated.getOrDefault(e.getKey(), 0L);
+        long bytes = e.getValue() - a.allocated.getOrDefault(e.getKey(), 0L);
+        alloc += bytes;
+        allocByGroup.merge(category(b.threadNames.getOrDefault(e.getKey(), "?")), bytes / 1e6 / streamSeconds, Double::sum);
       }
       allocMBps = alloc / 1e6 / streamSeconds;
       gcMaxPauseMs = Gc.maxPauseMs;
@@ -599,6 +889,13 @@ public final class StreamBench {
           machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores);
       System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
           cpuProcess, serverEstimate(), categories(this));
+      // Per frame pushed: less dependent on load than per stream-second (a starved process pushes fewer
+      // frames and takes fewer uploads, so it also spends less CPU per second).
+      System.out.printf(Locale.ROOT, "  CPU ms per frame pushed: process %.2f, server estimate %.2f, encoder threads %.2f "
+              + "(server / encoder %.2f)%n",
+          1000 * cpuProcess / pushedFps, 1000 * serverEstimate() / pushedFps,
+          1000 * cpuByCategory.getOrDefault("encoder", 0.0) / pushedFps,
+          serverEstimate() / cpuByCategory.getOrDefault("encoder", Double.NaN));
       System.out.printf(Locale.ROOT, "  top thread names (CPU s per stream-second): %s%n", topThreads(this, topThreadCount));
       System.out.printf(Locale.ROOT, "  video per stream: pushed %.1f/s, encoded %.1f/s, sent %.1f/s, received %.1f/s "
               + "(slowest receiver %.1f/s), sender %.0f kbit/s (audio+video), qualityLimitationReason %s%n",
@@ -608,14 +905,30 @@ public final class StreamBench {
               + " | audio p50 %.3f p99 %.3f max %.3f | re-anchors %d%n",
           frameLate[0], frameLate[1], frameLate[2], audioLate[0], audioLate[1], audioLate[2], reanchors);
       double[] ff = Arrays.stream(firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-      System.out.printf(Locale.ROOT, "  first content frame after 202 ms: p50 %.0f p95 %.0f (%d of %d sessions)%n",
-          percentile(ff, 50), percentile(ff, 95), ff.length, n);
+      double[] fp = Arrays.stream(firstPushMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      System.out.printf(Locale.ROOT, "  first content frame after 202 ms: received p50 %.0f p95 %.0f (%d of %d sessions); "
+              + "pushed p50 %.0f p95 %.0f (202 -> next tick + release-ahead + video-delay); push -> received p50 %.0f%n",
+          percentile(ff, 50), percentile(ff, 95), ff.length, n, percentile(fp, 50), percentile(fp, 95),
+          percentile(ff, 50) - percentile(fp, 50));
       System.out.printf(Locale.ROOT, "  idle (neutral) frames received in window: %d (queue starved if > 0)%n", idleFramesInWindow);
-      System.out.printf(Locale.ROOT, "  allocation %.1f MB/s per stream; GC in window: %d collections, %d ms total, max pause %.1f ms (%s)%n",
+      System.out.printf(Locale.ROOT, "  allocation %.1f MB/s per stream; GC pauses in window: %d, %d ms total, max pause %.1f ms (%s)%n",
           allocMBps, gcCount, gcMs, gcMaxPauseMs, gcMaxPauseWhat);
+      System.out.printf(Locale.ROOT, "  allocation by thread group, MB/s per stream: %s%n", groups(allocByGroup));
+      if (pushPath != null) {
+        System.out.printf(Locale.ROOT, "  push path alone (%.1f s, uploads paused): %d frames + %d chunks pushed; allocated per frame pushed: "
+                + "pacer thread %.0f B, pekko threads %.0f B (ticks, release, push messages, status none), all JVM threads %.0f B "
+                + "(an I420 frame is %d B); %s%n",
+            pushPath.seconds, pushPath.frames, pushPath.chunks, pushPath.pacerBytes / (double) pushPath.frames,
+            pushPath.pekkoBytes / (double) pushPath.frames, pushPath.allBytes / (double) pushPath.frames,
+            WIDTH * HEIGHT * 3 / 2, groups(pushPath.bytesPerFrameByGroup()));
+        System.out.printf(Locale.ROOT, "  streaming only (same window), CPU s per stream-second: server %.3f = %.2f x the encoder "
+                + "threads' %.3f | %s (10 ms ticks: coarse for few sessions)%n",
+            pushPath.serverCpu(), pushPath.serverCpu() / pushPath.cpuByGroup().getOrDefault("encoder", Double.NaN),
+            pushPath.cpuByGroup().getOrDefault("encoder", 0.0), groups3(pushPath.cpuByGroup()));
+      }
       System.out.printf(Locale.ROOT, "  live Java heap after full GC: %d MB before sessions, %d MB at end: %.1f MB per session%n",
           heapBeforeMb, heapAfterMb, (heapAfterMb - heapBeforeMb) / (double) n);
-      System.out.printf(Locale.ROOT, "  RSS %d MB before sessions, %d MB at end: %.1f MB per session%n",
+      System.out.printf(Locale.ROOT, "  RSS (anonymous) %d MB before sessions, %d MB at end: %.1f MB per session%n",
           rssBeforeKb / 1024, rssAfterKb / 1024, (rssAfterKb - rssBeforeKb) / 1024.0 / n);
       System.out.printf(Locale.ROOT, "  uploads accepted (202) in window: %d of 2 s (%.1f MB each): POST->202 p50 %.0f ms, max %.0f ms, "
               + "%.0f MB/s per upload (p50); all sessions together ingested %.1f MB/s%n",
@@ -639,6 +952,27 @@ public final class StreamBench {
 
     double uploads() {
       return uploadMB;
+    }
+
+    /** Why this run does not count as capacity, or null: the gate (no drop, pacing p99 under 5 ms). */
+    String capacityFailure() {
+      List<String> why = new ArrayList<>();
+      if (reanchors > 0) {
+        why.add(reanchors + " re-anchors");
+      }
+      if (idleFramesInWindow > 0) {
+        why.add(idleFramesInWindow + " idle frames (queue starved)");
+      }
+      if (pushedFps < FPS * 0.995) {
+        why.add(String.format(Locale.ROOT, "pushed %.2f/s", pushedFps));
+      }
+      if (Double.isNaN(encodedFps) || encodedFps < pushedFps * 0.995 || sentFps < encodedFps * 0.995) {
+        why.add(String.format(Locale.ROOT, "encoded %.2f/s, sent %.2f/s of %.2f pushed", encodedFps, sentFps, pushedFps));
+      }
+      if (frameLate[1] >= 5 || audioLate[1] >= 5) {
+        why.add(String.format(Locale.ROOT, "push p99 frames %.2f ms, audio %.2f ms", frameLate[1], audioLate[1]));
+      }
+      return why.isEmpty() ? null : String.join(", ", why);
     }
   }
 
@@ -675,17 +1009,56 @@ public final class StreamBench {
     if (c.startsWith("httpclient") || c.startsWith("bench-")) {
       return "bench-client";
     }
-    if (c.startsWith("gc thread") || c.startsWith("g1 ") || c.startsWith("vm thread")
-        || c.startsWith("c1 compiler") || c.startsWith("c2 compiler")) {
-      return "jvm(gc+jit)";
+    if (c.startsWith("gc thread") || c.startsWith("g1 ") || c.startsWith("vm thread") || c.startsWith("z")
+        || c.startsWith("shenandoah") || c.startsWith("pargc") || c.startsWith("conc")) {
+      return "gc";
+    }
+    if (c.startsWith("c1 compiler") || c.startsWith("c2 compiler")) {
+      return "jit";
     }
     return "other";
+  }
+
+  static String groups3(Map<String, Double> values) {
+    StringBuilder sb = new StringBuilder();
+    values.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+        .forEach(e -> sb.append(String.format(Locale.ROOT, "%s %.3f  ", e.getKey(), e.getValue())));
+    return sb.toString().trim();
+  }
+
+  static String groups(Map<String, Double> values) {
+    StringBuilder sb = new StringBuilder();
+    values.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+        .forEach(e -> sb.append(String.format(Locale.ROOT, "%s %.1f  ", e.getKey(), e.getValue())));
+    return sb.toString().trim();
+  }
+
+  /** Allocation on the push path alone: a window with the servers' uploads paused, every session still streaming. */
+  record PushPath(double seconds, long frames, long chunks, long pacerBytes, long pekkoBytes, long allBytes,
+      Map<String, Long> bytesByGroup, Map<String, Double> cpuByGroup) {
+
+    /** CPU s per stream-second of the server's threads (not receivers, not the bench client) while streaming only. */
+    double serverCpu() {
+      double sum = 0;
+      for (Map.Entry<String, Double> e : cpuByGroup.entrySet()) {
+        if (!List.of("decoder(recv)", "receiver-factory", "bench-client").contains(e.getKey())) {
+          sum += e.getValue();
+        }
+      }
+      return sum;
+    }
+
+    Map<String, Double> bytesPerFrameByGroup() {
+      Map<String, Double> m = new TreeMap<>();
+      bytesByGroup.forEach((k, v) -> m.put(k + " B/frame", v / (double) frames));
+      return m;
+    }
   }
 
   static String categories(Result r) {
     StringBuilder sb = new StringBuilder();
     for (String k : List.of("encoder", "decoder(recv)", "receiver-factory", "pacer", "pekko", "decode-dispatcher",
-        "bench-client", "jvm(gc+jit)", "other")) {
+        "bench-client", "gc", "jit", "other")) {
       sb.append(String.format(Locale.ROOT, "%s %.3f  ", k, r.cpuByCategory.getOrDefault(k, 0.0)));
     }
     return sb.toString().trim();
@@ -700,6 +1073,84 @@ public final class StreamBench {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Ingestion: how fast the server takes uploads, with nobody watching.
+
+  /**
+   * Uploads the segment {@code count} times back to back to one session without a viewer (the
+   * segments queue) and prints MB/s of POST -> 202 (HTTP multipart parsing + WAV/bgr24 decoding),
+   * then the decoding alone ({@link io.avpush.session.SegmentDecoder}, one thread, no HTTP).
+   */
+  static void ingest(byte[] body, byte[] wav, byte[] bgr, int count) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
+            + "\npekko.loglevel = WARNING\n")
+        .withFallback(ConfigFactory.load());
+    AvpushSettings settings = AvpushSettings.from(config);
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
+    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
+    String base = "http://127.0.0.1:" + port;
+    try {
+      awaitHttp(base);
+      String id = postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
+          .get("sessionId").asText();
+      double[] ms = new double[count];
+      for (int i = -1; i < count; i++) { // i = -1 warms up
+        long start = System.nanoTime();
+        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/segments"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 202) {
+          throw new IllegalStateException("ingest upload answered " + resp.statusCode() + ": " + resp.body());
+        }
+        if (i >= 0) {
+          ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id)).DELETE().build(),
+          HttpResponse.BodyHandlers.discarding());
+      io.avpush.session.UploadedMedia upload = new io.avpush.session.UploadedMedia(wav, bgr, WIDTH, HEIGHT, String.valueOf(FPS));
+      double[] decodeMs = decodeMs(upload, new WebRtcOutputs(engine).frameConverter(), count);
+      double[] javaDecodeMs = decodeMs(upload, io.avpush.media.FrameConverter.JAVA, count);
+      Arrays.sort(ms);
+      System.out.printf(Locale.ROOT, "%ningestion, one session without viewer, %d uploads of %.1f MB (2 s: WAV %.1f MB + bgr24 %.1f MB) "
+              + "back to back: POST->202 p50 %.0f ms = %.0f MB/s (HTTP multipart + decoding); decoding alone (SegmentDecoder, "
+              + "one thread, CPU time) p50 %.0f ms = %.0f MB/s with libyuv as served, %.0f ms = %.0f MB/s with the Java "
+              + "conversion; load %s%n",
+          count, body.length / 1e6, wav.length / 1e6, bgr.length / 1e6, percentile(ms, 50), body.length / 1e3 / percentile(ms, 50),
+          percentile(decodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(decodeMs, 50),
+          percentile(javaDecodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(javaDecodeMs, 50), loadavg());
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      pacer.close();
+      engine.close();
+    }
+  }
+
+  /** CPU ms of this thread to decode {@code upload} (after one warm-up), sorted. */
+  static double[] decodeMs(io.avpush.session.UploadedMedia upload, io.avpush.media.FrameConverter converter, int count)
+      throws Exception {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    double[] ms = new double[count];
+    for (int i = -1; i < count; i++) {
+      long start = threads.getCurrentThreadCpuTime();
+      io.avpush.session.SegmentDecoder.decode("ingest-" + i, upload, FrameRate.parse(String.valueOf(FPS)), WIDTH, HEIGHT,
+          120_000_000_000L, 0x000000, converter);
+      if (i >= 0) {
+        ms[i] = (threads.getCurrentThreadCpuTime() - start) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    return ms;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Markdown.
 
   static void printMarkdown(List<Result> results, List<Result> markerRuns, int seconds) {
@@ -711,27 +1162,31 @@ public final class StreamBench {
     System.out.println("by /proc/self/task name: encoder = EncoderQueue+AudioEncoder, decoder = DecodingQueue+IncomingVideoStream,");
     System.out.println("other = server libwebrtc worker/network/audio-module threads, Pekko scheduler, misc.");
     System.out.println();
-    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | JVM gc+jit | other | cores busy: this JVM / other processes | load avg (start -> end) |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    System.out.println("| sessions | process | server est. | encoder thr | decoder thr (recv) | recv factory thr | pacer | pekko | upload decode | bench client | GC thr | JIT thr | other | cores busy: this JVM / other processes | load avg (start -> end) |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for (Result r : results) {
       Map<String, Double> c = r.cpuByCategory;
-      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f / %.2f | %s -> %s |%n",
+      System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f / %.2f | %s -> %s |%n",
           r.n, r.cpuProcess, r.serverEstimate(), c.getOrDefault("encoder", 0.0), c.getOrDefault("decoder(recv)", 0.0),
           c.getOrDefault("receiver-factory", 0.0),
           c.getOrDefault("pacer", 0.0), c.getOrDefault("pekko", 0.0), c.getOrDefault("decode-dispatcher", 0.0),
-          c.getOrDefault("bench-client", 0.0), c.getOrDefault("jvm(gc+jit)", 0.0), c.getOrDefault("other", 0.0),
+          c.getOrDefault("bench-client", 0.0), c.getOrDefault("gc", 0.0), c.getOrDefault("jit", 0.0), c.getOrDefault("other", 0.0),
           r.processCores, r.othersCores, r.loadStart, r.loadEnd);
     }
     System.out.println();
-    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit (received sizes) | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 | idle frames | alloc MB/s per stream | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
-    System.out.println("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|");
+    System.out.println("| sessions | frames/s pushed / encoded / sent / received (per stream) | quality limit (received sizes) | frame push late ms p50/p99/max | audio push late ms p50/p99/max | first frame ms p50/p95 (pushed p50) | idle frames | alloc MB/s per stream | push path B/frame pacer / pekko / all | GC max pause ms | RSS MB per session (off-heap) | live heap MB per session | upload 47 MB POST->202 ms p50 (MB/s) |");
+    System.out.println("|---:|---|---|---|---|---|---:|---:|---|---:|---:|---:|---|");
     for (Result r : results) {
       double[] ff = Arrays.stream(r.firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
+      double[] fp = Arrays.stream(r.firstPushMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      PushPath pp = r.pushPath;
+      String pushPath = pp == null || pp.frames() == 0 ? "-" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f",
+          pp.pacerBytes() / (double) pp.frames(), pp.pekkoBytes() / (double) pp.frames(), pp.allBytes() / (double) pp.frames());
+      System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f (%.0f) | %d | %.1f | %s | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",
           r.n, r.pushedFps, r.encodedFps, r.sentFps, r.receivedFps, r.qualityLimitation,
           r.resolutions.keySet(),
           r.frameLate[0], r.frameLate[1], r.frameLate[2], r.audioLate[0], r.audioLate[1], r.audioLate[2],
-          percentile(ff, 50), percentile(ff, 95), r.idleFramesInWindow, r.allocMBps, r.gcMaxPauseMs,
+          percentile(ff, 50), percentile(ff, 95), percentile(fp, 50), r.idleFramesInWindow, r.allocMBps, pushPath, r.gcMaxPauseMs,
           (r.rssAfterKb - r.rssBeforeKb) / 1024.0 / r.n, (r.heapAfterMb - r.heapBeforeMb) / (double) r.n, r.uploadMsP50, r.uploadMBpsP50);
     }
     if (!markerRuns.isEmpty()) {
@@ -907,7 +1362,9 @@ public final class StreamBench {
             }
             GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-            if (!info.getGcName().contains("Concurrent") && info.getGcInfo().getDuration() > maxPauseMs) {
+            // "... Cycles" (ZGC, Shenandoah) and G1's "Concurrent GC" report concurrent work, not pauses
+            String name = info.getGcName();
+            if (!name.contains("Concurrent") && !name.contains("Cycles") && info.getGcInfo().getDuration() > maxPauseMs) {
               maxPauseMs = info.getGcInfo().getDuration();
               maxPauseWhat = info.getGcName() + " / " + info.getGcAction() + " / " + info.getGcCause();
             }
@@ -963,7 +1420,8 @@ public final class StreamBench {
 
   static long rssKb() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      // Anonymous memory only: ZGC maps its heap as shared memory three times, which VmRSS counts thrice.
+      if (line.startsWith("RssAnon:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }

@@ -94,6 +94,17 @@ class I420Test {
     }
 
     @ParameterizedTest
+    @CsvSource({"2, 2", "4, 2", "6, 4", "64, 36", "512, 512"})
+    void evenSizesGiveTheSameBytesAsTheGeneralConversion(int w, int h) {
+        java.util.Random random = new java.util.Random(w * 31L + h);
+        byte[] frame = new byte[5 + w * h * 3];
+        random.nextBytes(frame);
+        byte[] general = new byte[I420.byteSize(w, h)];
+        I420.anyBgr24(frame, 5, w, h, general);
+        assertArrayEquals(general, I420.fromBgr24(frame, 5, w, h));
+    }
+
+    @ParameterizedTest
     @CsvSource({"1, 1, 3", "2, 2, 6", "4, 2, 12", "5, 3, 27", "640, 480, 460800", "513, 511, 393727"})
     void byteSize(int w, int h, int size) {
         assertEquals(size, I420.byteSize(w, h));
