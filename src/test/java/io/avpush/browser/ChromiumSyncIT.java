@@ -2,19 +2,11 @@ package io.avpush.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,8 +39,6 @@ import org.junit.jupiter.api.Test;
 @Tag("browser")
 class ChromiumSyncIT {
 
-  private static final String RESULT = "AVPUSH-RESULT ";
-  private static final String PROGRESS = "AVPUSH-PROGRESS";
   private static final double MIN_PAIRED_FRACTION = 0.8;
   private static final double MAX_MEDIAN_ABS_OFFSET_MS = 100;
   private static final double MAX_P95_ABS_OFFSET_MS = 200;
@@ -68,53 +58,32 @@ class ChromiumSyncIT {
   }
 
   private void measure(int seconds, String query) throws Exception {
-    Optional<String> missing = HeadlessChromium.missingReason();
-    if (missing.isPresent()) {
-      if (System.getenv("CI") != null) {
-        fail(missing.get() + "; CI must run the browser test");
-      }
-      Assumptions.abort(missing.get() + "; skipping (set CI to make this a failure)");
-    }
-    Path out = outputDirectory();
-    Path log = out.resolve("chromium.log");
-
-    String json;
+    MeasurePage.Run run;
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
       url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query;
-      System.out.println("ChromiumSyncIT: " + url + " (Chromium log: " + log + ")");
-      try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS)) {
-        json = chromium.result().get(seconds + 45L, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("the page printed no " + RESULT.trim() + " within " + (seconds + 45)
-            + " s; see " + log, e);
-      } catch (ExecutionException e) {
-        throw new AssertionError(e.getCause().getMessage(), e.getCause());
-      }
+      run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
     }
-    json = json.substring(0, json.lastIndexOf('}') + 1);
-    Files.writeString(out.resolve("result.json"), json, StandardCharsets.UTF_8);
-    JsonNode result = new ObjectMapper().readTree(json);
+    JsonNode result = run.result();
     SyncFigures figures = SyncFigures.from(result);
-    String report = "ChromiumSyncIT figures (" + url + "; result: " + out.resolve("result.json") + ")\n"
+    String report = "ChromiumSyncIT figures (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
         + figures.describe();
-    Files.writeString(out.resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
+    Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
     System.out.println(report);
 
     assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
     assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
-    assertTrue(figures.paired() >= MIN_PAIRED_FRACTION * figures.expectedMarkers(),
-        "only " + figures.paired() + " of " + figures.expectedMarkers() + " markers showed a flash with its beep");
-    assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
-        "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
-    assertTrue(figures.p95AbsMs() < MAX_P95_ABS_OFFSET_MS,
-        "p95 |beep - flash| is " + figures.p95AbsMs() + " ms; lips and speech drift apart while it plays");
+    assertInSync(figures, figures.expectedMarkers(), "");
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
-  private static Path outputDirectory() throws IOException {
-    String dir = System.getProperty("avpush.sync.out");
-    Path out = dir != null ? Path.of(dir) : Files.createTempDirectory("avpush-sync");
-    return Files.createDirectories(out);
+  /** The regression gates of the class comment, for one viewer that should have seen {@code expected} markers. */
+  static void assertInSync(SyncFigures figures, int expected, String viewer) {
+    assertTrue(figures.paired() >= MIN_PAIRED_FRACTION * expected,
+        viewer + "only " + figures.paired() + " of " + expected + " markers showed a flash with its beep");
+    assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
+        viewer + "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
+    assertTrue(figures.p95AbsMs() < MAX_P95_ABS_OFFSET_MS,
+        viewer + "p95 |beep - flash| is " + figures.p95AbsMs() + " ms; lips and speech drift apart while it plays");
   }
 }
