@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,64 @@ class ChromiumSyncIT {
       Assumptions.abort("the long benchmark run measures the JSON offer API only");
     }
     measure(20, "&jbt=120&whep=1");
+  }
+
+  /**
+   * Three viewers of one session (three peer connections, each with its own {@code <video>}, in one
+   * page, so that all are timed on one clock) see every flash within two frames of each other, each
+   * with its beeps within the gates above; viewer 2 leaves 5.5 s in (pc.close() and DELETE of its
+   * viewer resource) and the two others miss no marker after it.
+   */
+  @Test
+  void threeViewersSeeTheSameMarkersTogetherAndOneLeavingDisturbsNoOther() throws Exception {
+    if (System.getProperty("avpush.sync.seconds") != null) {
+      Assumptions.abort("the long benchmark run measures one viewer");
+    }
+    int viewers = 3;
+    MeasurePage.Run run;
+    String url;
+    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+      url = server.baseUrl() + "/static/measure.html?seconds=20&jbt=120&viewers=" + viewers + "&leave=2&leaveAtMs=5500";
+      run = MeasurePage.run(url, 20 + 60L, "ChromiumSyncIT-viewers");
+    }
+    JsonNode result = run.result();
+    assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
+    assertEquals(viewers, result.path("viewers").size(), "viewers in the result");
+    List<double[]> flashes = new ArrayList<>();
+    double[] leftAt = new double[viewers];
+    for (int v = 0; v < viewers; v++) {
+      JsonNode viewer = result.path("viewers").get(v);
+      flashes.add(StreamSupport.stream(viewer.path("flashes").spliterator(), false).mapToDouble(JsonNode::asDouble).toArray());
+      leftAt[v] = viewer.path("leftAt").isNumber() ? viewer.path("leftAt").asDouble() : Double.NaN;
+    }
+    ViewerAgreement agreement = ViewerAgreement.of(flashes, leftAt);
+    StringBuilder report = new StringBuilder("ChromiumSyncIT three viewers (" + url + "; result: "
+        + run.out().resolve("result.json") + ")\n" + agreement.describe() + "\n");
+    List<SyncFigures> perViewer = new ArrayList<>();
+    for (int v = 0; v < viewers; v++) {
+      ObjectNode viewer = result.path("viewers").get(v).deepCopy();
+      int expected = Double.isNaN(leftAt[v]) ? result.path("expectedMarkers").asInt() : agreement.markersBefore(leftAt[v]);
+      viewer.put("expectedMarkers", expected);
+      SyncFigures figures = SyncFigures.from(viewer);
+      perViewer.add(figures);
+      report.append("viewer ").append(v).append(Double.isNaN(leftAt[v]) ? "" : " (left at " + leftAt[v] + " ms)")
+          .append(":\n").append(figures.describe()).append("\n");
+    }
+    Files.writeString(run.out().resolve("figures.txt"), report, StandardCharsets.UTF_8);
+    System.out.println(report);
+
+    assertTrue(leftAt[2] > 0, "viewer 2 did not leave");
+    assertEquals(2, result.path("status").path("viewersConnected").asInt(),
+        "avpush should count the two viewers that stayed: " + result.path("status"));
+    for (int v = 0; v < viewers; v++) {
+      assertInSync(perViewer.get(v), perViewer.get(v).expectedMarkers(), "viewer " + v + ": ");
+    }
+    assertEquals(List.of(0, 0, 0), agreement.missedAfterLeave(),
+        "markers missed by the viewers that stayed, after viewer 2 left at " + leftAt[2] + " ms");
+    double twoFramesMs = 2 * 1000.0 / 30;
+    assertTrue(agreement.maxSkewMs() <= twoFramesMs,
+        "the viewers showed a flash up to " + agreement.maxSkewMs() + " ms apart (more than two frames)");
+    assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
   private void measure(int seconds, String query) throws Exception {
