@@ -65,7 +65,10 @@ class ChromiumSyncIT {
    * Three viewers of one session (three peer connections, each with its own {@code <video>}, in one
    * page, so that all are timed on one clock) see every flash within two frames of each other, each
    * with its beeps within the gates above; viewer 2 leaves 5.5 s in (pc.close() and DELETE of its
-   * viewer resource) and the two others miss no marker after it.
+   * viewer resource) and the two others miss no marker after it. Three videos keep one page's main
+   * thread busy: frames presented while its frame callback was late are never looked at (about 60
+   * of 600 per viewer on a loaded 2-core machine), so a marker that fell on such frames is
+   * "unsampled" — neither expected nor counted as missed ({@link ViewerAgreement}).
    */
   @Test
   void threeViewersSeeTheSameMarkersTogetherAndOneLeavingDisturbsNoOther() throws Exception {
@@ -83,19 +86,28 @@ class ChromiumSyncIT {
     assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
     assertEquals(viewers, result.path("viewers").size(), "viewers in the result");
     List<double[]> flashes = new ArrayList<>();
+    List<double[][]> unsampled = new ArrayList<>();
     double[] leftAt = new double[viewers];
+    double frameMs = 1000.0 / 30;
     for (int v = 0; v < viewers; v++) {
       JsonNode viewer = result.path("viewers").get(v);
       flashes.add(StreamSupport.stream(viewer.path("flashes").spliterator(), false).mapToDouble(JsonNode::asDouble).toArray());
       leftAt[v] = viewer.path("leftAt").isNumber() ? viewer.path("leftAt").asDouble() : Double.NaN;
+      // A gap reported at t (the next sampled frame) hid the `frames` frames displayed before t.
+      unsampled.add(StreamSupport.stream(viewer.path("unsampled").spliterator(), false)
+          .map(g -> new double[] {g.path("t").asDouble() - (g.path("frames").asInt() + 0.5) * frameMs,
+              g.path("t").asDouble() - 0.5 * frameMs})
+          .toArray(double[][]::new));
     }
-    ViewerAgreement agreement = ViewerAgreement.of(flashes, leftAt);
+    ViewerAgreement agreement = ViewerAgreement.of(flashes, leftAt, unsampled);
     StringBuilder report = new StringBuilder("ChromiumSyncIT three viewers (" + url + "; result: "
         + run.out().resolve("result.json") + ")\n" + agreement.describe() + "\n");
     List<SyncFigures> perViewer = new ArrayList<>();
     for (int v = 0; v < viewers; v++) {
       ObjectNode viewer = result.path("viewers").get(v).deepCopy();
-      int expected = Double.isNaN(leftAt[v]) ? result.path("expectedMarkers").asInt() : agreement.markersBefore(leftAt[v]);
+      // Markers the page could not look at are not expected of it.
+      int expected = (Double.isNaN(leftAt[v]) ? result.path("expectedMarkers").asInt() : agreement.markersBefore(leftAt[v]))
+          - agreement.unsampled().get(v);
       viewer.put("expectedMarkers", expected);
       SyncFigures figures = SyncFigures.from(viewer);
       perViewer.add(figures);

@@ -31,6 +31,16 @@ class ViewerAgreementTest {
   }
 
   @Test
+  void aMarkerOnFramesThePageDidNotSampleIsUnsampledNotMissed() {
+    // Viewer 1's page skipped the frames displayed 1990..2010 ms; its marker at 3000 ms is missed.
+    ViewerAgreement a = ViewerAgreement.of(
+        List.of(new double[] {1000, 2000, 3000}, new double[] {1000}), new double[] {Double.NaN, Double.NaN},
+        List.of(new double[0][], new double[][] {{1990, 2010}}));
+    assertEquals(List.of(0, 1), a.missed());
+    assertEquals(List.of(0, 1), a.unsampled());
+  }
+
+  @Test
   void aMarkerMissedBeforeTheLeaveIsMissedButNotAfterIt() {
     ViewerAgreement a = ViewerAgreement.of(
         List.of(new double[] {1000, 2000, 3000}, new double[] {2010, 3010}), new double[] {Double.NaN, 2500});
