@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,10 @@ import java.util.stream.Stream;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-  /** The browser; {@code -Davpush.chromium=PATH} names another build. */
+  /**
+   * The browser; {@code -Davpush.chromium=PATH} names another build, {@code -Davpush.chromium.flags="..."}
+   * adds flags (e.g. a {@code --vmodule} pattern for libwebrtc's ICE log).
+   */
   static final Path BINARY = Path.of(System.getProperty("avpush.chromium", "/usr/bin/chromium"));
 
   private final Process process;
@@ -42,12 +46,29 @@ final class HeadlessChromium implements AutoCloseable {
    * are echoed to stdout, and the first line holding {@code resultMarker} completes {@link #result}.
    */
   static HeadlessChromium open(String url, Path log, String resultMarker, String progressMarker) throws IOException {
+    return open(url, log, resultMarker, progressMarker, List.of(), List.of());
+  }
+
+  /**
+   * As above, with Chromium started through {@code prefix} (e.g. {@code nsenter --net=...} to run it
+   * in another network namespace) and with {@code flags} added to its command line.
+   */
+  static HeadlessChromium open(String url, Path log, String resultMarker, String progressMarker,
+      List<String> prefix, List<String> flags) throws IOException {
     Path profile = Files.createTempDirectory("avpush-chromium-profile");
-    List<String> command = List.of("setsid", BINARY.toString(),
+    List<String> command = new ArrayList<>(List.of("setsid"));
+    command.addAll(prefix);
+    command.addAll(List.of(BINARY.toString(),
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + profile, "--autoplay-policy=no-user-gesture-required",
-        "--enable-logging=stderr", "--v=0", url);
+        "--enable-logging=stderr", "--v=0"));
+    command.addAll(flags);
+    String more = System.getProperty("avpush.chromium.flags", "").strip();
+    if (!more.isEmpty()) {
+      command.addAll(List.of(more.split("\\s+")));
+    }
+    command.add(url);
     Process process = new ProcessBuilder(command)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -79,8 +100,8 @@ final class HeadlessChromium implements AutoCloseable {
     } catch (IOException e) {
       result.completeExceptionally(e);
     }
-    result.completeExceptionally(new IOException("Chromium exited (status "
-        + process.exitValue() + ") before the page printed " + resultMarker + "; see " + log));
+    result.completeExceptionally(new IOException("Chromium closed its output (exit status "
+        + (process.isAlive() ? "none yet" : process.exitValue()) + ") before the page printed " + resultMarker + "; see " + log));
   }
 
   /** A console line as Chromium logs it ends with {@code ", source: URL (line)"}; keep the message. */

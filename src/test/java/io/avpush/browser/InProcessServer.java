@@ -39,13 +39,22 @@ final class InProcessServer implements AutoCloseable {
 
   /** Starts the node and returns once its HTTP API answers (or throws after {@code timeout}). */
   static InProcessServer start(Duration timeout) throws IOException, InterruptedException {
+    return start(timeout, "127.0.0.1", "");
+  }
+
+  /**
+   * As above, listening on {@code host} (e.g. "0.0.0.0" to be reached through another namespace),
+   * with {@code extraConfig} (HOCON, e.g. ICE servers) over system properties and the defaults.
+   */
+  static InProcessServer start(Duration timeout, String host, String extraConfig) throws IOException, InterruptedException {
     int port = freePort();
-    Config config = ConfigFactory.parseMap(Map.of("avpush.http.host", "127.0.0.1", "avpush.http.port", port))
+    Config config = ConfigFactory.parseMap(Map.of("avpush.http.host", host, "avpush.http.port", port))
+        .withFallback(ConfigFactory.parseString(extraConfig))
         .withFallback(ConfigFactory.systemProperties())
         .withFallback(ConfigFactory.load())
         .resolve();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().browserAvSync());
     PushPacer pacer = new PushPacer();
@@ -63,6 +72,10 @@ final class InProcessServer implements AutoCloseable {
 
   String baseUrl() {
     return "http://127.0.0.1:" + port;
+  }
+
+  int port() {
+    return port;
   }
 
   private void awaitListening(Duration timeout) throws IOException, InterruptedException {
