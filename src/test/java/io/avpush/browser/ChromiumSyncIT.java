@@ -71,6 +71,7 @@ class ChromiumSyncIT {
    * "unsampled" — neither expected nor counted as missed ({@link ViewerAgreement}).
    */
   @Test
+  @Tag("browser-multi") // not in .ci/run: see the pom's "all" profile
   void threeViewersSeeTheSameMarkersTogetherAndOneLeavingDisturbsNoOther() throws Exception {
     if (System.getProperty("avpush.sync.seconds") != null) {
       Assumptions.abort("the long benchmark run measures one viewer");
