@@ -14,7 +14,8 @@ public record LimitSettings(
     long maxQueuedBytes,
     long maxSdpBytes,
     Duration idleTimeout,
-    Duration disconnectedTimeout) {
+    Duration disconnectedTimeout,
+    Duration uploadTimeout) {
   static LimitSettings from(Config c) {
     return new LimitSettings(
         c.getBytes("max-upload-bytes"),
@@ -26,6 +27,7 @@ public record LimitSettings(
         c.getBytes("max-queued-bytes"),
         c.getBytes("max-sdp-bytes"),
         c.getDuration("idle-timeout"),
-        c.getDuration("disconnected-timeout"));
+        c.getDuration("disconnected-timeout"),
+        c.getDuration("upload-timeout"));
   }
 }

@@ -50,6 +50,11 @@ public final class ApiRoutes extends AllDirectives {
   private final Materializer materializer;
   private final WhepRoutes whep;
   private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
+  private static final Set<String> PART_NAMES = Set.of("audio", "video", "width", "height", "fps");
+  /** Largest form field of an upload (width, height, fps). */
+  private static final long MAX_FIELD_BYTES = 1024;
+  /** Largest body of POST /api/sessions. */
+  private static final long MAX_JSON_BYTES = 64 * 1024;
 
   private final ObjectMapper mapper = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -64,13 +69,14 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+    return withRequestTimeoutResponse(this::requestTimedOut, () ->
+        handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
         whep.routes(),
         pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
             pathEnd(() -> concat(post(this::createSession), get(this::listSessions))),
-            pathPrefix(this::sessionRoutes)))))));
+            pathPrefix(this::sessionRoutes))))))));
   }
 
   private Route sessionRoutes(String sessionId) {
@@ -108,7 +114,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return entity(Unmarshaller.entityToString(), body -> {
+    return sizeLimited(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", () -> entity(Unmarshaller.entityToString(), body -> {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
@@ -128,11 +135,12 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });
-    });
+    }));
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return entity(Unmarshaller.entityToString(), body -> {
+    return sizeLimited(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+        + " bytes (avpush.limits.max-sdp-bytes)", () -> entity(Unmarshaller.entityToString(), body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
             + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
@@ -157,28 +165,48 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<?>) outcome).error());
       });
-    });
+    }));
   }
 
+  /**
+   * The body is parsed as it streams in: parts are refused by name before their bytes are read,
+   * the whole body is bounded by max-upload-bytes (413 as soon as its declared or received size
+   * passes it) and must arrive within upload-timeout (408), so a stalled client holds nothing for long.
+   */
   private Route upload(ActorRef<Session.Command> session) {
-    return withSizeLimit(settings.limits().maxUploadBytes(), () ->
-        entity(Unmarshaller.entityToMultipartFormData(), form ->
-            onSuccess(collectParts(form), parts -> {
-              UploadedMedia media;
-              try {
-                media = toUpload(parts);
-              } catch (IllegalArgumentException e) {
-                return error(ApiError.badRequest(e.getMessage()));
-              }
-              return completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r)));
-            })));
+    Duration uploadTimeout = settings.limits().uploadTimeout();
+    return withRequestTimeout(uploadTimeout.plus(timeout).plus(timeout), () ->
+        withSizeLimit(settings.limits().maxUploadBytes(), () ->
+            entity(Unmarshaller.entityToMultipartFormData(), form ->
+                onComplete(collectParts(form, uploadTimeout), parts -> {
+                  if (parts.isFailure()) {
+                    return uploadFailed(parts.failed().get(), uploadTimeout);
+                  }
+                  UploadedMedia media;
+                  try {
+                    media = toUpload(parts.get());
+                  } catch (IllegalArgumentException e) {
+                    return error(ApiError.badRequest(e.getMessage()));
+                  }
+                  return completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r)));
+                }))));
   }
 
-  private CompletionStage<Map<String, ByteString>> collectParts(Multipart.FormData form) {
+  private CompletionStage<Map<String, ByteString>> collectParts(Multipart.FormData form, Duration uploadTimeout) {
     return form.getParts()
-        .mapAsync(1, part -> part.getEntity().getDataBytes()
-            .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-            .thenApply(bytes -> Map.entry(part.getName(), bytes)))
+        .completionTimeout(uploadTimeout)
+        .<Map.Entry<String, ByteString>>mapAsync(1, part -> {
+          String name = part.getName();
+          if (!PART_NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown form part '" + name
+                + "'; a segment has parts 'audio' (WAV), 'video' (raw bgr24) and fields 'width', 'height', 'fps'");
+          }
+          long max = name.equals("audio") || name.equals("video") ? Long.MAX_VALUE : MAX_FIELD_BYTES;
+          return part.getEntity().getDataBytes()
+              .limitWeighted(max, b -> (long) b.size())
+              .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+              .thenApply(bytes -> Map.entry(name, bytes));
+        })
         .runFold(new HashMap<String, ByteString>(), (acc, e) -> {
           acc.put(e.getKey(), e.getValue());
           return acc;
@@ -186,13 +214,30 @@ public final class ApiRoutes extends AllDirectives {
         .thenApply(m -> (Map<String, ByteString>) m);
   }
 
-  private static UploadedMedia toUpload(Map<String, ByteString> parts) {
-    for (String name : parts.keySet()) {
-      if (!Set.of("audio", "video", "width", "height", "fps").contains(name)) {
-        throw new IllegalArgumentException("unknown form part '" + name
-            + "'; a segment has parts 'audio' (WAV), 'video' (raw bgr24) and fields 'width', 'height', 'fps'");
-      }
+  /** Why a multipart body could not be read, as the client's error: size, time, or its form. */
+  private Route uploadFailed(Throwable failure, Duration uploadTimeout) {
+    Throwable cause = io.avpush.session.Failures.cause(failure);
+    if (cause instanceof EntityStreamSizeException) {
+      return error(ApiError.tooLarge("the request body exceeds " + settings.limits().maxUploadBytes()
+          + " bytes (avpush.limits.max-upload-bytes); send a shorter segment"));
     }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
+      return error(new ApiError(408, "upload_timeout", "the upload did not arrive within " + uploadTimeout.toSeconds()
+          + " s (avpush.limits.upload-timeout); send the whole body without pausing, or a shorter segment"));
+    }
+    if (cause instanceof org.apache.pekko.stream.StreamLimitReachedException) {
+      return error(ApiError.tooLarge("a form field ('width', 'height' or 'fps') exceeds " + MAX_FIELD_BYTES
+          + " bytes; fields are short text like width=512"));
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return error(ApiError.badRequest(cause.getMessage()));
+    }
+    return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
+        + "); send parts 'audio' and/or 'video' separated by the boundary named in the Content-Type header"));
+  }
+
+  private static UploadedMedia toUpload(Map<String, ByteString> parts) {
     return new UploadedMedia(
         bytes(parts.get("audio")),
         bytes(parts.get("video")),
@@ -258,6 +303,24 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route error(ApiError e) {
     return complete(StatusCodes.get(e.status()), new JsonBodies.ErrorReply(e.error(), e.message()), Jackson.marshaller(mapper));
+  }
+
+  /**
+   * Reads at most {@code maxBytes} of the body: a larger one (by Content-Length or as it streams)
+   * gets 413 with {@code message} before it is held whole.
+   */
+  static Route sizeLimited(long maxBytes, String message, java.util.function.Supplier<Route> inner) {
+    return org.apache.pekko.http.javadsl.server.Directives.handleExceptions(
+        ExceptionHandler.newBuilder()
+            .match(EntityStreamSizeException.class, e -> org.apache.pekko.http.javadsl.server.Directives.complete(
+                jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message)))
+            .build(),
+        () -> org.apache.pekko.http.javadsl.server.Directives.withSizeLimit(maxBytes, inner));
+  }
+
+  private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return jsonError(StatusCodes.SERVICE_UNAVAILABLE, "timeout", "the request did not complete in time: its body did"
+        + " not arrive (pekko.http.server.request-timeout) or the node is overloaded; try again");
   }
 
   static HttpResponse jsonError(StatusCode status, String error, String message) {
