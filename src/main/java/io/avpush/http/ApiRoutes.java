@@ -29,7 +29,9 @@ import org.apache.pekko.http.javadsl.model.Multipart;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -119,6 +121,9 @@ public final class ApiRoutes extends AllDirectives {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
+        if (req == null) {
+          throw new JsonProcessingException("the body is JSON null, not an object") {};
+        }
       } catch (JsonProcessingException e) {
         return error(ApiError.badRequest("body is not a session request: " + e.getOriginalMessage()
             + " (expected JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}, all optional)"));
@@ -148,6 +153,9 @@ public final class ApiRoutes extends AllDirectives {
       JsonBodies.Sdp sdp;
       try {
         sdp = mapper.readValue(body, JsonBodies.Sdp.class);
+        if (sdp == null) {
+          throw new JsonProcessingException("the body is JSON null, not an object") {};
+        }
       } catch (JsonProcessingException e) {
         return error(ApiError.badRequest("body is not an SDP offer: " + e.getOriginalMessage()
             + " (expected JSON {\"sdp\": \"v=0...\", \"type\": \"offer\"})"));
@@ -310,12 +318,16 @@ public final class ApiRoutes extends AllDirectives {
    * gets 413 with {@code message} before it is held whole.
    */
   static Route sizeLimited(long maxBytes, String message, java.util.function.Supplier<Route> inner) {
-    return org.apache.pekko.http.javadsl.server.Directives.handleExceptions(
-        ExceptionHandler.newBuilder()
-            .match(EntityStreamSizeException.class, e -> org.apache.pekko.http.javadsl.server.Directives.complete(
-                jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message)))
-            .build(),
-        () -> org.apache.pekko.http.javadsl.server.Directives.withSizeLimit(maxBytes, inner));
+    HttpResponse tooLarge = jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message);
+    // A body read whole (strict) surfaces the limit as a rejection, a streamed one as an exception.
+    RejectionHandler rejections = RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> Directives.complete(r.getCause() instanceof EntityStreamSizeException
+            ? tooLarge
+            : jsonError(StatusCodes.BAD_REQUEST, "bad_request", "The request content was malformed: " + r.message())))
+        .build();
+    return Directives.handleExceptions(
+        ExceptionHandler.newBuilder().match(EntityStreamSizeException.class, e -> Directives.complete(tooLarge)).build(),
+        () -> Directives.handleRejections(rejections, () -> Directives.withSizeLimit(maxBytes, inner)));
   }
 
   private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
@@ -365,11 +377,14 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /** The stable code of a rejection: 405 and 415 are not "bad_request", a client must change something else. */
-  private static String rejectionCode(int status) {
+  static String rejectionCode(int status) {
     return switch (status) {
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
+      case 408 -> "timeout";
       case 413 -> "too_large";
+      case 414 -> "uri_too_long";
+      case 431 -> "headers_too_large";
       case 415 -> "unsupported_media_type";
       default -> status >= 500 ? "internal_error" : "bad_request";
     };

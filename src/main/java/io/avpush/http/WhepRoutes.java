@@ -112,16 +112,17 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP offer is sent as Content-Type: application/sdp with the SDP offer as the body");
       }
-      return entity(Unmarshaller.entityToString(), body -> {
-        if (body.isBlank()) {
-          return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
-        }
-        if (body.length() > maxSdpBytes) {
-          return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
-              + maxSdpBytes + " (avpush.limits.max-sdp-bytes)"));
-        }
-        return inner.apply(body);
-      });
+      return ApiRoutes.sizeLimited(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
+          () -> entity(Unmarshaller.entityToString(), body -> {
+            if (body.isBlank()) {
+              return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
+            }
+            if (body.length() > maxSdpBytes) {
+              return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
+                  + maxSdpBytes + " (avpush.limits.max-sdp-bytes)"));
+            }
+            return inner.apply(body);
+          }));
     });
   }
 

@@ -66,8 +66,13 @@ final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** Waits up to {@code timeout} for a whole reply; throws SocketTimeoutException if none comes. */
+  /** Waits up to {@code timeout} for a whole reply, then up to 2 s to see whether the server closes the connection. */
   Reply awaitReply(Duration timeout) throws IOException {
+    return awaitReply(timeout, true);
+  }
+
+  /** Waits up to {@code timeout} for a whole reply; throws SocketTimeoutException if none comes. */
+  Reply awaitReply(Duration timeout, boolean seeIfClosed) throws IOException {
     socket.setSoTimeout((int) timeout.toMillis());
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
@@ -95,6 +100,14 @@ final class RawHttp implements AutoCloseable {
     } catch (IOException notJson) {
       json = null;
     }
+    boolean closed = false;
+    if (seeIfClosed) {
+      closed = connectionClosed();
+    }
+    return new Reply(status, headText, text, json, closed);
+  }
+
+  private boolean connectionClosed() throws IOException {
     boolean closed;
     try {
       socket.setSoTimeout(2_000);
@@ -104,7 +117,7 @@ final class RawHttp implements AutoCloseable {
     } catch (IOException reset) {
       closed = true;
     }
-    return new Reply(status, headText, text, json, closed);
+    return closed;
   }
 
   @Override
