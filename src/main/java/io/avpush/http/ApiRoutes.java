@@ -36,6 +36,7 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 
@@ -116,8 +117,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return sizeLimited(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
-        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedBody(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
@@ -144,8 +145,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return sizeLimited(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
-        + " bytes (avpush.limits.max-sdp-bytes)", () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedBody(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
             + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
@@ -314,10 +315,11 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /**
-   * Reads at most {@code maxBytes} of the body: a larger one (by Content-Length or as it streams)
-   * gets 413 with {@code message} before it is held whole.
+   * Reads the whole body, at most {@code maxBytes} of it and within {@code bodyTimeout}, before
+   * {@code inner} sees it: a larger one gets 413 with {@code message} as soon as its declared or
+   * received size passes the limit, one that stalls gets 408 (avpush.limits.upload-timeout).
    */
-  static Route sizeLimited(long maxBytes, String message, java.util.function.Supplier<Route> inner) {
+  static Route boundedBody(long maxBytes, String message, Duration bodyTimeout, java.util.function.Supplier<Route> inner) {
     HttpResponse tooLarge = jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message);
     // A body read whole (strict) surfaces the limit as a rejection, a streamed one as an exception.
     RejectionHandler rejections = RejectionHandler.newBuilder()
@@ -325,9 +327,19 @@ public final class ApiRoutes extends AllDirectives {
             ? tooLarge
             : jsonError(StatusCodes.BAD_REQUEST, "bad_request", "The request content was malformed: " + r.message())))
         .build();
-    return Directives.handleExceptions(
-        ExceptionHandler.newBuilder().match(EntityStreamSizeException.class, e -> Directives.complete(tooLarge)).build(),
-        () -> Directives.handleRejections(rejections, () -> Directives.withSizeLimit(maxBytes, inner)));
+    HttpResponse timedOut = jsonError(StatusCodes.REQUEST_TIMEOUT, "upload_timeout", "the request body did not arrive within "
+        + bodyTimeout.toSeconds() + " s (avpush.limits.upload-timeout); send the whole body without pausing");
+    // toStrictEntity fails with IllegalRequestException (status 400 in Pekko HTTP 1.3) whose summary
+    // says which: "Request too large" past the limit, "Request timed out" past the timeout.
+    ExceptionHandler failures = ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> Directives.complete(tooLarge))
+        .match(IllegalRequestException.class, e -> Directives.complete(
+            e.status().intValue() == 413 || e.info().summary().startsWith("Request too large") ? tooLarge
+                : e.status().intValue() == 408 || e.info().summary().startsWith("Request timed out") ? timedOut
+                : jsonError(e.status(), rejectionCode(e.status().intValue()), e.info().summary())))
+        .build();
+    return Directives.handleExceptions(failures, () -> Directives.handleRejections(rejections, () ->
+        Directives.toStrictEntity(bodyTimeout, maxBytes, inner)));
   }
 
   private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {

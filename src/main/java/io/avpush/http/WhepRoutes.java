@@ -60,6 +60,7 @@ public final class WhepRoutes extends AllDirectives {
   private final ActorRef<SessionRegistry.Command> registry;
   private final Duration timeout;
   private final long maxSdpBytes;
+  private final java.time.Duration bodyTimeout;
   private final WebRtcSettings webrtc;
   /** Sessions made by {@code POST /whep}: session id to the viewer whose DELETE ends the session. */
   private final Map<String, String> ownedSessions = new ConcurrentHashMap<>();
@@ -71,6 +72,7 @@ public final class WhepRoutes extends AllDirectives {
     this.registry = registry;
     this.timeout = settings.http().askTimeout();
     this.maxSdpBytes = settings.limits().maxSdpBytes();
+    this.bodyTimeout = settings.limits().uploadTimeout();
     this.webrtc = settings.webrtc();
   }
 
@@ -112,8 +114,8 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP offer is sent as Content-Type: application/sdp with the SDP offer as the body");
       }
-      return ApiRoutes.sizeLimited(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
-          () -> entity(Unmarshaller.entityToString(), body -> {
+      return ApiRoutes.boundedBody(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
+          bodyTimeout, () -> entity(Unmarshaller.entityToString(), body -> {
             if (body.isBlank()) {
               return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
             }

@@ -32,7 +32,8 @@ class UploadLimitsTest {
   static void start() throws Exception {
     server = TestServer.start("upload-limits", outputs, String.join("\n",
         "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }"));
+        "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }",
+        "pekko.http.server.request-timeout = 2 s"));
     api = server.client;
   }
 
@@ -74,6 +75,18 @@ class UploadLimitsTest {
     assertEquals(202, api.postParts("/api/sessions/" + stalled + "/segments",
         List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.5), 48_000)))).status(),
         "the session whose upload stalled takes the next one");
+  }
+
+  @Test
+  void aJsonBodyThatStallsGetsA408() throws Exception {
+    try (RawHttp client = new RawHttp(api.base())) {
+      client.head("POST", "/api/sessions", "application/json", 100).send("{\"fps\": ".getBytes(StandardCharsets.ISO_8859_1));
+      RawHttp.Reply reply = client.awaitReply(Duration.ofSeconds(15));
+      System.out.println("JSON body stalled: " + reply);
+      assertEquals(408, reply.status(), reply.toString());
+      assertEquals("upload_timeout", reply.text("error"), reply.toString());
+      assertTrue(reply.text("message").contains("avpush.limits.upload-timeout"), reply.toString());
+    }
   }
 
   @Test
