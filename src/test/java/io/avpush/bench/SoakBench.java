@@ -64,6 +64,11 @@ public final class SoakBench {
         default -> throw new IllegalArgumentException("unknown argument " + a + "; see the class comment");
       }
     }
+    // Typed actors log straight to SLF4J: keep the figures readable, but show failed disposals.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.ERROR);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.avpush.webrtc"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
