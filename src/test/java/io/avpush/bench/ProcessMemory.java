@@ -14,13 +14,13 @@ import javax.management.ObjectName;
  * {@code -XX:NativeMemoryTracking=summary}). RSS minus NMT is, roughly, memory malloc'd by native
  * libraries (libwebrtc) that the JVM does not know about.
  */
-public record ProcessMemory(long rssKb, long jvmCommittedKb, long heapUsedKb) {
+public record ProcessMemory(long rssKb, long jvmCommittedKb, long heapUsedKb, long mallocInUseKb) {
 
   private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
 
   public static ProcessMemory now() {
     Runtime rt = Runtime.getRuntime();
-    return new ProcessMemory(readRssKb(), nmtCommittedKb(), (rt.totalMemory() - rt.freeMemory()) / 1024);
+    return new ProcessMemory(readRssKb(), nmtCommittedKb(), (rt.totalMemory() - rt.freeMemory()) / 1024, readMallocInUseKb());
   }
 
   /** RSS not accounted for by the JVM's own committed memory; -1 without NMT. */
@@ -52,6 +52,45 @@ public record ProcessMemory(long rssKb, long jvmCommittedKb, long heapUsedKb) {
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  /** glibc's mallinfo2: the fields of struct mallinfo2, all size_t. */
+  @com.sun.jna.Structure.FieldOrder({"arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"})
+  public static class MallInfo2 extends com.sun.jna.Structure {
+    public long arena;
+    public long ordblks;
+    public long smblks;
+    public long hblks;
+    public long hblkhd;
+    public long usmblks;
+    public long fsmblks;
+    public long uordblks;
+    public long fordblks;
+    public long keepcost;
+
+    public static class ByValue extends MallInfo2 implements com.sun.jna.Structure.ByValue {}
+  }
+
+  interface LibC extends com.sun.jna.Library {
+    MallInfo2.ByValue mallinfo2();
+  }
+
+  /**
+   * Bytes malloc has handed out and not had back, over all arenas (mallinfo2: uordblks + hblkhd),
+   * in KB; -1 without glibc 2.33+. Growth here is memory never freed; RSS growing without it is
+   * freed memory the allocator keeps.
+   */
+  static long readMallocInUseKb() {
+    try {
+      MallInfo2 info = LibCHolder.LIBC.mallinfo2();
+      return (info.uordblks + info.hblkhd) / 1024;
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      return -1;
+    }
+  }
+
+  private static final class LibCHolder {
+    static final LibC LIBC = com.sun.jna.Native.load("c", LibC.class);
   }
 
   /** Least-squares slope of y over x: the growth per step of a series of samples. */

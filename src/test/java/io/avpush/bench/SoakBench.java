@@ -119,7 +119,7 @@ public final class SoakBench {
     final AtomicInteger done = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
     final AtomicLong framesMin = new AtomicLong(Long.MAX_VALUE);
-    final List<long[]> points = new ArrayList<>(); // sessions done, RSS KB, outside-JVM KB
+    final List<long[]> points = new ArrayList<>(); // sessions done, RSS KB, outside-JVM KB, malloc in use KB
     final long started = System.nanoTime();
 
     Soak(String base, int sessions, double seconds, int report, int warmup) {
@@ -179,9 +179,9 @@ public final class SoakBench {
     synchronized void checkpoint(int n) {
       System.gc();
       ProcessMemory m = ProcessMemory.now();
-      points.add(new long[] {n, m.rssKb(), m.nativeOutsideJvmKb()});
-      System.out.printf(Locale.ROOT, "soak: %5d sessions  RSS %7.1f MB  outside JVM %7.1f MB  heap %6.1f MB  failures %d  frames/session min %d  (%.0f s)%n",
-          n, m.rssKb() / 1024.0, m.nativeOutsideJvmKb() / 1024.0, m.heapUsedKb() / 1024.0, failures.get(),
+      points.add(new long[] {n, m.rssKb(), m.nativeOutsideJvmKb(), m.mallocInUseKb()});
+      System.out.printf(Locale.ROOT, "soak: %5d sessions  RSS %7.1f MB  outside JVM %7.1f MB  malloc in use %7.1f MB  heap %6.1f MB  failures %d  frames/session min %d  (%.0f s)%n",
+          n, m.rssKb() / 1024.0, m.nativeOutsideJvmKb() / 1024.0, m.mallocInUseKb() / 1024.0, m.heapUsedKb() / 1024.0, failures.get(),
           framesMin.get() == Long.MAX_VALUE ? 0 : framesMin.get(), (System.nanoTime() - started) / 1e9);
     }
 
@@ -194,14 +194,16 @@ public final class SoakBench {
       long[] xs = after.stream().mapToLong(p -> p[0]).toArray();
       double rssSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[1]).toArray(), xs.length);
       double outsideSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[2]).toArray(), xs.length);
+      double mallocSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[3]).toArray(), xs.length);
       long[] first = after.get(0);
       long[] last = after.get(after.size() - 1);
       double boundMb = boundKbPerSession * (last[0] - first[0]) / 1024.0;
       double grownMb = (last[1] - first[1]) / 1024.0;
       boolean met = rssSlope <= boundKbPerSession && grownMb <= boundMb && failures.get() == 0;
       System.out.printf(Locale.ROOT, "soak: after the warm-up (%d → %d sessions): RSS %+.1f MB (%.1f KB/session by least squares),"
-              + " outside JVM %+.1f MB (%.1f KB/session); failures %d%n",
-          first[0], last[0], grownMb, rssSlope, (last[2] - first[2]) / 1024.0, outsideSlope, failures.get());
+              + " outside JVM %+.1f MB (%.1f KB/session), malloc in use %+.1f MB (%.1f KB/session); failures %d%n",
+          first[0], last[0], grownMb, rssSlope, (last[2] - first[2]) / 1024.0, outsideSlope,
+          (last[3] - first[3]) / 1024.0, mallocSlope, failures.get());
       System.out.printf(Locale.ROOT, "soak: target: RSS growth ≤ %.0f KB/session after warm-up (≤ %.1f MB over these %d sessions), no failure: %s%n",
           boundKbPerSession, boundMb, last[0] - first[0], met ? "MET" : "NOT MET");
     }
