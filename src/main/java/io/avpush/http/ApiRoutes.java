@@ -242,8 +242,11 @@ public final class ApiRoutes extends AllDirectives {
     if (cause instanceof IllegalArgumentException) {
       return error(ApiError.badRequest(cause.getMessage()));
     }
-    return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
-        + "); send parts 'audio' and/or 'video' separated by the boundary named in the Content-Type header"));
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.ParsingException) {
+      return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
+          + "); send parts 'audio' and/or 'video' separated by the boundary named in the Content-Type header"));
+    }
+    return failWith(cause);
   }
 
   private static UploadedMedia toUpload(Map<String, ByteString> parts) {
@@ -343,8 +346,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
-    return jsonError(StatusCodes.SERVICE_UNAVAILABLE, "timeout", "the request did not complete in time: its body did"
-        + " not arrive (pekko.http.server.request-timeout) or the node is overloaded; try again");
+    return jsonError(StatusCodes.SERVICE_UNAVAILABLE, "timeout", "the request did not complete within"
+        + " pekko.http.server.request-timeout; the node is overloaded, try again");
   }
 
   static HttpResponse jsonError(StatusCode status, String error, String message) {
