@@ -201,7 +201,7 @@ public final class MediaOutput implements AutoCloseable {
     Natives.dispose("sync clock", clock::dispose);
     engine.outputClosed(this);
     // libwebrtc frees a session's objects on several threads, into several malloc arenas that glibc
-    // keeps resident: trimming here keeps RSS flat over thousands of sessions (README "Reliability").
+    // keeps resident; trimming here gives those pages back (measured in README "Reliability").
     NativeRefs.trimHeap();
   }
 
