@@ -11,7 +11,7 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 /**
  * The reply to a request too malformed to reach the routes (a 3,000-character URI, an oversized
  * header, a broken request line or Content-Length): JSON like every other error, not Pekko's plain
- * text. Set as {@code pekko.http.server.parsing.error-handler} in reference.conf.
+ * text. Set on the server binding by {@code Guardian}.
  */
 public final class JsonParsingErrorHandler extends ParsingErrorHandler {
 
