@@ -5,6 +5,7 @@ import io.avpush.config.AvpushSettings;
 import io.avpush.config.ClusterSettings;
 import io.avpush.http.ApiRoutes;
 import io.avpush.http.NodeRoutes;
+import io.avpush.http.JsonParsingErrorHandler;
 import io.avpush.session.Output;
 import io.avpush.session.Pacer;
 import io.avpush.session.Session;
@@ -60,6 +61,8 @@ public final class Guardian {
                   }));
       Http.get(ctx.getSystem())
           .newServerAt(settings.http().host(), settings.http().port())
+          // Set here, not in reference.conf: the shaded jar appends Pekko's reference.conf after ours.
+          .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
           .bind(new NodeRoutes(ctx.getSystem(), cluster).around(routes.routes()))
           .whenComplete((binding, failure) -> {
             if (failure != null) {

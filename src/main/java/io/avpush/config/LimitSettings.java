@@ -15,7 +15,8 @@ public record LimitSettings(
     long maxSdpBytes,
     Duration idleTimeout,
     Duration disconnectedTimeout,
-    int maxViewersPerSession) {
+    int maxViewersPerSession,
+    Duration uploadTimeout) {
   static LimitSettings from(Config c) {
     return new LimitSettings(
         c.getBytes("max-upload-bytes"),
@@ -28,6 +29,7 @@ public record LimitSettings(
         c.getBytes("max-sdp-bytes"),
         c.getDuration("idle-timeout"),
         c.getDuration("disconnected-timeout"),
-        c.getInt("max-viewers-per-session"));
+        c.getInt("max-viewers-per-session"),
+        c.getDuration("upload-timeout"));
   }
 }

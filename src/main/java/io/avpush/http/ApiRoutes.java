@@ -29,11 +29,14 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -52,6 +55,8 @@ public final class ApiRoutes extends AllDirectives {
   private final Auth auth;
   private static final String API_METHODS = "GET, POST, DELETE, OPTIONS";
   private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
+  /** Largest body of POST /api/sessions. */
+  private static final long MAX_JSON_BYTES = 64 * 1024;
 
   private final ObjectMapper mapper = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -72,7 +77,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return auth.cors(() -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+    return auth.cors(() -> withRequestTimeoutResponse(this::requestTimedOut, () ->
+        handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
         path("metrics", () -> get(() -> auth.metrics(this::metrics))),
@@ -80,7 +86,7 @@ public final class ApiRoutes extends AllDirectives {
         pathPrefix("api", () -> pathPrefix("sessions", () -> concat(
             options(() -> auth.preflight(API_METHODS, List.of())),
             pathEnd(() -> concat(post(() -> auth.publisher(this::createSession)), get(() -> auth.publisher(this::listSessions)))),
-            pathPrefix(this::sessionRoutes))))))));
+            pathPrefix(this::sessionRoutes)))))))));
   }
 
   private Route sessionRoutes(String sessionId) {
@@ -149,10 +155,14 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return entity(Unmarshaller.entityToString(), body -> {
+    return boundedBody(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
+        if (req == null) {
+          throw new JsonProcessingException("the body is JSON null, not an object") {};
+        }
       } catch (JsonProcessingException e) {
         return error(ApiError.badRequest("body is not a session request: " + e.getOriginalMessage()
             + " (expected JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}, all optional)"));
@@ -171,11 +181,12 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });
-    });
+    }));
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return entity(Unmarshaller.entityToString(), body -> {
+    return boundedBody(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
             + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
@@ -183,6 +194,9 @@ public final class ApiRoutes extends AllDirectives {
       JsonBodies.Sdp sdp;
       try {
         sdp = mapper.readValue(body, JsonBodies.Sdp.class);
+        if (sdp == null) {
+          throw new JsonProcessingException("the body is JSON null, not an object") {};
+        }
       } catch (JsonProcessingException e) {
         return error(ApiError.badRequest("body is not an SDP offer: " + e.getOriginalMessage()
             + " (expected JSON {\"sdp\": \"v=0...\", \"type\": \"offer\"})"));
@@ -200,9 +214,14 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<?>) outcome).error());
       });
-    });
+    }));
   }
 
+  /**
+   * The body is parsed as it streams in: parts are refused by name before their bytes are read,
+   * the whole body is bounded by max-upload-bytes (413 as soon as its declared or received size
+   * passes it) and must arrive within upload-timeout (408), so a stalled client holds nothing for long.
+   */
   private Route upload(ActorRef<Session.Command> session) {
     return uploadForm(media -> completeOutcome(StatusCodes.ACCEPTED,
         this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r))));
@@ -217,20 +236,54 @@ public final class ApiRoutes extends AllDirectives {
     return onSuccess(this.<org.apache.pekko.Done>ask(session, Session.ClearIdle::new), done -> complete(StatusCodes.NO_CONTENT));
   }
 
-  /** Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and hands the media on. */
+  /**
+   * Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and
+   * {@code avpush.limits.upload-timeout}, and hands the media on.
+   */
   private Route uploadForm(Function<UploadedMedia, Route> inner) {
-    return withSizeLimit(settings.limits().maxUploadBytes(), () ->
-        entity(Unmarshaller.entityToMultipartFormData(), form ->
-            onSuccess(UploadForm.collect(form, materializer), parts -> {
-              Metrics.UPLOAD_BYTES.inc(parts.stream().mapToLong(part -> part.getValue().size()).sum());
-              UploadedMedia media;
-              try {
-                media = UploadForm.toUpload(parts);
-              } catch (IllegalArgumentException e) {
-                return error(ApiError.badRequest(e.getMessage()));
-              }
-              return inner.apply(media);
-            })));
+    Duration uploadTimeout = settings.limits().uploadTimeout();
+    return withRequestTimeout(uploadTimeout.plus(timeout).plus(timeout), () ->
+        withSizeLimit(settings.limits().maxUploadBytes(), () ->
+            entity(Unmarshaller.entityToMultipartFormData(), form ->
+                onComplete(UploadForm.collect(form, uploadTimeout, materializer), parts -> {
+                  if (parts.isFailure()) {
+                    return uploadFailed(parts.failed().get(), uploadTimeout);
+                  }
+                  Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
+                  UploadedMedia media;
+                  try {
+                    media = UploadForm.toUpload(parts.get());
+                  } catch (IllegalArgumentException e) {
+                    return error(ApiError.badRequest(e.getMessage()));
+                  }
+                  return inner.apply(media);
+                }))));
+  }
+
+  /** Why a multipart body could not be read, as the client's error: size, time, or its form. */
+  private Route uploadFailed(Throwable failure, Duration uploadTimeout) {
+    Throwable cause = io.avpush.session.Failures.cause(failure);
+    if (cause instanceof EntityStreamSizeException) {
+      return error(ApiError.tooLarge("the request body exceeds " + settings.limits().maxUploadBytes()
+          + " bytes (avpush.limits.max-upload-bytes); send a shorter segment"));
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
+      return error(new ApiError(408, "upload_timeout", "the upload did not arrive within " + uploadTimeout.toSeconds()
+          + " s (avpush.limits.upload-timeout); send the whole body without pausing, or a shorter segment"));
+    }
+    if (cause instanceof org.apache.pekko.stream.StreamLimitReachedException) {
+      return error(ApiError.tooLarge("a form field ('width', 'height', 'fps' or 'format') exceeds " + UploadForm.MAX_FIELD_BYTES
+          + " bytes; fields are short text like width=512"));
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return error(ApiError.badRequest(cause.getMessage()));
+    }
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.ParsingException) {
+      return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
+          + "); send parts 'audio' and 'video' (or 'frame's) separated by the boundary named in the Content-Type header"));
+    }
+    return failWith(cause);
   }
 
   private Route withSession(String sessionId, Function<ActorRef<Session.Command>, Route> inner) {
@@ -272,6 +325,39 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /** An error reply, counted in {@link Metrics#HTTP_ERRORS} by status and code. */
+  /**
+   * Reads the whole body, at most {@code maxBytes} of it and within {@code bodyTimeout}, before
+   * {@code inner} sees it: a larger one gets 413 with {@code message} as soon as its declared or
+   * received size passes the limit, one that stalls gets 408 (avpush.limits.upload-timeout).
+   */
+  static Route boundedBody(long maxBytes, String message, Duration bodyTimeout, java.util.function.Supplier<Route> inner) {
+    HttpResponse tooLarge = jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message);
+    // A body read whole (strict) surfaces the limit as a rejection, a streamed one as an exception.
+    RejectionHandler rejections = RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> Directives.complete(r.getCause() instanceof EntityStreamSizeException
+            ? tooLarge
+            : jsonError(StatusCodes.BAD_REQUEST, "bad_request", "The request content was malformed: " + r.message())))
+        .build();
+    HttpResponse timedOut = jsonError(StatusCodes.REQUEST_TIMEOUT, "upload_timeout", "the request body did not arrive within "
+        + bodyTimeout.toSeconds() + " s (avpush.limits.upload-timeout); send the whole body without pausing");
+    // toStrictEntity fails with IllegalRequestException (status 400 in Pekko HTTP 1.3) whose summary
+    // says which: "Request too large" past the limit, "Request timed out" past the timeout.
+    ExceptionHandler failures = ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> Directives.complete(tooLarge))
+        .match(IllegalRequestException.class, e -> Directives.complete(
+            e.status().intValue() == 413 || e.info().summary().startsWith("Request too large") ? tooLarge
+                : e.status().intValue() == 408 || e.info().summary().startsWith("Request timed out") ? timedOut
+                : jsonError(e.status(), rejectionCode(e.status().intValue()), e.info().summary())))
+        .build();
+    return Directives.handleExceptions(failures, () -> Directives.handleRejections(rejections, () ->
+        Directives.toStrictEntity(bodyTimeout, maxBytes, inner)));
+  }
+
+  private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return jsonError(StatusCodes.SERVICE_UNAVAILABLE, "timeout", "the request did not complete within"
+        + " pekko.http.server.request-timeout; the node is overloaded, try again");
+  }
+
   static HttpResponse jsonError(StatusCode status, String error, String message) {
     Metrics.HTTP_ERRORS.labelValues(Integer.toString(status.intValue()), error).inc();
     String json;
@@ -315,11 +401,14 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /** The stable code of a rejection: 405 and 415 are not "bad_request", a client must change something else. */
-  private static String rejectionCode(int status) {
+  static String rejectionCode(int status) {
     return switch (status) {
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
+      case 408 -> "timeout";
       case 413 -> "too_large";
+      case 414 -> "uri_too_long";
+      case 431 -> "headers_too_large";
       case 415 -> "unsupported_media_type";
       default -> status >= 500 ? "internal_error" : "bad_request";
     };

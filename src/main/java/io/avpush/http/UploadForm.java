@@ -1,6 +1,7 @@
 package io.avpush.http;
 
 import io.avpush.session.UploadedMedia;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,17 +24,42 @@ final class UploadForm {
 
   private UploadForm() {}
 
-  /** Every part's name and bytes, in the order sent. */
-  static CompletionStage<List<Map.Entry<String, ByteString>>> collect(Multipart.FormData form, Materializer materializer) {
+  /** Form fields (width, height, fps, format) are short text; a longer one is refused as it arrives. */
+  static final long MAX_FIELD_BYTES = 1024;
+
+  private static final Set<String> MEDIA_PARTS = Set.of("audio", "video", "frame");
+
+  /**
+   * Every part's name and bytes, in the order sent, within {@code timeout} for the whole body: an
+   * unknown part is refused before its bytes are read, a field longer than {@link #MAX_FIELD_BYTES}
+   * as soon as it passes that (StreamLimitReachedException), a body that stalls by the timeout.
+   */
+  static CompletionStage<List<Map.Entry<String, ByteString>>> collect(
+      Multipart.FormData form, Duration timeout, Materializer materializer) {
     return form.getParts()
-        .mapAsync(1, part -> part.getEntity().getDataBytes()
-            .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-            .thenApply(bytes -> Map.entry(part.getName(), bytes)))
+        .completionTimeout(timeout)
+        .<Map.Entry<String, ByteString>>mapAsync(1, part -> {
+          String name = part.getName();
+          if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
+            throw unknownPart(name);
+          }
+          long max = MEDIA_PARTS.contains(name) ? Long.MAX_VALUE : MAX_FIELD_BYTES;
+          return part.getEntity().getDataBytes()
+              .limitWeighted(max, b -> (long) b.size())
+              .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+              .thenApply(bytes -> Map.entry(name, bytes));
+        })
         .runFold(new ArrayList<Map.Entry<String, ByteString>>(), (acc, e) -> {
           acc.add(e);
           return acc;
         }, materializer)
         .thenApply(list -> (List<Map.Entry<String, ByteString>>) list);
+  }
+
+  private static IllegalArgumentException unknownPart(String name) {
+    return new IllegalArgumentException("unknown form part '" + name + "'; a segment has parts 'audio' (WAV), "
+        + "'video' (raw frames) with fields 'width', 'height', 'format' (bgr24 or rgba), or repeated parts "
+        + "'frame' (PNG or JPEG, one frame each), and field 'fps'");
   }
 
   /** The upload the parts describe; a message for the client when a part is unknown, repeated or malformed. */
@@ -45,9 +71,7 @@ final class UploadForm {
       if (name.equals("frame")) {
         images.add(part.getValue().toArray());
       } else if (!SINGLE_PARTS.contains(name)) {
-        throw new IllegalArgumentException("unknown form part '" + name + "'; a segment has parts 'audio' (WAV), "
-            + "'video' (raw frames) with fields 'width', 'height', 'format' (bgr24 or rgba), or repeated parts "
-            + "'frame' (PNG or JPEG, one frame each), and field 'fps'");
+        throw unknownPart(name);
       } else if (single.put(name, part.getValue()) != null) {
         throw new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
             + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));

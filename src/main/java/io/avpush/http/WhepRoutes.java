@@ -55,6 +55,7 @@ public final class WhepRoutes extends AllDirectives {
   private final ActorRef<SessionRegistry.Command> registry;
   private final Duration timeout;
   private final long maxSdpBytes;
+  private final java.time.Duration bodyTimeout;
   private final WebRtcSettings webrtc;
   private final Auth auth;
   /** Sessions made by {@code POST /whep}: session id to the viewer whose DELETE ends the session. */
@@ -71,6 +72,7 @@ public final class WhepRoutes extends AllDirectives {
     this.registry = registry;
     this.timeout = settings.http().askTimeout();
     this.maxSdpBytes = settings.limits().maxSdpBytes();
+    this.bodyTimeout = settings.limits().uploadTimeout();
     this.webrtc = settings.webrtc();
     this.auth = auth;
   }
@@ -114,16 +116,17 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP offer is sent as Content-Type: application/sdp with the SDP offer as the body");
       }
-      return entity(Unmarshaller.entityToString(), body -> {
-        if (body.isBlank()) {
-          return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
-        }
-        if (body.length() > maxSdpBytes) {
-          return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
-              + maxSdpBytes + " (avpush.limits.max-sdp-bytes)"));
-        }
-        return inner.apply(body);
-      });
+      return ApiRoutes.boundedBody(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
+          bodyTimeout, () -> entity(Unmarshaller.entityToString(), body -> {
+            if (body.isBlank()) {
+              return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
+            }
+            if (body.length() > maxSdpBytes) {
+              return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
+                  + maxSdpBytes + " (avpush.limits.max-sdp-bytes)"));
+            }
+            return inner.apply(body);
+          }));
     });
   }
 

@@ -18,6 +18,8 @@ public record FrameRate(long num, long den) {
     private static final long NS_PER_SECOND = 1_000_000_000L;
     private static final int MAX_FPS = 120;
     private static final int MAX_DECIMALS = 6;
+    /** As precise as {@link #MAX_DECIMALS} decimals allow. */
+    private static final long MAX_DEN = 1_000_000;
 
     public FrameRate {
         if (num <= 0 || den <= 0) {
@@ -31,6 +33,11 @@ public record FrameRate(long num, long den) {
         long gcd = BigInteger.valueOf(num).gcd(BigInteger.valueOf(den)).longValueExact();
         num /= gcd;
         den /= gcd;
+        if (den > MAX_DEN) {
+            // 1e9 * den must stay a long in the frame math (found by WavDecoderFuzzTest: 2^63-1 / 2^63-2).
+            throw new IllegalArgumentException("fps: " + num + "/" + den + " is too precise; the denominator"
+                    + " (reduced) may be at most " + MAX_DEN + ", e.g. 30000/1001");
+        }
     }
 
     /**

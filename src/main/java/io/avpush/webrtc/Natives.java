@@ -12,11 +12,14 @@ final class Natives {
 
   private Natives() {}
 
-  static void dispose(String what, Runnable disposal) {
+  /** True when the disposal went through. */
+  static boolean dispose(String what, Runnable disposal) {
     try {
       disposal.run();
+      return true;
     } catch (RuntimeException | Error e) {
       log.warn("disposing {} failed: {}", what, e.toString());
+      return false;
     }
   }
 }

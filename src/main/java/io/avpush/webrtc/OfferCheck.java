@@ -16,6 +16,14 @@ final class OfferCheck {
     if (!offerSdp.startsWith("v=0")) {
       return "offer SDP rejected: it must start with \"v=0\" (is it the SDP text, not JSON?)";
     }
+    int percent = offerSdp.indexOf('%');
+    if (percent >= 0) {
+      // webrtc-java 0.14.0 reports an unparsable SDP line through printf with the line as the
+      // format: "%n" in it crashed the JVM (found by SdpFuzzIT). Browsers' offers never hold '%'.
+      long line = offerSdp.substring(0, percent).chars().filter(c -> c == '\n').count() + 1;
+      return "offer SDP rejected: line " + line + " contains '%', which no browser offer holds;"
+          + " send the browser's RTCPeerConnection.localDescription.sdp unchanged";
+    }
     boolean audio = offerSdp.contains("\nm=audio ");
     boolean video = offerSdp.contains("\nm=video ");
     if (!audio || !video) {

@@ -56,6 +56,7 @@ public final class Viewer implements AutoCloseable {
   private RTCPeerConnection peerConnection; // guarded by this
   private RTCDataChannel events; // guarded by this; null without a data section in the offer
   private boolean closed; // guarded by this
+  private volatile boolean peerConnectionFreed;
 
   Viewer(String id, MediaOutput output, ViewerListener listener) {
     this.id = id;
@@ -75,6 +76,11 @@ public final class Viewer implements AutoCloseable {
 
   public ViewerState state() {
     return state;
+  }
+
+  /** After {@link #close}: whether libwebrtc freed the peer connection (ours was its last reference). */
+  boolean peerConnectionFreed() {
+    return peerConnectionFreed;
   }
 
   /** The sender's counters for this viewer, from libwebrtc's stats report (completes off libwebrtc's threads). */
@@ -210,6 +216,9 @@ public final class Viewer implements AutoCloseable {
       }
       closed = true;
       if (peerConnection != null) {
+        // webrtc-java 0.14.0 keeps these references after close(); NativeRefs gives them back.
+        long peerConnectionRef = NativeRefs.handle(peerConnection);
+        long[] senderRefs = senders.stream().mapToLong(NativeRefs::handle).toArray();
         output.audioSinks().lock();
         try {
           for (RTCRtpSender sender : senders) {
@@ -226,6 +235,10 @@ public final class Viewer implements AutoCloseable {
         } finally {
           output.audioSinks().unlock();
         }
+        for (long sender : senderRefs) {
+          Natives.dispose("sender reference of viewer " + id, () -> NativeRefs.release(sender));
+        }
+        peerConnectionFreed = NativeRefs.release(peerConnectionRef) == NativeRefs.DROPPED_LAST_REF;
       }
     }
     output.viewerClosed(this);

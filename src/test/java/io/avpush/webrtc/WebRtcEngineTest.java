@@ -46,6 +46,20 @@ class WebRtcEngineTest {
   }
 
   @Test
+  void anOfferWithAPercentSignIsRefusedBeforeLibwebrtcSeesIt() throws Exception {
+    // An unparsable line with "%n" reached printf inside webrtc-java and crashed the JVM (SdpFuzzIT).
+    String offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nx%n%n%s%s%n\r\n"
+        + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
+        MediaOutput output = engine.createOutput("percent")) {
+      CompletionException failure = assertThrows(CompletionException.class,
+          () -> output.connect("v", offer, (id, s) -> {}).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
+      assertTrue(failure.getCause() instanceof SdpException, failure.toString());
+      assertTrue(failure.getCause().getMessage().contains("line 5 contains '%'"), failure.getCause().getMessage());
+    }
+  }
+
+  @Test
   void rejectsWrongSizesWithAReadableMessage() {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         MediaOutput output = engine.createOutput("sizes")) {

@@ -1,0 +1,238 @@
+package io.avpush.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.avpush.app.Guardian;
+import io.avpush.config.AvpushSettings;
+import io.avpush.session.PushPacer;
+import io.avpush.webrtc.LightViewer;
+import io.avpush.webrtc.WebRtcEngine;
+import io.avpush.webrtc.WebRtcOutputs;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Soak benchmark of one node: the real server in this JVM, and {@code sessions} sessions, each
+ * created over HTTP, watched by a webrtc-java viewer ({@link LightViewer}, all on one client
+ * factory) that connects through the offer route, streamed the demo clip for {@code seconds},
+ * then deleted. Every {@code report} sessions it prints RSS, the part of it outside the JVM's own
+ * memory (Native Memory Tracking) and the heap, and at the end the growth after warm-up against the
+ * target bound. Memory figures are what it is for; timings on a shared machine are not.
+ *
+ * <p>Must run inside {@code scripts/in-netns.sh} (libwebrtc ignores loopback); see scripts/soak.sh.
+ *
+ * <p>Usage: {@code SoakBench [sessions=1000] [seconds=1] [parallel=4] [report=100] [warmup=100] [boundKb=20]}
+ */
+public final class SoakBench {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  public static void main(String[] args) throws Exception {
+    int sessions = 1000;
+    double seconds = 1;
+    int parallel = 4;
+    int report = 100;
+    int warmup = 100;
+    double boundKbPerSession = 20;
+    for (String a : args) {
+      String[] kv = a.split("=", 2);
+      switch (kv[0]) {
+        case "sessions" -> sessions = Integer.parseInt(kv[1]);
+        case "seconds" -> seconds = Double.parseDouble(kv[1]);
+        case "parallel" -> parallel = Integer.parseInt(kv[1]);
+        case "report" -> report = Integer.parseInt(kv[1]);
+        case "warmup" -> warmup = Integer.parseInt(kv[1]);
+        case "boundKb" -> boundKbPerSession = Double.parseDouble(kv[1]);
+        default -> throw new IllegalArgumentException("unknown argument " + a + "; see the class comment");
+      }
+    }
+    // Typed actors log straight to SLF4J: keep the figures readable, but show failed disposals.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.ERROR);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.avpush.webrtc"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
+            + "\npekko.loglevel = ERROR\navpush.media { default-width = 320, default-height = 240 }\n")
+        .withFallback(ConfigFactory.load());
+    AvpushSettings settings = AvpushSettings.from(config);
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
+        settings.webrtc().browserAvSync());
+    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-soak", config);
+    String base = "http://127.0.0.1:" + port;
+    System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; MALLOC_ARENA_MAX=%s%n",
+        sessions, seconds, parallel, System.getenv("MALLOC_ARENA_MAX"));
+
+    Soak soak = new Soak(base, sessions, seconds, report, warmup);
+    try (LightViewer.Client client = new LightViewer.Client()) {
+      awaitHttp(base);
+      soak.checkpoint(0);
+      ExecutorService workers = Executors.newFixedThreadPool(parallel);
+      List<Future<?>> running = new ArrayList<>();
+      for (int w = 0; w < parallel; w++) {
+        running.add(workers.submit(() -> soak.work(client)));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+      workers.shutdown();
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      pacer.close();
+      engine.close();
+    }
+    soak.summary(boundKbPerSession);
+  }
+
+  /** The shared state of the workers: the next session to run, failures, and the checkpoints. */
+  private static final class Soak {
+    final String base;
+    final int sessions;
+    final double seconds;
+    final int report;
+    final int warmup;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+    final AtomicInteger failures = new AtomicInteger();
+    final AtomicLong framesMin = new AtomicLong(Long.MAX_VALUE);
+    final List<long[]> points = new ArrayList<>(); // sessions done, RSS KB, outside-JVM KB, malloc in use KB
+    final long started = System.nanoTime();
+
+    Soak(String base, int sessions, double seconds, int report, int warmup) {
+      this.base = base;
+      this.sessions = sessions;
+      this.seconds = seconds;
+      this.report = report;
+      this.warmup = warmup;
+    }
+
+    void work(LightViewer.Client client) {
+      int i;
+      while ((i = next.getAndIncrement()) < sessions) {
+        try {
+          framesMin.accumulateAndGet(oneSession(client), Math::min);
+        } catch (Exception e) {
+          failures.incrementAndGet();
+          System.out.println("soak: session " + i + " failed: " + e);
+        }
+        int n = done.incrementAndGet();
+        if (n % report == 0 || n == sessions) {
+          checkpoint(n);
+        }
+      }
+    }
+
+    /** One session's life; returns the frames its viewer received. */
+    long oneSession(LightViewer.Client client) throws Exception {
+      String id = post(base + "/api/sessions", "{}", 201).get("sessionId").asText();
+      String api = base + "/api/sessions/" + id;
+      try (LightViewer viewer = new LightViewer(client)) {
+        String offer = viewer.offer(Duration.ofSeconds(10));
+        JsonNode answer = post(api + "/offer", JSON.writeValueAsString(java.util.Map.of("sdp", offer, "type", "offer")), 200);
+        viewer.accept(answer.get("sdp").asText(), Duration.ofSeconds(10));
+        if (!viewer.awaitConnected(Duration.ofSeconds(10))) {
+          throw new IllegalStateException("session " + id + ": the viewer did not connect within 10 s");
+        }
+        post(api + "/demo", "", 202);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (viewer.frames() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        if (viewer.frames() == 0) {
+          throw new IllegalStateException("session " + id + ": no frame arrived within 10 s");
+        }
+        Thread.sleep((long) (seconds * 1000));
+        long frames = viewer.frames();
+        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(api)).DELETE()
+            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (deleted.statusCode() != 204) {
+          throw new IllegalStateException("DELETE " + api + ": " + deleted.statusCode() + " " + deleted.body());
+        }
+        return frames;
+      }
+    }
+
+    synchronized void checkpoint(int n) {
+      System.gc();
+      ProcessMemory m = ProcessMemory.now();
+      points.add(new long[] {n, m.rssKb(), m.nativeOutsideJvmKb(), m.mallocInUseKb()});
+      System.out.printf(Locale.ROOT, "soak: %5d sessions  RSS %7.1f MB  outside JVM %7.1f MB  malloc in use %7.1f MB  heap %6.1f MB  failures %d  frames/session min %d  (%.0f s)%n",
+          n, m.rssKb() / 1024.0, m.nativeOutsideJvmKb() / 1024.0, m.mallocInUseKb() / 1024.0, m.heapUsedKb() / 1024.0, failures.get(),
+          framesMin.get() == Long.MAX_VALUE ? 0 : framesMin.get(), (System.nanoTime() - started) / 1e9);
+    }
+
+    void summary(double boundKbPerSession) {
+      List<long[]> after = points.stream().filter(p -> p[0] >= warmup).toList();
+      if (after.size() < 2) {
+        System.out.println("soak: too few checkpoints after the warm-up of " + warmup + " sessions for a growth figure");
+        return;
+      }
+      long[] xs = after.stream().mapToLong(p -> p[0]).toArray();
+      double rssSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[1]).toArray(), xs.length);
+      double outsideSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[2]).toArray(), xs.length);
+      double mallocSlope = ProcessMemory.slope(xs, after.stream().mapToLong(p -> p[3]).toArray(), xs.length);
+      long[] first = after.get(0);
+      long[] last = after.get(after.size() - 1);
+      double boundMb = boundKbPerSession * (last[0] - first[0]) / 1024.0;
+      double grownMb = (last[1] - first[1]) / 1024.0;
+      boolean met = rssSlope <= boundKbPerSession && grownMb <= boundMb && failures.get() == 0;
+      System.out.printf(Locale.ROOT, "soak: after the warm-up (%d → %d sessions): RSS %+.1f MB (%.1f KB/session by least squares),"
+              + " outside JVM %+.1f MB (%.1f KB/session), malloc in use %+.1f MB (%.1f KB/session); failures %d%n",
+          first[0], last[0], grownMb, rssSlope, (last[2] - first[2]) / 1024.0, outsideSlope,
+          (last[3] - first[3]) / 1024.0, mallocSlope, failures.get());
+      System.out.printf(Locale.ROOT, "soak: target: RSS growth ≤ %.0f KB/session after warm-up (≤ %.1f MB over these %d sessions), no failure: %s%n",
+          boundKbPerSession, boundMb, last[0] - first[0], met ? "MET" : "NOT MET");
+    }
+  }
+
+  private static JsonNode post(String url, String json, int expected) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != expected) {
+      throw new IllegalStateException("POST " + url + ": " + r.statusCode() + " " + r.body());
+    }
+    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  }
+
+  private static void awaitHttp(String base) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      try {
+        if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
+      }
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,441 @@
+package io.avpush.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.avpush.http.ApiClient.Part;
+import io.avpush.http.ApiClient.Reply;
+import io.avpush.media.Fuzz;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of malformed and adversarial requests through the real routes (seeded, see
+ * {@link Fuzz}): JSON of the wrong types, garbage multipart bodies and boundaries, broken WAVs,
+ * odd frame byte counts, absurd sizes and rates, SDP that is not SDP, odd methods and paths, and
+ * requests too malformed for the routes (sent over a raw socket). Every reply is JSON; a request
+ * the generator knows to be bad gets a 4xx; none gets a 5xx or hangs. Meanwhile a victim session
+ * plays a segment, and its viewer must get every sample of it.
+ */
+class ApiFuzzTest {
+
+  private static final int CASES = 2_000;
+  private static final int RAW_CASES = 150;
+  private static final int W = 32;
+  private static final int H = 24;
+  private static final int FRAME_BYTES = W * H * 3;
+  private static final double VICTIM_SECONDS = 6.0;
+  private static final String BOUNDARY = "fuzz-boundary-0123";
+
+  private static final FakeOutputs outputs = new FakeOutputs();
+  private static TestServer server;
+  private static ApiClient api;
+
+  /** A request and whether the generator built it to be refused. */
+  private record Request(String what, String method, String path, String contentType, byte[] body, boolean mustFail) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start("api-fuzz", outputs, String.join("\n",
+        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+        "avpush.limits { max-upload-bytes = 1 MiB, upload-timeout = 5 s, max-sessions = 200, max-sdp-bytes = 16 KiB }"));
+    api = server.client;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void everyMalformedRequestGetsA4xxJsonAndAnotherSessionStreamsOn() throws Exception {
+    String victim = createSession();
+    String target = createSession();
+    assertEquals(200, api.postJson("/api/sessions/" + victim + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
+    Reply queued = api.postParts("/api/sessions/" + victim + "/segments",
+        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(VICTIM_SECONDS), 48_000))));
+    assertEquals(202, queued.status(), queued.toString());
+
+    Fuzz fuzz = Fuzz.seeded("HTTP API");
+    Semaphore inFlight = new Semaphore(6);
+    List<CompletableFuture<Void>> checks = new ArrayList<>();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ConcurrentHashMap<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+    AtomicInteger retries = new AtomicInteger();
+    long started = System.nanoTime();
+    for (int i = 0; i < CASES; i++) {
+      int index = i;
+      Request req = request(fuzz.random(i), victim, target);
+      inFlight.acquire();
+      checks.add(api.sendAsync(req.method(), req.path(), req.contentType(), req.body())
+          // A POST on a kept-alive connection the server closed after an unread body (its right) fails
+          // in the JDK client without a byte of reply; the same request again must get its answer.
+          .exceptionallyCompose(failure -> {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            if (!(cause instanceof java.io.IOException) || cause instanceof java.net.http.HttpTimeoutException) {
+              return CompletableFuture.failedFuture(failure);
+            }
+            retries.incrementAndGet();
+            return api.sendAsync(req.method(), req.path(), req.contentType(), req.body());
+          })
+          .handle((reply, failure) -> {
+            inFlight.release();
+            String problem = failure != null ? "no reply: " + failure : check(req, reply);
+            if (problem != null) {
+              failures.add(fuzz.where(index) + req.what() + " " + req.method() + " " + shorten(req.path()) + ": " + problem);
+            } else {
+              byStatus.computeIfAbsent(reply.status(), s -> new AtomicInteger()).incrementAndGet();
+              cleanUp(reply);
+            }
+            return null;
+          }));
+    }
+    CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).join();
+    double fuzzSeconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("fuzz HTTP API: %d requests in %.1f s, replies by status %s, %d sent again after their connection closed%n",
+        CASES, fuzzSeconds, new java.util.TreeMap<>(byStatus), retries.get());
+    failures.stream().limit(40).forEach(f -> System.out.println("fuzz HTTP API: " + f));
+    assertTrue(failures.isEmpty(), failures.size() + " bad replies, the first: " + failures.subList(0, Math.min(5, failures.size())));
+
+    assertHealthy();
+    awaitTrue(() -> api.get("/api/sessions/" + victim).json().get("segmentsPlayed").asLong() == 1,
+        Duration.ofSeconds(20), "the victim's segment plays to its end");
+    long expected = Math.round(VICTIM_SECONDS * 48_000);
+    long audible = outputs.of(victim).audibleSamples();
+    System.out.printf("fuzz HTTP API: the victim's viewer got %d of %d samples audible, %d frames%n",
+        audible, expected, outputs.of(victim).frames());
+    assertTrue(audible >= 0.95 * expected && audible <= expected, "the victim's viewer got its segment's audio in full: " + audible);
+  }
+
+  @Test
+  void requestsTooMalformedForTheRoutesStillGetA4xxJson() throws Exception {
+    Fuzz fuzz = Fuzz.seeded("raw HTTP");
+    String target = createSession();
+    java.util.Map<String, Integer> byStatus = new java.util.TreeMap<>();
+    for (int i = 0; i < RAW_CASES; i++) {
+      Random r = fuzz.random(i);
+      byte[] raw = rawRequest(r, target);
+      RawHttp.Reply reply;
+      try (RawHttp client = new RawHttp(api.base())) {
+        client.send(raw);
+        reply = client.awaitReply(Duration.ofSeconds(15), false);
+      } catch (java.io.IOException e) {
+        throw new AssertionError(fuzz.where(i) + "no reply to " + shorten(new String(raw, StandardCharsets.ISO_8859_1)) + ": " + e, e);
+      }
+      String request = shorten(new String(raw, StandardCharsets.ISO_8859_1));
+      byStatus.merge(reply.status() + " " + reply.text("error"), 1, Integer::sum);
+      assertTrue(reply.status() >= 400 && reply.status() < 500, fuzz.where(i) + request + " got " + reply);
+      assertTrue(reply.json() != null && reply.text("error") != null && reply.text("message") != null,
+          fuzz.where(i) + request + " got no JSON error: " + reply.head() + reply.body());
+    }
+    System.out.println("fuzz raw HTTP: " + RAW_CASES + " requests, replies by status and error " + byStatus);
+    assertHealthy();
+  }
+
+  // ---- the oracle ----
+
+  /** Null when the reply is what a client of a bad request must get, else what is wrong. */
+  private static String check(Request req, Reply reply) {
+    int status = reply.status();
+    if (status >= 500) {
+      return "a server error: " + reply;
+    }
+    if (req.mustFail() && status < 400) {
+      return "a bad request was accepted: " + reply;
+    }
+    if (status >= 400 && !"HEAD".equals(req.method())) {
+      if (reply.json() == null || reply.text("error") == null || reply.text("message") == null
+          || !reply.contentType().startsWith("application/json")) {
+        return "an error that is not JSON {error, message}: " + reply;
+      }
+    }
+    return null;
+  }
+
+  /** Sessions a lucky request made are ended, so the node never fills up. */
+  private static void cleanUp(Reply reply) {
+    String id = reply.status() == 201 ? reply.text("sessionId") : null;
+    if (id != null) {
+      api.sendAsync("DELETE", "/api/sessions/" + id, null, null);
+    }
+  }
+
+  private static void assertHealthy() throws Exception {
+    Reply list = api.get("/api/sessions");
+    assertEquals(200, list.status(), list.toString());
+    String fresh = createSession();
+    Reply up = api.postParts("/api/sessions/" + fresh + "/segments", List.of(
+        Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 5, 100)), Part.field("width", "" + W), Part.field("height", "" + H)));
+    assertEquals(202, up.status(), up.toString());
+    assertEquals(204, api.delete("/api/sessions/" + fresh).status());
+  }
+
+  // ---- generators ----
+
+  private static Request request(Random r, String victim, String target) {
+    String session = r.nextInt(3) == 0 ? victim : target;
+    return switch (r.nextInt(9)) {
+      case 0, 1 -> createRequest(r);
+      case 2 -> offerRequest(r, session);
+      case 3, 4, 5 -> uploadRequest(r, session, session.equals(victim));
+      case 6 -> whepRequest(r, session, target);
+      case 7 -> pathRequest(r, session);
+      default -> headerRequest(r, session);
+    };
+  }
+
+  private static Request createRequest(Random r) {
+    String body = r.nextInt(4) == 0 ? jsonValue(r, 0) : jsonObject(r, List.of("fps", "width", "height"));
+    if (r.nextInt(8) == 0 && !body.isEmpty()) {
+      body = body.substring(0, r.nextInt(body.length()));
+    }
+    return new Request("create " + shorten(body), "POST", "/api/sessions", pick(r, "application/json", "application/json",
+        "text/plain", "application/json; charset=utf-16"), body.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  private static Request offerRequest(Random r, String session) {
+    String sdp = sdp(r);
+    String body = switch (r.nextInt(5)) {
+      case 0 -> jsonValue(r, 0);
+      case 1 -> jsonObject(r, List.of("sdp", "type"));
+      case 2 -> sdp;
+      default -> "{\"sdp\": " + quote(sdp) + ", \"type\": " + pick(r, "\"offer\"", "\"answer\"", "null", "1", "[]", "\"pranswer\"") + "}";
+    };
+    // The fake transport answers any SDP that starts with v=0; everything else must be refused.
+    boolean mayConnect = body.contains("v=0");
+    return new Request("offer " + shorten(body), "POST", "/api/sessions/" + session + "/offer", "application/json",
+        body.getBytes(StandardCharsets.UTF_8), !mayConnect);
+  }
+
+  private static Request uploadRequest(Random r, String session, boolean victim) {
+    String path = "/api/sessions/" + session + "/segments";
+    int kind = victim ? 2 + r.nextInt(4) : r.nextInt(6);
+    switch (kind) {
+      case 0, 1 -> {
+        // well framed, contents anything: may be a good segment (only for the target)
+        List<Part> parts = new ArrayList<>();
+        if (r.nextInt(3) != 0) {
+          parts.add(Part.file("audio", "a.wav", Fuzz.wav(r)));
+        }
+        if (r.nextInt(2) == 0) {
+          parts.add(Part.file("video", "v.bgr", new byte[r.nextBoolean() ? FRAME_BYTES * r.nextInt(30) : r.nextInt(3 * FRAME_BYTES)]));
+          addField(r, parts, "width", W);
+          addField(r, parts, "height", H);
+        }
+        if (r.nextInt(3) == 0) {
+          parts.add(Part.field("fps", Fuzz.fps(r)));
+        }
+        if (r.nextInt(10) == 0) {
+          parts.add(Part.field(pick(r, "subtitles", "", "AUDIO", "audio\"; x=\"1"), "1"));
+        }
+        java.util.Collections.shuffle(parts, r);
+        return new Request("upload of " + parts.size() + " parts", "POST", path, ApiClient.multipartType(), ApiClient.multipart(parts), false);
+      }
+      case 2 -> {
+        // broken audio only: never a segment
+        byte[] wav = Fuzz.wav(r);
+        if (wav.length >= 4) {
+          wav[0] = 'X';
+        }
+        return new Request("upload of a non-WAV", "POST", path, ApiClient.multipartType(),
+            ApiClient.multipart(List.of(Part.file("audio", "a.wav", wav))), true);
+      }
+      case 3 -> {
+        // frames that are not whole frames, or of another size
+        int count = 1 + r.nextInt(5);
+        boolean ragged = r.nextBoolean();
+        byte[] frames = new byte[ragged ? FRAME_BYTES * count + 1 + r.nextInt(FRAME_BYTES - 1) : FRAME_BYTES * count];
+        int w = ragged ? W : pick(r, 0, -W, 2 * W, Integer.MAX_VALUE, 16385, W + 2);
+        return new Request("upload of odd frames", "POST", path, ApiClient.multipartType(), ApiClient.multipart(List.of(
+            Part.file("video", "v.bgr", frames), Part.field("width", "" + w), Part.field("height", "" + H))), true);
+      }
+      case 4 -> {
+        // a multipart body cut short, or framed by another boundary than the header says
+        byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        boolean cut = r.nextBoolean();
+        byte[] sent = cut ? Arrays.copyOf(body, r.nextInt(body.length - 8)) : body;
+        String type = cut ? ApiClient.multipartType() : "multipart/form-data; boundary=" + pick(r, "other", "\"\"", "x".repeat(71), BOUNDARY);
+        return new Request(cut ? "upload cut short" : "upload with a wrong boundary", "POST", path, type, sent, true);
+      }
+      default -> {
+        // garbage with a multipart type, or a multipart type without a boundary
+        return new Request("garbage multipart", "POST", path,
+            pick(r, "multipart/form-data", "multipart/form-data; boundary=" + BOUNDARY, "multipart/mixed; boundary=" + BOUNDARY,
+                "multipart/form-data; boundary=", "application/octet-stream", "image/png"),
+            Fuzz.bytes(r, 5000), true);
+      }
+    }
+  }
+
+  private static void addField(Random r, List<Part> parts, String name, int good) {
+    int roll = r.nextInt(6);
+    if (roll == 0) {
+      return;
+    }
+    String value = roll == 1 ? String.valueOf(Fuzz.nastyNumber(r)) : roll == 2 ? pick(r, "", " ", "1e3", "0x20", "NaN", "32.0", "-0", "٣٢")
+        : String.valueOf(good);
+    parts.add(Part.field(name, value));
+  }
+
+  private static Request whepRequest(Random r, String session, String target) {
+    String path = r.nextBoolean() ? "/whep" : "/whep/" + session;
+    String sdp = r.nextInt(4) == 0 ? "" : new String(Fuzz.bytes(r, 300), StandardCharsets.ISO_8859_1);
+    if (r.nextInt(4) == 0) {
+      // PATCH (trickle ICE) is refused, PUT is no WHEP method; GET or DELETE of a viewer that exists is fine.
+      String method = pick(r, "PATCH", "DELETE", "GET", "PUT");
+      return new Request("whep " + method, method, "/whep/" + target + "/" + target + "-v" + r.nextInt(9),
+          "application/trickle-ice-sdpfrag", sdp.getBytes(StandardCharsets.ISO_8859_1), method.equals("PATCH") || method.equals("PUT"));
+    }
+    return new Request("whep offer " + shorten(sdp), "POST", path, pick(r, "application/sdp", "application/json", "text/plain"),
+        sdp.getBytes(StandardCharsets.ISO_8859_1), !sdp.startsWith("v=0"));
+  }
+
+  private static Request pathRequest(Random r, String session) {
+    String method = pick(r, "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD");
+    String segment = switch (r.nextInt(7)) {
+      case 0 -> "%00";
+      case 1 -> "%2e%2e/%2e%2e/etc/passwd";
+      case 2 -> "x".repeat(r.nextInt(1500));
+      case 3 -> "%E2%82%AC%F0%9F%98%80";
+      case 4 -> "%25ZZ%2F..%5C";
+      case 5 -> session + "/viewers/" + "v".repeat(r.nextInt(50));
+      default -> Integer.toHexString(r.nextInt());
+    };
+    String path = pick(r, "/api/sessions/", "/api/", "/whep/", "/static/", "/api/sessions/" + session + "/", "/") + segment;
+    boolean noSuchThing = !path.startsWith("/static/") && !path.equals("/") && !"OPTIONS".equals(method);
+    return new Request("path", method, path, "application/json", "HEAD".equals(method) ? null : Fuzz.bytes(r, 100), false);
+  }
+
+  private static Request headerRequest(Random r, String session) {
+    String path = pick(r, "/api/sessions", "/api/sessions/" + session + "/offer", "/api/sessions/" + session + "/segments");
+    String type = pick(r, "application/json; charset=bogus-charset", "application/json; charset=", "application/json;;;",
+        "multipart/form-data; boundary=\"unterminated", "*/*", "application/x-www-form-urlencoded", "text/html; charset=utf-8",
+        "application/json; charset=utf-32");
+    return new Request("content type " + type, "POST", path, type, Fuzz.bytes(r, 200), false);
+  }
+
+  /** Requests the routes never see: broken request lines, URIs and headers too long, lying lengths. */
+  private static byte[] rawRequest(Random r, String session) {
+    String path = "/api/sessions/" + session;
+    String head = switch (r.nextInt(8)) {
+      case 0 -> "GET /" + "a".repeat(2100 + r.nextInt(8000)) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+      case 1 -> "GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000 + r.nextInt(4000)) + "\r\n\r\n";
+      case 2 -> "POST " + path + "/offer HTTP/1.1\r\nHost: x\r\nContent-Length: " + pick(r, "abc", "-1", "99999999999999999999999", "1, 2")
+          + "\r\n\r\n{}";
+      case 3 -> pick(r, "GET", "G E T", "\u0001\u0002", "POST") + " " + pick(r, "no-slash", "/ a b", "/%", "", "/api/sessions/%ZZ") + " HTTP/1.1\r\nHost: x\r\n\r\n";
+      case 4 -> "GET " + path + " HTTP/" + pick(r, "9.9", "1.x", "2") + "\r\nHost: x\r\n\r\n";
+      case 5 -> "POST " + path + "/offer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+          + pick(r, "zz\r\n", "-5\r\n", "ffffffffffffffffff\r\n");
+      case 6 -> "GET " + path + " HTTP/1.1\r\n" + "X-Many: 1\r\n".repeat(100 + r.nextInt(200)) + "Host: x\r\n\r\n";
+      default -> "GET " + path + " HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n";
+    };
+    return head.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  // ---- JSON and SDP garbage ----
+
+  private static String jsonValue(Random r, int depth) {
+    return switch (r.nextInt(depth > 2 ? 10 : 13)) {
+      case 0 -> "null";
+      case 1 -> pick(r, "true", "false");
+      case 2 -> String.valueOf(Fuzz.nastyNumber(r));
+      case 3 -> pick(r, "1e99", "-1e-99", "1.5", "NaN", "Infinity", "-0", "1E400", "0.0000001", "99999999999999999999999");
+      case 4 -> quote(new String(Fuzz.bytes(r, 40), StandardCharsets.ISO_8859_1));
+      case 5 -> quote(Fuzz.fps(r));
+      case 6 -> "\"" + "\\u0000\\ud800" + "\"";
+      case 7 -> "[" + "[".repeat(r.nextInt(3000)) ;
+      case 8 -> "";
+      case 9 -> new String(Fuzz.bytes(r, 30), StandardCharsets.ISO_8859_1);
+      case 10 -> "[" + jsonValue(r, depth + 1) + ", " + jsonValue(r, depth + 1) + "]";
+      case 11 -> "{\"a\": " + jsonValue(r, depth + 1) + "}";
+      default -> "\"" + "z".repeat(r.nextInt(100_000)) + "\"";
+    };
+  }
+
+  private static String jsonObject(Random r, List<String> keys) {
+    StringBuilder b = new StringBuilder("{");
+    int n = r.nextInt(5);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        b.append(", ");
+      }
+      String key = r.nextInt(5) == 0 ? "extra" + i : keys.get(r.nextInt(keys.size()));
+      b.append(quote(key)).append(": ").append(jsonValue(r, 1));
+    }
+    return b.append('}').toString();
+  }
+
+  private static String sdp(Random r) {
+    List<String> lines = new ArrayList<>(List.of("v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0"));
+    if (r.nextBoolean()) {
+      lines.add("m=audio 9 UDP/TLS/RTP/SAVPF 111");
+    }
+    if (r.nextBoolean()) {
+      lines.add("m=video 9 UDP/TLS/RTP/SAVPF 96");
+    }
+    for (int i = r.nextInt(6); i > 0; i--) {
+      lines.add(pick(r, "a=rtpmap:111 opus/48000/2", "a=fingerprint:sha-256 ZZ", "a=ice-ufrag:" + "u".repeat(r.nextInt(300)),
+          "a=ssrc:" + Fuzz.nastyNumber(r) + " cname:x", "a=rtcp-fb:* " + "x".repeat(r.nextInt(200)), "m=application 0 x",
+          "a=" + new String(Fuzz.bytes(r, 50), StandardCharsets.ISO_8859_1)));
+    }
+    java.util.Collections.shuffle(lines.subList(r.nextInt(2) == 0 ? 0 : 1, lines.size()), r);
+    return String.join(pick(r, "\r\n", "\n", "\r"), lines) + "\r\n";
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 32 || c > 126) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  @SafeVarargs
+  private static <T> T pick(Random r, T... values) {
+    return Fuzz.pick(r, values);
+  }
+
+  private static String shorten(String s) {
+    String flat = s.replaceAll("[\\r\\n]+", "⏎");
+    return flat.length() <= 120 ? flat : flat.substring(0, 120) + "…(" + flat.length() + ")";
+  }
+
+  private static String createSession() throws Exception {
+    Reply r = api.postJson("/api/sessions", "{}");
+    assertEquals(201, r.status(), r.toString());
+    return r.text("sessionId");
+  }
+
+  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.get()) {
+      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
+      Thread.sleep(20);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    boolean get() throws Exception;
+  }
+}

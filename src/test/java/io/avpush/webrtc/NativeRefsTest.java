@@ -1,0 +1,53 @@
+package io.avpush.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The workaround for webrtc-java 0.14.0's leaked references (see {@link NativeRefs}), checked
+ * against libwebrtc's own reference counts; no network needed (the offer has no candidates).
+ */
+class NativeRefsTest {
+
+  @Test
+  void vtableSlotsAreAddRefAndReleaseOfLibwebrtcsCount() {
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of())) {
+      CustomAudioSource source = new CustomAudioSource();
+      AudioTrack track = engine.factory().createAudioTrack("t", source);
+      long handle = NativeRefs.handle(track);
+      assertTrue(handle != 0, "the track's native pointer is readable");
+      NativeRefs.addRef(handle);
+      assertEquals(1, NativeRefs.release(handle), "release of the extra reference leaves webrtc-java's");
+      // webrtc-java's own dispose() throws an Error unless it drops the last reference: it must not.
+      track.dispose();
+      source.dispose();
+    }
+  }
+
+  @Test
+  void closingAViewerFreesItsPeerConnection() throws Exception {
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
+        LightViewer.Client client = new LightViewer.Client()) {
+      MediaOutput output = engine.createOutput("refs");
+      Viewer viewer;
+      try (LightViewer receiver = new LightViewer(client)) {
+        // Without its candidates the offer makes the engine send no connectivity checks anywhere.
+        String offer = receiver.offer(Duration.ofSeconds(10)).replaceAll("a=candidate:[^\\r\\n]*\\r\\n", "");
+        viewer = output.connect("v", offer, (id, s) -> {}).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertTrue(viewer.answerSdp().startsWith("v=0"), viewer.answerSdp());
+        assertEquals(1, output.viewerCount());
+      }
+      output.close();
+      assertEquals(0, output.viewerCount());
+      // webrtc-java's close() alone leaves the reference of its wrapper, so the object would live on.
+      assertTrue(viewer.peerConnectionFreed(), "libwebrtc freed the closed viewer's peer connection");
+    }
+  }
+}
