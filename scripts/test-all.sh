@@ -24,3 +24,7 @@ mvn -B -q -Pall test-compile dependency:resolve-plugins >/dev/null
 mvn -B -q -Pall test -Dtest=AudioChunksTest >/dev/null
 
 scripts/in-netns.sh mvn -o -B -Pall test "$@"
+
+# The cluster across hosts: three avpush JVMs in their own network namespaces, a webrtc-java viewer
+# through node 1 to a session on node 3, node 2 killed (README "Cluster"). About a minute.
+scripts/multihost-test.sh
