@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${BUILD_DIR:-$PWD/target}"
-[[ -f "$BUILD_DIR/avpush.jar" ]] || mvn -B -q -Davpush.buildDir="$BUILD_DIR" package -DskipTests
+# Always rebuilt: a jar left from an older checkout would test old code.
+mvn -B -q -Davpush.buildDir="$BUILD_DIR" package -DskipTests
 mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classpath \
   -Dmdep.outputFile="$BUILD_DIR/multihost-classpath.txt" -Dmdep.includeScope=test >/dev/null
 export CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/multihost-classpath.txt")"
