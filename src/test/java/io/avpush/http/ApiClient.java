@@ -107,10 +107,29 @@ final class ApiClient {
       return sendAsync(method, path, contentType, body).join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof IOException io) {
-        throw io;
+        if (!staleConnection(io)) {
+          throw io;
+        }
+        // The JDK client sent this request on a kept-alive connection that the server had closed
+        // (its right, e.g. after refusing a previous request's body with 413): no byte of reply
+        // came. The same request on a fresh connection must get its answer.
+        try {
+          return sendAsync(method, path, contentType, body).join();
+        } catch (java.util.concurrent.CompletionException again) {
+          if (again.getCause() instanceof IOException io2) {
+            throw io2;
+          }
+          throw again;
+        }
       }
       throw e;
     }
+  }
+
+  private static boolean staleConnection(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    return !(e instanceof java.net.http.HttpTimeoutException)
+        && (message.contains("header parser received no bytes") || message.contains("Connection reset"));
   }
 
   CompletableFuture<Reply> sendAsync(String method, String path, String contentType, byte[] body) {
