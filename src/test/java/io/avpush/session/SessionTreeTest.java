@@ -155,8 +155,11 @@ class SessionTreeTest {
     byte[] second = frames.get(start + 30);
     assertArrayEquals(I420.fromBgr24(bgrFrames(1, 100), 0, W, H), second, "segment 2 starts on the very next tick");
 
-    short[] samples = output.samplesCopy();
     int audioStart = (int) FPS.sampleIndexAtFrame(start, AudioChunks.SAMPLE_RATE);
+    // "segmentsPlayed" counts at the release; the last chunks are pushed up to a frame later.
+    int needed = audioStart + tone.length + 5 * 1600;
+    await("the segments' audio to be pushed", () -> output.samplesCopy().length >= needed);
+    short[] samples = output.samplesCopy();
     assertEquals(0, samples[audioStart - 1], "silence before the segment");
     for (int i = 0; i < tone.length; i++) {
       assertEquals(tone[i], samples[audioStart + i], "sample " + i + " plays at the segment's first tick");
