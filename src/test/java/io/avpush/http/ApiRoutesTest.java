@@ -13,9 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The public API over real HTTP: the real {@code Guardian}, registry, sessions and pacer, with a
@@ -30,23 +29,11 @@ class ApiRoutesTest {
   private static final String MAX_UPLOAD = "2 MiB";
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("api-routes", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits.max-upload-bytes = " + MAX_UPLOAD));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("api-routes", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+      "avpush.limits.max-upload-bytes = " + MAX_UPLOAD));
+  private static final ApiClient api = server.client;
 
   // ---- unknown sessions, routes and methods ----
 

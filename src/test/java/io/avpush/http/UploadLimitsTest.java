@@ -8,9 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads from clients that stall, hang up or send too much, over raw sockets on loopback: each
@@ -25,24 +24,12 @@ class UploadLimitsTest {
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("upload-limits", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }",
-        "pekko.http.server.request-timeout = 2 s"));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("upload-limits", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+      "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }",
+      "pekko.http.server.request-timeout = 2 s"));
+  private static final ApiClient api = server.client;
 
   @Test
   void anUploadThatStallsHalfwayTimesOutWith408AndAnotherSessionStreamsOn() throws Exception {
