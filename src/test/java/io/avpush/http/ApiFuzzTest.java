@@ -48,7 +48,6 @@ class ApiFuzzTest {
   /** A request and whether the generator built it to be refused. */
   private record Request(String what, String method, String path, String contentType, byte[] body, boolean mustFail) {}
 
-
   @Test
   void everyMalformedRequestGetsA4xxJsonAndAnotherSessionStreamsOn() throws Exception {
     String victim = createSession();
@@ -100,7 +99,7 @@ class ApiFuzzTest {
     assertTrue(failures.isEmpty(), failures.size() + " bad replies, the first: " + failures.subList(0, Math.min(5, failures.size())));
 
     assertHealthy();
-    awaitTrue(() -> api.get("/api/sessions/" + victim).json().get("segmentsPlayed").asLong() == 1,
+    Await.until(() -> api.get("/api/sessions/" + victim).json().get("segmentsPlayed").asLong() == 1,
         Duration.ofSeconds(20), "the victim's segment plays to its end");
     long expected = Math.round(VICTIM_SECONDS * 48_000);
     long audible = outputs.of(victim).audibleSamples();
@@ -412,18 +411,5 @@ class ApiFuzzTest {
     Reply r = api.postJson("/api/sessions", "{}");
     assertEquals(201, r.status(), r.toString());
     return r.text("sessionId");
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

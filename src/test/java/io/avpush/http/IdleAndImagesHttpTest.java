@@ -113,7 +113,7 @@ class IdleAndImagesHttpTest {
     assertEquals(1000.0, loop.get("durationMs").asDouble(), 0.01);
     assertTrue(loop.get("audio").asBoolean());
 
-    awaitTrue(() -> outputs.of(id).audibleSamples() > 48_000, "the loop's audio plays (more than one pass)");
+    Await.until(() -> outputs.of(id).audibleSamples() > 48_000, Duration.ofSeconds(10), "the loop's audio plays (more than one pass)");
     JsonNode idle = api.get(base).json().get("idle");
     assertEquals(loopId, idle.get("loopId").asText(), idle.toString());
     assertTrue(idle.get("playing").asBoolean(), idle.toString());
@@ -178,18 +178,5 @@ class IdleAndImagesHttpTest {
     for (String fragment : messageContains) {
       assertTrue(message.contains(fragment), "message lacks '" + fragment + "': " + message);
     }
-  }
-
-  private static void awaitTrue(Check condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within 10 s");
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

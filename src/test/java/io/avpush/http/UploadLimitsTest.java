@@ -55,7 +55,7 @@ class UploadLimitsTest {
     assertTrue(reply.connectionClosed(), "the half-sent request's connection is closed: " + reply);
     assertEquals(0, api.get("/api/sessions/" + stalled).json().get("queued").size(), "nothing of it was queued");
 
-    awaitTrue(() -> api.get("/api/sessions/" + streaming).json().get("segmentsPlayed").asLong() == 1,
+    Await.until(() -> api.get("/api/sessions/" + streaming).json().get("segmentsPlayed").asLong() == 1,
         Duration.ofSeconds(8), "the streaming session's segment plays to its end");
     long audible = outputs.of(streaming).audibleSamples();
     assertTrue(audible >= 0.95 * 96_000 && audible <= 96_000, "every sample of the other session was pushed: " + audible);
@@ -155,18 +155,5 @@ class UploadLimitsTest {
     out[out.length - 2] = '\r';
     out[out.length - 1] = '\n';
     return out;
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }
