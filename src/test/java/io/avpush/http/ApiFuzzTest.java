@@ -17,9 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Thousands of malformed and adversarial requests through the real routes (seeded, see
@@ -40,26 +39,14 @@ class ApiFuzzTest {
   private static final String BOUNDARY = "fuzz-boundary-0123";
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("api-fuzz", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+      "avpush.limits { max-upload-bytes = 1 MiB, upload-timeout = 5 s, max-sessions = 200, max-sdp-bytes = 16 KiB }"));
+  private static final ApiClient api = server.client;
 
   /** A request and whether the generator built it to be refused. */
   private record Request(String what, String method, String path, String contentType, byte[] body, boolean mustFail) {}
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("api-fuzz", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits { max-upload-bytes = 1 MiB, upload-timeout = 5 s, max-sessions = 200, max-sdp-bytes = 16 KiB }"));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   @Test
   void everyMalformedRequestGetsA4xxJsonAndAnotherSessionStreamsOn() throws Exception {
@@ -112,7 +99,7 @@ class ApiFuzzTest {
     assertTrue(failures.isEmpty(), failures.size() + " bad replies, the first: " + failures.subList(0, Math.min(5, failures.size())));
 
     assertHealthy();
-    awaitTrue(() -> api.get("/api/sessions/" + victim).json().get("segmentsPlayed").asLong() == 1,
+    Await.until(() -> api.get("/api/sessions/" + victim).json().get("segmentsPlayed").asLong() == 1,
         Duration.ofSeconds(20), "the victim's segment plays to its end");
     long expected = Math.round(VICTIM_SECONDS * 48_000);
     long audible = outputs.of(victim).audibleSamples();
@@ -424,18 +411,5 @@ class ApiFuzzTest {
     Reply r = api.postJson("/api/sessions", "{}");
     assertEquals(201, r.status(), r.toString());
     return r.text("sessionId");
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

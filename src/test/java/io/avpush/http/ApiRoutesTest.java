@@ -13,9 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The public API over real HTTP: the real {@code Guardian}, registry, sessions and pacer, with a
@@ -30,23 +29,11 @@ class ApiRoutesTest {
   private static final String MAX_UPLOAD = "2 MiB";
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("api-routes", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits.max-upload-bytes = " + MAX_UPLOAD));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("api-routes", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+      "avpush.limits.max-upload-bytes = " + MAX_UPLOAD));
+  private static final ApiClient api = server.client;
 
   // ---- unknown sessions, routes and methods ----
 
@@ -206,7 +193,7 @@ class ApiRoutesTest {
     assertNotNull(demoSegment, demo.toString());
     assertTrue(demo.json().get("durationMs").asDouble() >= 9_000, demo.toString());
 
-    awaitTrue(() -> "playing".equals(api.get(base).text("state")), Duration.ofSeconds(2), "the upload starts playing");
+    Await.until(() -> "playing".equals(api.get(base).text("state")), Duration.ofSeconds(2), "the upload starts playing");
     Reply status = api.get(base);
     assertEquals(200, status.status(), status.toString());
     JsonNode s = status.json();
@@ -215,7 +202,7 @@ class ApiRoutesTest {
     assertEquals(1, s.get("viewersConnected").asInt(), s.toString());
     assertEquals("30/1", s.get("fps").asText());
     assertTrue(s.has("framesReleased") && s.has("queuedMs") && s.has("avDiffMs") && s.has("pushed"), s.toString());
-    awaitTrue(() -> outputs.of(id).frames() >= 10, Duration.ofSeconds(3), "frames reach the output");
+    Await.until(() -> outputs.of(id).frames() >= 10, Duration.ofSeconds(3), "frames reach the output");
 
     Reply interrupted = api.postJson(base + "/interrupt", "");
     assertEquals(200, interrupted.status(), interrupted.toString());
@@ -231,7 +218,7 @@ class ApiRoutesTest {
     assertEquals(204, api.delete(base).status());
     assertError(api.get(base), 404, "session_not_found");
     assertError(api.delete(base), 404, "session_not_found");
-    awaitTrue(() -> outputs.of(id).isClosed(), Duration.ofSeconds(3), "the session's output is closed");
+    Await.until(() -> outputs.of(id).isClosed(), Duration.ofSeconds(3), "the session's output is closed");
   }
 
   // ---- isolation ----
@@ -249,7 +236,7 @@ class ApiRoutesTest {
     assertEquals(202, second.status(), second.toString());
     String firstId = first.text("segmentId");
     String secondId = second.text("segmentId");
-    awaitTrue(() -> firstId.equals(api.get(baseA).text("playing")), Duration.ofSeconds(2), "the first segment plays");
+    Await.until(() -> firstId.equals(api.get(baseA).text("playing")), Duration.ofSeconds(2), "the first segment plays");
     JsonNode before = api.get(baseA).json();
     long framesBefore = before.get("framesReleased").asLong();
 
@@ -279,7 +266,7 @@ class ApiRoutesTest {
       assertError(r, r.status(), null);
     }
 
-    awaitTrue(() -> api.get(baseA).json().get("framesReleased").asLong() >= framesBefore + 15,
+    Await.until(() -> api.get(baseA).json().get("framesReleased").asLong() >= framesBefore + 15,
         Duration.ofSeconds(2), "session A's frame clock goes on");
     JsonNode during = api.get(baseA).json();
     boolean firstStillPlaying = firstId.equals(during.get("playing").asText(null));
@@ -290,7 +277,7 @@ class ApiRoutesTest {
         || during.get("segmentsPlayed").asLong() >= 2, "the queued segment is still there: " + during);
     assertFalse(queued.stream().anyMatch(q -> !q.equals(secondId)), "nothing else was queued: " + during);
 
-    awaitTrue(() -> api.get(baseA).json().get("segmentsPlayed").asLong() == 2, Duration.ofSeconds(8),
+    Await.until(() -> api.get(baseA).json().get("segmentsPlayed").asLong() == 2, Duration.ofSeconds(8),
         "both segments of A play to their end");
     long segmentSamples = 4 * 48_000;
     long audible = outputs.of(a).audibleSamples();
@@ -334,18 +321,5 @@ class ApiRoutesTest {
     for (String fragment : messageContains) {
       assertTrue(message.contains(fragment), "message lacks '" + fragment + "': " + message);
     }
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

@@ -83,7 +83,7 @@ class ClusterFailureTest {
     for (int i = 0; i < 2; i++) {
       FakeOutputs.Recorder media = cluster.node(i).outputs().of(sessionOf.get(i));
       long frames = media.frames();
-      awaitTrue(() -> media.frames() > frames + 10, Duration.ofSeconds(5), "node " + i + "'s session still streams");
+      Await.until(() -> media.frames() > frames + 10, Duration.ofSeconds(5), "node " + i + "'s session still streams");
       Reply status = api(1 - i).get("/api/sessions/" + sessionOf.get(i));
       assertEquals(200, status.status(), status.toString());
     }
@@ -99,9 +99,9 @@ class ClusterFailureTest {
 
     long leaveNs = System.nanoTime();
     CoordinatedShutdown.get(cluster.node(2).testKit().system()).run(CoordinatedShutdown.unknownReason());
-    awaitTrue(media::isClosed, Duration.ofSeconds(30), "the leaving node's session ends and closes its output");
+    Await.until(media::isClosed, Duration.ofSeconds(30), "the leaving node's session ends and closes its output");
     long endedMs = (System.nanoTime() - leaveNs) / 1_000_000;
-    awaitTrue(() -> api(0).get("/api/sessions/" + sessionOf.get(2)).status() == 410, Duration.ofSeconds(30),
+    Await.until(() -> api(0).get("/api/sessions/" + sessionOf.get(2)).status() == 410, Duration.ofSeconds(30),
         "a call for the ended session is 410 once its node has left");
     Reply created = api(0).postJson("/api/sessions", "{\"width\": 64, \"height\": 64}");
     assertEquals(201, created.status(), created.toString());
@@ -162,18 +162,5 @@ class ClusterFailureTest {
 
   private ApiClient api(int node) {
     return cluster.node(node).client();
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(50);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

@@ -80,7 +80,7 @@ class ClusterRoutingTest {
     assertEquals(202, upload.status(), upload.toString());
     assertEquals(8, upload.json().get("frames").asInt());
     FakeOutputs.Recorder media = cluster.node(owner).outputs().of(id);
-    awaitTrue(() -> media.audibleSamples() > 0 && media.frames() > 0, Duration.ofSeconds(10),
+    Await.until(() -> media.audibleSamples() > 0 && media.frames() > 0, Duration.ofSeconds(10),
         "the uploaded segment plays on the serving node");
 
     // The idle loop (an upload) passes through too; the stream WebSocket is pointed at the serving node.
@@ -99,7 +99,7 @@ class ClusterRoutingTest {
     assertEquals(202, api(third).postJson("/api/sessions/" + id + "/demo", "").status());
 
     assertEquals(204, api(third).delete("/api/sessions/" + id).status());
-    awaitTrue(media::isClosed, Duration.ofSeconds(5), "the deleted session's output is closed");
+    Await.until(media::isClosed, Duration.ofSeconds(5), "the deleted session's output is closed");
     for (int i = 0; i < 3; i++) {
       Reply gone = api(i).get("/api/sessions/" + id);
       assertEquals(404, gone.status(), "node " + i + ": " + gone);
@@ -187,18 +187,5 @@ class ClusterRoutingTest {
 
   private static ApiClient api(int node) {
     return cluster.node(node).client();
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

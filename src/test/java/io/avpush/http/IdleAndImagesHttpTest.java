@@ -14,9 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Image frames and idle loops over real HTTP (the real Guardian, sessions and pacer, a counting
@@ -29,23 +28,11 @@ class IdleAndImagesHttpTest {
   private static final int H = 64;
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("idle-images", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + ", background = \"#102030\" }",
-        "avpush.limits.max-upload-bytes = 2 MiB"));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("idle-images", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + ", background = \"#102030\" }",
+      "avpush.limits.max-upload-bytes = 2 MiB"));
+  private static final ApiClient api = server.client;
 
   @Test
   void segmentsTakePngAndJpegFramesAndRgbaVideo() throws Exception {
@@ -126,7 +113,7 @@ class IdleAndImagesHttpTest {
     assertEquals(1000.0, loop.get("durationMs").asDouble(), 0.01);
     assertTrue(loop.get("audio").asBoolean());
 
-    awaitTrue(() -> outputs.of(id).audibleSamples() > 48_000, "the loop's audio plays (more than one pass)");
+    Await.until(() -> outputs.of(id).audibleSamples() > 48_000, Duration.ofSeconds(10), "the loop's audio plays (more than one pass)");
     JsonNode idle = api.get(base).json().get("idle");
     assertEquals(loopId, idle.get("loopId").asText(), idle.toString());
     assertTrue(idle.get("playing").asBoolean(), idle.toString());
@@ -191,18 +178,5 @@ class IdleAndImagesHttpTest {
     for (String fragment : messageContains) {
       assertTrue(message.contains(fragment), "message lacks '" + fragment + "': " + message);
     }
-  }
-
-  private static void awaitTrue(Check condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within 10 s");
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

@@ -36,10 +36,10 @@ class MetricsTest {
       assertEquals(200, api.postJson(base + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
       byte[] wav = ApiClient.wav(ApiClient.tone(0.5), 48_000);
       assertEquals(202, api.postParts(base + "/segments", List.of(Part.file("audio", "a.wav", wav))).status());
-      await(() -> api.get(base).json().get("segmentsPlayed").asLong() == 1, Duration.ofSeconds(5), "the segment plays");
+      Await.until(() -> api.get(base).json().get("segmentsPlayed").asLong() == 1, Duration.ofSeconds(5), "the segment plays");
       // The segment's 15 frames and 50 chunks reach the pacer 25 ms ahead and frames are pushed
       // 90 ms (video-delay) after their audio: wait for the pushes, not only for the release.
-      await(() -> value(api.get("/metrics").body(), "avpush_frames_pushed_total")
+      Await.until(() -> value(api.get("/metrics").body(), "avpush_frames_pushed_total")
               >= value(before, "avpush_frames_pushed_total") + 15
               && value(api.get("/metrics").body(), "avpush_audio_chunks_pushed_total")
               >= value(before, "avpush_audio_chunks_pushed_total") + 50,
@@ -67,7 +67,7 @@ class MetricsTest {
       assertEquals(value(before, badRequests) + 1, value(after, badRequests), after);
 
       assertEquals(204, api.delete(base).status());
-      await(() -> value(api.get("/metrics").body(), "avpush_sessions") == value(before, "avpush_sessions"),
+      Await.until(() -> value(api.get("/metrics").body(), "avpush_sessions") == value(before, "avpush_sessions"),
           Duration.ofSeconds(5), "the session gauge drops when the session ends");
       assertEquals(value(before, "avpush_viewers"), value(api.get("/metrics").body(), "avpush_viewers"));
     }
@@ -77,18 +77,5 @@ class MetricsTest {
   static double value(String exposition, String series) {
     Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  private static void await(Check check, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!check.holds()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean holds() throws Exception;
   }
 }

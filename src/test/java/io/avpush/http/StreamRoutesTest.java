@@ -9,9 +9,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,22 +26,10 @@ class StreamRoutesTest {
   private static final int H = 64;
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("stream-routes", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + ", stream-buffer = 300 ms }"));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("stream-routes", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + ", stream-buffer = 300 ms }"));
+  private static final ApiClient api = server.client;
 
   private static String newSession() throws Exception {
     return api.postJson("/api/sessions", "{}").text("sessionId");

@@ -12,12 +12,59 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The real composition root ({@link Guardian}: registry, routes, binding) and the real pacer on a
  * free port of 127.0.0.1, with the transport the test chooses. Returns once the API answers.
+ * A test class that shares one node between its tests registers {@link #perClass} instead.
  */
 final class TestServer implements AutoCloseable {
+
+  /**
+   * One node for a whole test class: {@code @RegisterExtension static final TestServer.PerClass
+   * server = TestServer.perClass("name", outputs, overrides);} starts it before the first test and
+   * stops it after the last; {@link PerClass#client} is usable from the start (its port is chosen
+   * at once).
+   */
+  static PerClass perClass(String name, Output.Factory outputs, String overrides) {
+    try {
+      return new PerClass(name, outputs, overrides, freePort());
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port for the test node", e);
+    }
+  }
+
+  static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private final String name;
+    private final Output.Factory outputs;
+    private final String overrides;
+    private final int port;
+    final ApiClient client;
+    private TestServer server;
+
+    private PerClass(String name, Output.Factory outputs, String overrides, int port) {
+      this.name = name;
+      this.outputs = outputs;
+      this.overrides = overrides;
+      this.port = port;
+      this.client = new ApiClient(URI.create("http://127.0.0.1:" + port));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+      server = start(name, outputs, overrides, port);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
 
   private final ActorTestKit testKit;
   private final PushPacer pacer;
@@ -31,7 +78,10 @@ final class TestServer implements AutoCloseable {
 
   /** {@code overrides} is HOCON over reference.conf, e.g. {@code avpush.limits.max-sessions = 2}. */
   static TestServer start(String name, Output.Factory outputs, String overrides) throws Exception {
-    int port = freePort();
+    return start(name, outputs, overrides, freePort());
+  }
+
+  private static TestServer start(String name, Output.Factory outputs, String overrides, int port) throws Exception {
     Config config = ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }"))
         .withFallback(ConfigFactory.load())

@@ -8,9 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads from clients that stall, hang up or send too much, over raw sockets on loopback: each
@@ -25,24 +24,12 @@ class UploadLimitsTest {
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
   private static final FakeOutputs outputs = new FakeOutputs();
-  private static TestServer server;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = TestServer.start("upload-limits", outputs, String.join("\n",
-        "avpush.media { default-width = " + W + ", default-height = " + H + " }",
-        "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }",
-        "pekko.http.server.request-timeout = 2 s"));
-    api = server.client;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("upload-limits", outputs, String.join("\n",
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }",
+      "avpush.limits { max-upload-bytes = " + MAX_UPLOAD + ", upload-timeout = 1 s }",
+      "pekko.http.server.request-timeout = 2 s"));
+  private static final ApiClient api = server.client;
 
   @Test
   void anUploadThatStallsHalfwayTimesOutWith408AndAnotherSessionStreamsOn() throws Exception {
@@ -68,7 +55,7 @@ class UploadLimitsTest {
     assertTrue(reply.connectionClosed(), "the half-sent request's connection is closed: " + reply);
     assertEquals(0, api.get("/api/sessions/" + stalled).json().get("queued").size(), "nothing of it was queued");
 
-    awaitTrue(() -> api.get("/api/sessions/" + streaming).json().get("segmentsPlayed").asLong() == 1,
+    Await.until(() -> api.get("/api/sessions/" + streaming).json().get("segmentsPlayed").asLong() == 1,
         Duration.ofSeconds(8), "the streaming session's segment plays to its end");
     long audible = outputs.of(streaming).audibleSamples();
     assertTrue(audible >= 0.95 * 96_000 && audible <= 96_000, "every sample of the other session was pushed: " + audible);
@@ -168,18 +155,5 @@ class UploadLimitsTest {
     out[out.length - 2] = '\r';
     out[out.length - 1] = '\n';
     return out;
-  }
-
-  private static void awaitTrue(Check condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
-      assertTrue(System.nanoTime() < deadline, what + ": not within " + timeout);
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean get() throws Exception;
   }
 }

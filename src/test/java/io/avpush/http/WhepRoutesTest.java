@@ -128,7 +128,7 @@ class WhepRoutesTest {
 
     assertEquals(400, r.statusCode());
     assertTrue(r.body().contains("must start with v=0"), r.body());
-    awaitTrue(() -> sessions().equals(before), "the session made for the rejected offer is deleted");
+    Await.until(() -> sessions().equals(before), Duration.ofSeconds(5), "the session made for the rejected offer is deleted");
   }
 
   @Test
@@ -275,20 +275,6 @@ class WhepRoutesTest {
         }
         Thread.sleep(20);
       }
-    }
-  }
-
-  private interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("within 5 s: " + what);
-      }
-      Thread.sleep(20);
     }
   }
 
