@@ -20,7 +20,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Who may call what, in one place: every route wraps its handler in one of
- * {@link #publisher}, {@link #viewer} or {@link #metrics}, and the whole tree in {@link #cors}.
+ * {@link #publisher} (or {@link #apiKey}), {@link #viewer} or {@link #metrics}, and the whole tree
+ * in {@link #cors}. Only {@code /health/*} (load balancers, container health checks), the demo
+ * page and CORS preflights need no credential.
  *
  * <ul>
  *   <li>Publishing (create, upload, demo, interrupt, delete) needs an API key from
@@ -75,21 +77,26 @@ public final class Auth extends AllDirectives {
 
   /** The API key, or 401/403. */
   public Route publisher(Supplier<Route> inner) {
+    return apiKey("publishing", inner);
+  }
+
+  /** The API key for {@code what} (e.g. "publishing"; said in the 401/403 message), or 401/403. */
+  public Route apiKey(String what, Supplier<Route> inner) {
     if (devMode()) {
       return inner.get();
     }
     return extractRequest(request -> {
       Optional<String> credential = credential(request);
       if (credential.isEmpty()) {
-        return unauthorized(false, "publishing needs the API key (avpush.auth.api-keys): " + HOW);
+        return unauthorized(false, what + " needs the API key (avpush.auth.api-keys): " + HOW);
       }
       if (isApiKey(credential.get())) {
         return inner.get();
       }
       if (tokens.check(credential.get()) instanceof ViewerTokens.Check.Invalid) {
-        return unauthorized(true, "the credential is not an API key of this node; publishing needs one: " + HOW);
+        return unauthorized(true, "the credential is not an API key of this node; " + what + " needs one: " + HOW);
       }
-      return forbidden("a viewer token only views its session; publishing needs the API key: " + HOW);
+      return forbidden("a viewer token only views its session; " + what + " needs the API key: " + HOW);
     });
   }
 

@@ -83,7 +83,9 @@ class AuthTest {
       new Endpoint("PATCH /whep/{id}/{viewerId}", Needs.VIEWER, 405, f -> new Call("PATCH", f.whepViewer(),
           "application/trickle-ice-sdpfrag", "a=end-of-candidates\r\n".getBytes(StandardCharsets.UTF_8))),
       new Endpoint("DELETE /whep/{id}/{viewerId}", Needs.VIEWER, 200, f -> bare("DELETE", f.whepViewer())),
-      new Endpoint("GET /metrics", Needs.API_KEY, 200, f -> bare("GET", "/metrics")));
+      new Endpoint("GET /metrics", Needs.API_KEY, 200, f -> bare("GET", "/metrics")),
+      // The members' addresses and HTTP URLs: not for anyone who reaches the port.
+      new Endpoint("GET /api/cluster", Needs.API_KEY, 200, f -> bare("GET", "/api/cluster")));
 
   @BeforeAll
   static void start() throws Exception {
@@ -153,7 +155,7 @@ class AuthTest {
         assertEquals(e.okStatus(), r.status(), e + ": " + r);
       } else {
         assertRefused(r, 403, "forbidden", e);
-        assertTrue(r.text("message").contains("publishing needs the API key"), e + ": " + r);
+        assertTrue(r.text("message").contains("needs the API key"), e + ": " + r);
         assertFixtureUntouched(f);
       }
       delete(f);
@@ -263,6 +265,15 @@ class AuthTest {
   void theDemoPageAndItsFilesStayOpen() throws Exception {
     assertEquals(200, anonymous.get("/").status());
     assertEquals(200, anonymous.get("/static/measure.html").status());
+  }
+
+  @Test
+  void healthChecksStayOpenForLoadBalancersAndContainerHealthChecks() throws Exception {
+    for (String path : List.of("/health/alive", "/health/ready")) {
+      Reply r = anonymous.get(path);
+      assertEquals(200, r.status(), path + ": " + r);
+      assertTrue(r.contentType().startsWith("application/json"), path + ": " + r);
+    }
   }
 
   @Test
