@@ -17,6 +17,9 @@ mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classp
   -Dmdep.outputFile="$BUILD_DIR/multihost-classpath.txt" -Dmdep.includeScope=test >/dev/null
 export CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/multihost-classpath.txt")"
 export JAR="$BUILD_DIR/avpush.jar"
+# The jar's configuration: every pekko.* setting of avpush (avpush-pekko.conf) must still hold
+# after the shade plugin concatenated the reference.conf files (Pekko's defaults come last there).
+java -cp "$JAR:$BUILD_DIR/test-classes" io.avpush.config.PackagedConfigCheck
 export LOGS; LOGS=$(mktemp -d)
 echo "logs in $LOGS"
 

@@ -63,7 +63,7 @@ public final class Guardian {
           .newServerAt(settings.http().host(), settings.http().port())
           // Set here, not in reference.conf: the shaded jar appends Pekko's reference.conf after ours.
           .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
-          .bind(new NodeRoutes(ctx.getSystem(), cluster).around(routes.routes()))
+          .bind(new NodeRoutes(ctx.getSystem(), cluster, routes.auth()).around(routes.routes()))
           .whenComplete((binding, failure) -> {
             if (failure != null) {
               ctx.getSystem().log().error("cannot listen on {}:{}: {}", settings.http().host(), settings.http().port(), failure.toString());

@@ -16,7 +16,16 @@ public record LimitSettings(
     Duration idleTimeout,
     Duration disconnectedTimeout,
     int maxViewersPerSession,
-    Duration uploadTimeout) {
+    Duration uploadTimeout,
+    Duration connectTimeout) {
+  /** Without {@code connectTimeout}: its default, 15 s. */
+  public LimitSettings(long maxUploadBytes, Duration maxSegmentDuration, int maxWidth, int maxHeight, int maxSessions,
+      Duration maxQueuedDuration, long maxQueuedBytes, long maxSdpBytes, Duration idleTimeout,
+      Duration disconnectedTimeout, int maxViewersPerSession, Duration uploadTimeout) {
+    this(maxUploadBytes, maxSegmentDuration, maxWidth, maxHeight, maxSessions, maxQueuedDuration, maxQueuedBytes,
+        maxSdpBytes, idleTimeout, disconnectedTimeout, maxViewersPerSession, uploadTimeout, Duration.ofSeconds(15));
+  }
+
   static LimitSettings from(Config c) {
     return new LimitSettings(
         c.getBytes("max-upload-bytes"),
@@ -30,6 +39,7 @@ public record LimitSettings(
         c.getDuration("idle-timeout"),
         c.getDuration("disconnected-timeout"),
         c.getInt("max-viewers-per-session"),
-        c.getDuration("upload-timeout"));
+        c.getDuration("upload-timeout"),
+        c.getDuration("connect-timeout"));
   }
 }

@@ -76,6 +76,11 @@ public final class ApiRoutes extends AllDirectives {
     }
   }
 
+  /** Who may call what; {@link NodeRoutes} guards {@code GET /api/cluster} with it too. */
+  public Auth auth() {
+    return auth;
+  }
+
   public Route routes() {
     return auth.cors(() -> withRequestTimeoutResponse(this::requestTimedOut, () ->
         handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(

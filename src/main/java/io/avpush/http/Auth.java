@@ -1,18 +1,23 @@
 package io.avpush.http;
 
 import io.avpush.config.AuthSettings;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -20,7 +25,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Who may call what, in one place: every route wraps its handler in one of
- * {@link #publisher}, {@link #viewer} or {@link #metrics}, and the whole tree in {@link #cors}.
+ * {@link #publisher} (or {@link #apiKey}), {@link #viewer} or {@link #metrics}, and the whole tree
+ * in {@link #cors}. Only {@code /health/*} (load balancers, container health checks), the demo
+ * page and CORS preflights need no credential.
  *
  * <ul>
  *   <li>Publishing (create, upload, demo, interrupt, delete) needs an API key from
@@ -33,7 +40,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *
  * Missing or wrong credentials get 401 with {@code WWW-Authenticate} (RFC 6750); a valid
  * credential that does not reach this resource (a viewer token of another session, or one used to
- * publish) gets 403. Keys are compared in constant time.
+ * publish) gets 403. Keys are compared in constant time. A client address that presents
+ * {@code avpush.auth.max-failures} wrong credentials within {@code failure-window} gets 429 on every
+ * call that needs one until the window has passed ({@link CredentialFailures}).
  */
 public final class Auth extends AllDirectives {
 
@@ -46,6 +55,10 @@ public final class Auth extends AllDirectives {
 
   private final List<byte[]> apiKeys;
   private final ViewerTokens tokens;
+  private final Clock clock;
+  private final CredentialFailures failures;
+  private final String clientAddressHeader;
+  private final String failureLimit;
   private final boolean openMetrics;
   private final boolean anyOrigin;
   private final List<String> origins;
@@ -58,6 +71,11 @@ public final class Auth extends AllDirectives {
       new SecureRandom().nextBytes(secret);
     }
     this.tokens = new ViewerTokens(secret, settings.viewerTokenTtl(), clock);
+    this.clock = clock;
+    this.failures = new CredentialFailures(settings.maxFailures(), settings.failureWindow(), 10_000);
+    this.clientAddressHeader = settings.clientAddressHeader();
+    this.failureLimit = "avpush.auth.max-failures = " + settings.maxFailures() + " per failure-window = "
+        + settings.failureWindow().toSeconds() + " s";
     this.openMetrics = settings.openMetrics() || settings.devMode();
     this.anyOrigin = corsOrigins.contains("*") || (corsOrigins.isEmpty() && settings.devMode());
     this.origins = List.copyOf(corsOrigins);
@@ -75,21 +93,26 @@ public final class Auth extends AllDirectives {
 
   /** The API key, or 401/403. */
   public Route publisher(Supplier<Route> inner) {
+    return apiKey("publishing", inner);
+  }
+
+  /** The API key for {@code what} (e.g. "publishing"; said in the 401/403 message), or 401/403. */
+  public Route apiKey(String what, Supplier<Route> inner) {
     if (devMode()) {
       return inner.get();
     }
-    return extractRequest(request -> {
+    return limited((request, address) -> {
       Optional<String> credential = credential(request);
       if (credential.isEmpty()) {
-        return unauthorized(false, "publishing needs the API key (avpush.auth.api-keys): " + HOW);
+        return unauthorized(false, what + " needs the API key (avpush.auth.api-keys): " + HOW);
       }
       if (isApiKey(credential.get())) {
         return inner.get();
       }
       if (tokens.check(credential.get()) instanceof ViewerTokens.Check.Invalid) {
-        return unauthorized(true, "the credential is not an API key of this node; publishing needs one: " + HOW);
+        return invalid(address, "the credential is not an API key of this node; " + what + " needs one: " + HOW);
       }
-      return forbidden("a viewer token only views its session; publishing needs the API key: " + HOW);
+      return forbidden("a viewer token only views its session; " + what + " needs the API key: " + HOW);
     });
   }
 
@@ -98,7 +121,7 @@ public final class Auth extends AllDirectives {
     if (devMode()) {
       return inner.get();
     }
-    return extractRequest(request -> {
+    return limited((request, address) -> {
       Optional<String> credential = credential(request);
       if (credential.isEmpty()) {
         return unauthorized(false, "viewing session " + sessionId + " needs its viewer token (viewerToken in the "
@@ -119,7 +142,7 @@ public final class Auth extends AllDirectives {
                 + " (avpush.auth.viewer-token-ttl); get a fresh one with POST /api/sessions/" + sessionId + "/viewer-token")
             : forbidden("this viewer token is for session " + expired.sessionId() + ", not " + sessionId);
       }
-      return unauthorized(true, "the credential is neither a viewer token of session " + sessionId
+      return invalid(address, "the credential is neither a viewer token of session " + sessionId
           + " nor an API key of this node");
     });
   }
@@ -184,6 +207,50 @@ public final class Auth extends AllDirectives {
     }
     Optional<String> key = request.getHeader("X-Api-Key").map(h -> h.value().trim()).filter(k -> !k.isEmpty());
     return key.isPresent() ? key : request.getUri().query().get("access_token").filter(t -> !t.isEmpty());
+  }
+
+  /**
+   * Runs {@code check} with the request and its client's address, unless that address presented
+   * too many wrong credentials lately: then 429 with Retry-After, whatever this request carries
+   * (so a blocked guesser cannot tell a right key from a wrong one).
+   */
+  private Route limited(BiFunction<HttpRequest, String, Route> check) {
+    return extractRequest(request -> {
+      String address = clientAddress(request);
+      Optional<Duration> wait = failures.blockedFor(address, clock.millis());
+      if (wait.isEmpty()) {
+        return check.apply(request, address);
+      }
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      return complete(ApiRoutes.jsonError(StatusCodes.TOO_MANY_REQUESTS, "too_many_failed_credentials",
+              "too many wrong credentials from " + address + " (" + failureLimit + "); try again in " + seconds
+                  + " s with a right one")
+          .addHeader(RawHeader.create("Retry-After", String.valueOf(seconds))));
+    });
+  }
+
+  /** A wrong credential: 401, counted against the client's address. */
+  private Route invalid(String address, String message) {
+    failures.failed(address, clock.millis());
+    return unauthorized(true, message);
+  }
+
+  /** The connection's peer, or the last address of {@code client-address-header} when configured and present. */
+  private String clientAddress(HttpRequest request) {
+    if (!clientAddressHeader.isEmpty()) {
+      Optional<String> forwarded = request.getHeader(clientAddressHeader).map(HttpHeader::value);
+      if (forwarded.isPresent()) {
+        String[] hops = forwarded.get().split(",");
+        String last = hops[hops.length - 1].trim();
+        if (!last.isEmpty()) {
+          return last;
+        }
+      }
+    }
+    return request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(InetAddress::getHostAddress)
+        .orElse("an unknown address");
   }
 
   /** Compares with every key, without stopping at the first match, each in constant time. */

@@ -40,16 +40,20 @@ public final class NodeRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final Optional<ClusterNode> cluster;
+  private final Auth auth;
   private final ObjectMapper mapper = new ObjectMapper();
 
-  public NodeRoutes(ActorSystem<?> system, Optional<ClusterNode> cluster) {
+  /** @param auth guards {@code /api/cluster} (members and addresses: the API key); health stays open */
+  public NodeRoutes(ActorSystem<?> system, Optional<ClusterNode> cluster, Auth auth) {
     this.system = system;
     this.cluster = cluster;
+    this.auth = auth;
   }
 
   /** These routes, then {@code api} for everything they leave. */
   public Route around(Route api) {
-    List<Route> routes = new ArrayList<>(List.of(health(), pathPrefix("api", () -> path("cluster", () -> get(this::clusterView)))));
+    List<Route> routes = new ArrayList<>(List.of(health(), pathPrefix("api", () -> path("cluster", () -> get(() ->
+        auth.apiKey("reading the cluster's members (GET /api/cluster)", this::clusterView))))));
     cluster.ifPresent(c -> routes.add(sessionsElsewhere(c)));
     routes.add(api);
     return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));

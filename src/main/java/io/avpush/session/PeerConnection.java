@@ -44,6 +44,8 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
 
   private record DisconnectedTooLong(String viewerId) implements Command {}
 
+  private record NotConnectedInTime(String viewerId) implements Command {}
+
   private final String sessionId;
   private final Output output;
   private final Pacer pacer;
@@ -51,9 +53,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
+  private final Duration connectTimeout;
   private final long videoDelayNs;
   private final int maxViewers;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  /** Viewers that have been connected (had a viewer-joined event) and not left. */
+  private final java.util.Set<String> joined = new java.util.HashSet<>();
   private final SessionEvents events;
   private PublishAtPush atNextPush;
   private long viewerSeq;
@@ -63,6 +68,8 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   /**
    * @param disconnectedTimeout a viewer that stays DISCONNECTED this long (its tab closed, its
    *     network gone) is dropped and its peer connection freed
+   * @param connectTimeout a viewer not connected this long after its answer (ICE never completes:
+   *     its peer went away or no candidate pair works) is dropped and its peer connection freed
    * @param maxViewers viewers served at once; the next offer gets 503
    */
   public static Behavior<Command> create(
@@ -72,11 +79,13 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       Duration disconnectedTimeout,
+      Duration connectTimeout,
       Duration videoDelay,
       int maxViewers,
       SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, videoDelay.toNanos(), maxViewers, events)));
+        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, connectTimeout,
+        videoDelay.toNanos(), maxViewers, events)));
   }
 
   private PeerConnection(
@@ -88,6 +97,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
+      Duration connectTimeout,
       long videoDelayNs,
       int maxViewers,
       SessionEvents events) {
@@ -97,6 +107,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
+    this.connectTimeout = connectTimeout;
     this.sessionId = sessionId;
     this.output = output;
     this.pacer = pacer;
@@ -115,6 +126,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
         .onMessage(ViewerStateChanged.class, this::onViewerState)
         .onMessage(Disconnect.class, this::onDisconnect)
         .onMessage(DisconnectedTooLong.class, this::onDisconnectedTooLong)
+        .onMessage(NotConnectedInTime.class, this::onNotConnectedInTime)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -169,6 +181,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private Behavior<Command> onAnswer(WrappedAnswer a) {
     if (a.failure() == null) {
       getContext().getLog().info("session {}: viewer {} answered", sessionId, a.viewerId());
+      if (viewers.get(a.viewerId()) != Output.ViewerState.CONNECTED) {
+        timers.startSingleTimer(connectTimerKey(a.viewerId()), new NotConnectedInTime(a.viewerId()), connectTimeout);
+      }
       a.replyTo().tell(Outcome.ok(new Answer(a.viewerId(), a.sdp())));
       return this;
     }
@@ -191,11 +206,14 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
     if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
       Metrics.VIEWERS_DROPPED.labelValues(s.state().name().toLowerCase(java.util.Locale.ROOT)).inc();
-      viewerLeft(s.viewerId(), viewers.remove(s.viewerId()));
+      viewers.remove(s.viewerId());
+      viewerLeft(s.viewerId());
       output.disconnect(s.viewerId());
     } else {
       Output.ViewerState before = viewers.put(s.viewerId(), s.state());
       if (s.state() == Output.ViewerState.CONNECTED && before != Output.ViewerState.CONNECTED) {
+        timers.cancel(connectTimerKey(s.viewerId()));
+        joined.add(s.viewerId());
         events.publish(SessionEvents.Event.viewer("viewer-joined", s.viewerId(), connectedCount()));
       }
     }
@@ -211,7 +229,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private Behavior<Command> onDisconnect(Disconnect d) {
     Output.ViewerState was = viewers.remove(d.viewerId());
     boolean known = was != null;
-    viewerLeft(d.viewerId(), was);
+    viewerLeft(d.viewerId());
     if (known) {
       output.disconnect(d.viewerId());
       reportViewers();
@@ -225,16 +243,35 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
       Metrics.VIEWERS_DROPPED.labelValues("disconnected_timeout").inc();
-      viewerLeft(d.viewerId(), viewers.remove(d.viewerId()));
+      viewers.remove(d.viewerId());
+      viewerLeft(d.viewerId());
       output.disconnect(d.viewerId());
       reportViewers();
     }
     return this;
   }
 
-  /** A viewer that had joined (was connected once) has left. */
-  private void viewerLeft(String viewerId, Output.ViewerState was) {
-    if (was != null && was != Output.ViewerState.NEW && was != Output.ViewerState.CONNECTING) {
+  private Behavior<Command> onNotConnectedInTime(NotConnectedInTime n) {
+    // The timer is cancelled when the viewer first connects: a viewer still here never did
+    // (libwebrtc may have moved it from CONNECTING to DISCONNECTED meanwhile).
+    if (viewers.containsKey(n.viewerId())) {
+      getContext().getLog().info("session {}: viewer {} did not connect within {} ms of its answer "
+          + "(avpush.limits.connect-timeout); dropping it", sessionId, n.viewerId(), connectTimeout.toMillis());
+      Metrics.VIEWERS_DROPPED.labelValues("connect_timeout").inc();
+      viewers.remove(n.viewerId());
+      output.disconnect(n.viewerId());
+      reportViewers();
+    }
+    return this;
+  }
+
+  private static String connectTimerKey(String viewerId) {
+    return "connect:" + viewerId;
+  }
+
+  /** A viewer has left: a viewer-left event if it had joined (was connected once). */
+  private void viewerLeft(String viewerId) {
+    if (joined.remove(viewerId)) {
       events.publish(SessionEvents.Event.viewer("viewer-left", viewerId, connectedCount()));
     }
   }

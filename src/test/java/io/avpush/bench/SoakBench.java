@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.PushPacer;
@@ -75,7 +76,7 @@ public final class SoakBench {
     }
     Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
             + "\npekko.loglevel = ERROR\navpush.media { default-width = 320, default-height = 240 }\n")
-        .withFallback(ConfigFactory.load());
+        .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),

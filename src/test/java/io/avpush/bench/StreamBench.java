@@ -7,6 +7,7 @@ import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.media.FrameRate;
@@ -212,7 +213,7 @@ public final class StreamBench {
       }
       Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
               + "\npekko.loglevel = WARNING\n")
-          .withFallback(ConfigFactory.load());
+          .withFallback(ClusterConfig.load(ConfigFactory.empty()));
       AvpushSettings settings = AvpushSettings.from(config);
       WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
           WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
@@ -1087,7 +1088,7 @@ public final class StreamBench {
     }
     Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
             + "\npekko.loglevel = WARNING\n")
-        .withFallback(ConfigFactory.load());
+        .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.Output;
@@ -128,7 +129,7 @@ public final class StreamLatencyBench {
     }
     Config config = ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }\n"
             + "avpush.media { stream-lead = " + lead + ", video-delay = " + videoDelay + " }")
-        .withFallback(ConfigFactory.load()).resolve();
+        .withFallback(ClusterConfig.load(ConfigFactory.empty())).resolve();
     TimingOutputs outputs = new TimingOutputs();
     PushPacer pacer = new PushPacer();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(AvpushSettings.from(config), outputs, pacer), "latency", config);

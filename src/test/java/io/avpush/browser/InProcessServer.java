@@ -2,6 +2,7 @@ package io.avpush.browser;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.PushPacer;
@@ -51,7 +52,7 @@ final class InProcessServer implements AutoCloseable {
     Config config = ConfigFactory.parseMap(Map.of("avpush.http.host", host, "avpush.http.port", port))
         .withFallback(ConfigFactory.parseString(extraConfig))
         .withFallback(ConfigFactory.systemProperties())
-        .withFallback(ConfigFactory.load())
+        .withFallback(ClusterConfig.load(ConfigFactory.empty()))
         .resolve();
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),

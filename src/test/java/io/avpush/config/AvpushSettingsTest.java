@@ -22,6 +22,10 @@ class AvpushSettingsTest {
     assertEquals(Duration.ofMillis(25), s.media().releaseAhead());
     assertEquals(Duration.ofMinutes(5), s.limits().idleTimeout());
     assertEquals(Duration.ofSeconds(10), s.limits().disconnectedTimeout());
+    assertEquals(Duration.ofSeconds(15), s.limits().connectTimeout());
+    assertEquals(20, s.auth().maxFailures());
+    assertEquals(Duration.ofMinutes(1), s.auth().failureWindow());
+    assertEquals("", s.auth().clientAddressHeader());
     assertEquals(64, s.limits().maxSessions());
     assertEquals("dummy", s.webrtc().audioModule());
     assertEquals(false, s.webrtc().browserAvSync());

@@ -83,13 +83,18 @@ class AuthTest {
       new Endpoint("PATCH /whep/{id}/{viewerId}", Needs.VIEWER, 405, f -> new Call("PATCH", f.whepViewer(),
           "application/trickle-ice-sdpfrag", "a=end-of-candidates\r\n".getBytes(StandardCharsets.UTF_8))),
       new Endpoint("DELETE /whep/{id}/{viewerId}", Needs.VIEWER, 200, f -> bare("DELETE", f.whepViewer())),
-      new Endpoint("GET /metrics", Needs.API_KEY, 200, f -> bare("GET", "/metrics")));
+      new Endpoint("GET /metrics", Needs.API_KEY, 200, f -> bare("GET", "/metrics")),
+      // The members' addresses and HTTP URLs: not for anyone who reaches the port.
+      new Endpoint("GET /api/cluster", Needs.API_KEY, 200, f -> bare("GET", "/api/cluster")));
 
   @BeforeAll
   static void start() throws Exception {
     server = TestServer.start("auth", new FakeOutputs(), String.join("\n",
         "avpush.media { default-width = 64, default-height = 64 }",
         "avpush.limits.max-sessions = 200",
+        // These tests present hundreds of wrong credentials from one address on purpose; the limit
+        // on them has tests (and servers) of its own below.
+        "avpush.auth.max-failures = 0",
         "avpush.auth { api-keys = [\"" + KEY + "\", \"" + SECOND_KEY + "\"], token-secret = \"" + SECRET + "\" }"));
     anonymous = server.client;
     publisher = server.client.bearer(KEY);
@@ -153,7 +158,7 @@ class AuthTest {
         assertEquals(e.okStatus(), r.status(), e + ": " + r);
       } else {
         assertRefused(r, 403, "forbidden", e);
-        assertTrue(r.text("message").contains("publishing needs the API key"), e + ": " + r);
+        assertTrue(r.text("message").contains("needs the API key"), e + ": " + r);
         assertFixtureUntouched(f);
       }
       delete(f);
@@ -266,6 +271,15 @@ class AuthTest {
   }
 
   @Test
+  void healthChecksStayOpenForLoadBalancersAndContainerHealthChecks() throws Exception {
+    for (String path : List.of("/health/alive", "/health/ready")) {
+      Reply r = anonymous.get(path);
+      assertEquals(200, r.status(), path + ": " + r);
+      assertTrue(r.contentType().startsWith("application/json"), path + ": " + r);
+    }
+  }
+
+  @Test
   void metricsAreOpenWhenConfiguredSo() throws Exception {
     try (TestServer open = TestServer.start("auth-open-metrics", new FakeOutputs(),
         "avpush.auth { api-keys = [\"" + KEY + "\"], open-metrics = on }")) {
@@ -274,6 +288,63 @@ class AuthTest {
       assertTrue(r.body().contains("avpush_sessions"), r.body());
       assertTrue(r.body().contains("jvm_memory_used_bytes"), "JVM figures too: " + r.body());
       assertRefused(open.client.postJson("/api/sessions", "{}"), 401, "unauthorized", null);
+    }
+  }
+
+  @Test
+  void anAddressThatPresentsTooManyWrongCredentialsGets429WithRetryAfterWhateverItSendsNext() throws Exception {
+    try (TestServer limited = TestServer.start("auth-failure-limit", new FakeOutputs(),
+        "avpush.auth { api-keys = [\"" + KEY + "\"], max-failures = 3, failure-window = 60 s }")) {
+      ApiClient client = limited.client;
+      String id = client.bearer(KEY).postJson("/api/sessions", "{}").text("sessionId");
+      // Missing credentials and genuine viewer tokens are not guesses: they do not count.
+      for (int i = 0; i < 5; i++) {
+        assertRefused(client.get("/api/sessions"), 401, "unauthorized", null);
+      }
+      assertEquals(200, client.bearer(KEY).get("/api/sessions/" + id).status());
+      for (String wrong : List.of(KEY + "x", "guess-2", "guess-3")) {
+        assertRefused(client.bearer(wrong).get("/api/sessions/" + id), 401, "unauthorized", null);
+      }
+      for (ApiClient next : List.of(client.bearer(KEY), client.bearer("guess-4"), client)) {
+        Reply r = next.get("/api/sessions/" + id);
+        assertEquals(429, r.status(), r.toString());
+        assertTrue(r.contentType().startsWith("application/json"), r.toString());
+        assertEquals("too_many_failed_credentials", r.text("error"), r.toString());
+        assertTrue(r.text("message").contains("avpush.auth.max-failures = 3 per failure-window = 60 s"), r.toString());
+        long retryAfter = Long.parseLong(r.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, r.toString());
+      }
+      Reply create = client.bearer(KEY).postJson("/api/sessions", "{}");
+      assertEquals(429, create.status(), "publishing too: " + create);
+      assertEquals(200, client.get("/health/alive").status(), "open endpoints stay open");
+      assertEquals(200, client.get("/").status());
+      assertEquals(429, client.bearer(KEY).withHeaders("X-Forwarded-For", "203.0.113.9").get("/api/sessions").status(),
+          "a client's own X-Forwarded-For does not move it to another address unless configured");
+    }
+  }
+
+  @Test
+  void theLimitCountsPerClientAddressAndEndsWithItsWindow() throws Exception {
+    try (TestServer limited = TestServer.start("auth-failure-limit-window", new FakeOutputs(),
+        "avpush.auth { api-keys = [\"" + KEY + "\"], max-failures = 2, failure-window = 2 s, "
+            + "client-address-header = X-Forwarded-For }")) {
+      // Behind a proxy: the last X-Forwarded-For address is the client (the one the proxy appended).
+      ApiClient guesser = limited.client.withHeaders("X-Forwarded-For", "203.0.113.5");
+      ApiClient other = limited.client.withHeaders("X-Forwarded-For", "203.0.113.9");
+      for (String wrong : List.of("guess-1", "guess-2")) {
+        assertRefused(guesser.bearer(wrong).get("/api/sessions"), 401, "unauthorized", null);
+      }
+      assertEquals(429, guesser.bearer(KEY).get("/api/sessions").status());
+      assertEquals(429, limited.client.withHeaders("X-Forwarded-For", "203.0.113.9, 203.0.113.5")
+          .bearer(KEY).get("/api/sessions").status(), "an address the client put in front does not count");
+      assertEquals(200, other.bearer(KEY).get("/api/sessions").status(), "another client is not blocked");
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      Reply after;
+      do {
+        Thread.sleep(200);
+        after = guesser.bearer(KEY).get("/api/sessions");
+      } while (after.status() == 429 && System.nanoTime() < deadline);
+      assertEquals(200, after.status(), "once the window has passed the right key works again: " + after);
     }
   }
 

@@ -2,6 +2,7 @@ package io.avpush.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.Output;
@@ -84,7 +85,7 @@ final class TestServer implements AutoCloseable {
   private static TestServer start(String name, Output.Factory outputs, String overrides, int port) throws Exception {
     Config config = ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }"))
-        .withFallback(ConfigFactory.load())
+        .withFallback(ClusterConfig.load(ConfigFactory.empty()))
         .resolve();
     ActorTestKit testKit = ActorTestKit.create(name, config);
     PushPacer pacer = new PushPacer();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.PushPacer;
@@ -50,7 +51,7 @@ class WhepRoutesTest {
           { urls = ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"],
             username = "user", credential = "pa\\"ss" }
         ]
-        """.formatted(port)).withFallback(ConfigFactory.load());
+        """.formatted(port)).withFallback(ClusterConfig.load(ConfigFactory.empty()));
     testKit = ActorTestKit.create("WhepRoutesTest", config);
     pacer = new PushPacer();
     testKit.spawn(Guardian.create(AvpushSettings.from(config), id -> new RecordingOutput(), pacer), "node");

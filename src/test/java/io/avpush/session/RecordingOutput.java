@@ -21,6 +21,7 @@ public final class RecordingOutput implements Output {
   private final List<String> viewers = new ArrayList<>();
   private final List<String> disconnected = new ArrayList<>();
   private volatile BiConsumer<String, ViewerState> lastOnState;
+  private volatile ViewerState stateOnConnect = ViewerState.CONNECTED;
   private volatile String lastViewer;
 
   @Override
@@ -53,7 +54,7 @@ public final class RecordingOutput implements Output {
     }
     lastOnState = onState;
     lastViewer = viewerId;
-    onState.accept(viewerId, ViewerState.CONNECTED);
+    onState.accept(viewerId, stateOnConnect);
     return CompletableFuture.completedFuture("v=0 answer for " + viewerId);
   }
 
@@ -61,6 +62,11 @@ public final class RecordingOutput implements Output {
   public synchronized void disconnect(String viewerId) {
     viewers.remove(viewerId);
     disconnected.add(viewerId);
+  }
+
+  /** The state a viewer reports when its offer is answered (CONNECTED unless a test sets another). */
+  void stateOnConnect(ViewerState state) {
+    stateOnConnect = state;
   }
 
   /** Reports a new state of the last viewer, as the transport would. */

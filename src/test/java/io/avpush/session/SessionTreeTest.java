@@ -41,6 +41,7 @@ class SessionTreeTest {
   private static final int H = 32;
   private static final FrameRate FPS = new FrameRate(30, 1);
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
   @JUnit5TestKit
   public ActorTestKit testKit = ActorTestKit.create();
@@ -54,7 +55,7 @@ class SessionTreeTest {
     pacer = new PushPacer();
     output = new RecordingOutput();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO);
-    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT, Duration.ofSeconds(1), 16, Duration.ofSeconds(60));
+    LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT, Duration.ofSeconds(1), 16, Duration.ofSeconds(60), CONNECT_TIMEOUT);
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", FPS, W, H), deps));
   }
@@ -250,6 +251,28 @@ class SessionTreeTest {
     output.setState(Output.ViewerState.DISCONNECTED);
     await("the vanished viewer to be dropped", () -> status().viewers() == 0);
     assertTrue(output.disconnected().contains("t-v1"), "its peer connection is freed");
+  }
+
+  @Test
+  void aViewerThatNeverConnectsIsDroppedAfterTheConnectTimeout() {
+    output.stateOnConnect(Output.ViewerState.CONNECTING);
+    connectViewer();
+    SessionStatus connecting = status();
+    assertEquals(1, connecting.viewers(), "it holds a place while it connects");
+    assertEquals(0, connecting.viewersConnected());
+    await("the viewer that never connected to be dropped", () -> status().viewers() == 0);
+    assertTrue(output.disconnected().contains("t-v1"), "its peer connection is freed");
+  }
+
+  @Test
+  void aViewerThatConnectsIsNotDroppedByTheConnectTimeout() {
+    output.stateOnConnect(Output.ViewerState.CONNECTING);
+    connectViewer();
+    output.setState(Output.ViewerState.CONNECTED);
+    TestProbe<Object> quiet = testKit.createTestProbe();
+    quiet.expectNoMessage(CONNECT_TIMEOUT.plusSeconds(1));
+    assertEquals(1, status().viewersConnected());
+    assertTrue(output.disconnected().isEmpty(), "nothing freed: " + output.disconnected());
   }
 
   @Test
