@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -96,7 +97,7 @@ class FirefoxSyncIT {
     }
 
     private static String ip(String... args) throws IOException, InterruptedException {
-      List<String> command = new java.util.ArrayList<>(List.of("ip"));
+      List<String> command = new ArrayList<>(List.of("ip"));
       command.addAll(List.of(args));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
