@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of avpush on a fresh Debian machine, as root: installs what the tests need
-# (coturn and socat: TurnRelayIT starts its own coturn inside network namespaces),
+# (coturn and socat: TurnRelayIT starts its own coturn inside network namespaces; firefox-esr and
+# pulseaudio: FirefoxSyncIT plays through a PulseAudio null sink),
 # resolves Maven dependencies while the network is there, then runs the whole suite (unit,
 # actor, HTTP, WebRTC and Chromium tests) inside a private network namespace, because
 # libwebrtc and Chromium ignore the loopback interface for ICE.
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in libpulse0 chromium coturn socat iproute2 util-linux maven python3; do
+for pkg in libpulse0 chromium firefox-esr pulseaudio coturn socat iproute2 util-linux maven python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -19,6 +19,7 @@ public final class TestSignal {
     static final int BEEP_SAMPLES = 4800; // 100 ms
     static final int FADE_SAMPLES = 96; // 2 ms raised-cosine fade in and out
 
+    static final double FLASH_SECONDS = 0.1; // a flash of the demo lasts as long as its beep
     private static final int RATE = AudioChunks.SAMPLE_RATE;
     private static final int BACKGROUND = 48;
     private static final int BAR = 160;
@@ -33,8 +34,24 @@ public final class TestSignal {
      * Example: 29.97 fps, markers every 1 s → marker 1 on frame 30 at sample 48048.
      */
     public static MarkerClip markers(int width, int height, FrameRate fps, double seconds, double markerEverySeconds) {
+        return markers(width, height, fps, seconds, markerEverySeconds, 1);
+    }
+
+    /**
+     * As above, with each flash lasting {@code flashFrames} frames (cut short by the next marker):
+     * its first frame all white, the others white with the moving bar and the left eighth of the
+     * picture dark. Every flash frame passes {@link MarkerDetector#isFlash}; a browser page that
+     * misses frames can still tell whether the one it saw was the flash's first (left edge white)
+     * and so whether its display time is the flash's start. Example: 30 fps, 3 flash frames →
+     * marker 1 on frames 30 (all white), 31 and 32 (white, left edge dark).
+     */
+    public static MarkerClip markers(int width, int height, FrameRate fps, double seconds, double markerEverySeconds,
+            int flashFrames) {
         if (!(seconds > 0) || !(markerEverySeconds > 0)) {
             throw new IllegalArgumentException("seconds and markerEverySeconds must be positive");
+        }
+        if (flashFrames < 1) {
+            throw new IllegalArgumentException("a flash lasts at least one frame, not " + flashFrames);
         }
         long samples = Math.round(seconds * RATE);
         int frameCount = Math.toIntExact(FrameFit.frameTicks(samples, fps));
@@ -54,8 +71,13 @@ public final class TestSignal {
         }
         long[] markerSamples = Arrays.copyOf(found, markerCount);
         writeAudio(pcm, markerSamples);
-        return new MarkerClip(pcm, frames(width, height, fps, frameCount, markerSamples), width, height, fps,
-                markerSamples);
+        return new MarkerClip(pcm, frames(width, height, fps, frameCount, markerSamples, flashFrames), width, height,
+                fps, markerSamples);
+    }
+
+    /** Frames of a flash as long as its beep (100 ms), at least one. Example: 30 fps → 3, 10 fps → 1. */
+    public static int flashFramesFor(FrameRate fps) {
+        return (int) Math.max(1, Math.round(FLASH_SECONDS * fps.fps()));
     }
 
     /** Quiet tone everywhere, plus a faded 1 kHz beep from each marker sample. */
@@ -80,33 +102,58 @@ public final class TestSignal {
         return edge >= FADE_SAMPLES ? 1 : 0.5 * (1 - Math.cos(Math.PI * edge / FADE_SAMPLES));
     }
 
-    /** Dark grey with a light vertical bar moving right; marker frames all white. */
-    private static byte[][] frames(int width, int height, FrameRate fps, int frameCount, long[] markerSamples) {
+    /**
+     * Dark grey with a light vertical bar moving right; a marker's first frame all white, the rest
+     * of its flash white with the bar and a dark left edge (1/8 of the width).
+     */
+    private static byte[][] frames(int width, int height, FrameRate fps, int frameCount, long[] markerSamples,
+            int flashFrames) {
         byte[] white = I420.solid(width, height, 255, 255, 255);
         byte[] background = I420.solid(width, height, BACKGROUND, BACKGROUND, BACKGROUND);
         int barWidth = Math.max(2, width / 16);
         int barStep = Math.max(1, width / 60);
+        int edgeWidth = Math.max(1, width / 8);
         int barY = I420.y(BAR, BAR, BAR);
+        int edgeY = I420.y(BACKGROUND, BACKGROUND, BACKGROUND);
         Map<Integer, byte[]> byBarPosition = new HashMap<>();
+        Map<Integer, byte[]> flashByBarPosition = new HashMap<>();
         byte[][] frames = new byte[frameCount][];
         int nextMarker = 0;
+        int flashLeft = 0;
         for (int f = 0; f < frameCount; f++) {
             if (nextMarker < markerSamples.length && fps.sampleIndexAtFrame(f, RATE) == markerSamples[nextMarker]) {
                 frames[f] = white;
                 nextMarker++;
+                flashLeft = flashFrames - 1;
                 continue;
             }
             int barX = (int) ((long) f * barStep % width);
-            frames[f] = byBarPosition.computeIfAbsent(barX, x -> {
-                byte[] frame = background.clone();
-                for (int row = 0; row < height; row++) {
-                    for (int col = x; col < Math.min(width, x + barWidth); col++) {
-                        frame[row * width + col] = (byte) barY;
-                    }
-                }
-                return frame;
-            });
+            if (flashLeft > 0) {
+                flashLeft--;
+                frames[f] = flashByBarPosition.computeIfAbsent(barX, x -> {
+                    byte[] frame = withBar(white, width, height, x, barWidth, barY);
+                    fillColumns(frame, width, height, 0, edgeWidth, edgeY);
+                    return frame;
+                });
+                continue;
+            }
+            frames[f] = byBarPosition.computeIfAbsent(barX, x -> withBar(background, width, height, x, barWidth, barY));
         }
         return frames;
+    }
+
+    private static byte[] withBar(byte[] base, int width, int height, int x, int barWidth, int barY) {
+        byte[] frame = base.clone();
+        fillColumns(frame, width, height, x, Math.min(width, x + barWidth), barY);
+        return frame;
+    }
+
+    /** Sets the luma of columns [from, to) of every row. */
+    private static void fillColumns(byte[] i420, int width, int height, int from, int to, int y) {
+        for (int row = 0; row < height; row++) {
+            for (int col = from; col < to; col++) {
+                i420[row * width + col] = (byte) y;
+            }
+        }
     }
 }

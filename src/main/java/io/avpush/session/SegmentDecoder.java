@@ -131,10 +131,13 @@ public final class SegmentDecoder {
         }
       });
 
-  /** The built-in marker segment of the demo: a flash with a beep each second, a moving bar, a quiet tone. */
+  /**
+   * The built-in marker segment of the demo: a flash (100 ms, {@link TestSignal#flashFramesFor}) with a
+   * beep each second, a moving bar, a quiet tone.
+   */
   public static Segment demo(String segmentId, FrameRate sessionFps, int width, int height, double seconds) {
     MarkerClip clip = DEMO_CLIPS.computeIfAbsent(new DemoKey(sessionFps, width, height, seconds),
-        k -> TestSignal.markers(width, height, sessionFps, seconds, 1.0));
+        k -> TestSignal.markers(width, height, sessionFps, seconds, 1.0, TestSignal.flashFramesFor(sessionFps)));
     return new Segment(segmentId, clip.pcm48k(), clip.i420Frames(), width, height, sessionFps,
         FrameFit.frameTicks(clip.pcm48k().length, sessionFps));
   }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.avpush.media.FrameRate;
+import io.avpush.media.TestSignal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -28,24 +31,23 @@ import org.junit.jupiter.api.Test;
  * {@code avpush.sync.out} names a directory for {@code result.json}, {@code figures.txt} and
  * {@code chromium.log} (default: a new temporary directory).
  *
- * <p>The real target is EBU R37: audio at most 40 ms early and 60 ms late, for every marker, after
- * start-up. With the shipped settings (video in its own stream, one 120 ms jitter-buffer target
- * on both receivers, frames pushed 90 ms after their audio; 60 ms before) two 40 s runs on a quiet 2-core
- * machine measured median +23.6 / +17.7 ms, p95 |offset| 25.5 / 18.4 ms, 0 markers outside R37.
+ * <p>The gate is EBU R37 for every marker: audio at most 40 ms early and 60 ms late. Every expected
+ * marker must play its beep and show its flash, and every flash whose start the page saw must be
+ * within R37. The page cannot look at every frame (on a loaded machine its frame callback comes
+ * late and frames are presented unseen), so the demo's flash lasts 100 ms (3 frames) and its first
+ * frame is told apart from the rest: a flash first seen on a later frame, or not seen while the page
+ * missed at least 3 frames in a row, is <em>unmeasured</em> ({@link SyncFigures}); at most
+ * {@link #maxUnmeasured} of them are allowed, never a missing one. With the shipped settings (video
+ * in its own stream, one 120 ms jitter-buffer target on both receivers, frames pushed 90 ms after
+ * their audio, the page's {@code avsync.js} loop) quiet 40 s runs measure p95 |offset| of 10–25 ms.
  * The page's absolute zero is not calibrated (its Web Audio tap and Chrome's fake audio sink add an
- * unknown constant), and a machine loaded to 10 runnable threads pushed p95 to 460 ms, so the gate
- * is a regression guard with margin, not R37 itself: ≥ 80 % of markers paired, median |offset|
- * under 100 ms, p95 under 200 ms (Chrome's own A/V sync, the old default, reached 390–470 ms).
+ * unknown constant).
  *
  * <p>Without Chromium the test is skipped, except when the environment variable {@code CI} is set:
  * then it fails, so CI cannot pass by not running it.
  */
 @Tag("browser")
 class ChromiumSyncIT {
-
-  private static final double MIN_PAIRED_FRACTION = 0.8;
-  private static final double MAX_MEDIAN_ABS_OFFSET_MS = 100;
-  private static final double MAX_P95_ABS_OFFSET_MS = 200;
 
   @Test
   void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
@@ -64,11 +66,11 @@ class ChromiumSyncIT {
   /**
    * Three viewers of one session (three peer connections, each with its own {@code <video>}, in one
    * page, so that all are timed on one clock) see every flash within two frames of each other, each
-   * with its beeps within the gates above; viewer 2 leaves 5.5 s in (pc.close() and DELETE of its
+   * with its beeps within the gate above; viewer 2 leaves 5.5 s in (pc.close() and DELETE of its
    * viewer resource) and the two others miss no marker after it. Three videos keep one page's main
    * thread busy: frames presented while its frame callback was late are never looked at (about 60
-   * of 600 per viewer on a loaded 2-core machine), so a marker that fell on such frames is
-   * "unsampled" — neither expected nor counted as missed ({@link ViewerAgreement}).
+   * of 600 per viewer on a loaded 2-core machine), so a flash whose start fell on such frames is
+   * unmeasured, as for one viewer, and not counted as missed or in the skew ({@link ViewerAgreement}).
    */
   @Test
   @Tag("browser-multi") // not in .ci/run: see the pom's "all" profile
@@ -94,10 +96,15 @@ class ChromiumSyncIT {
       JsonNode viewer = result.path("viewers").get(v);
       flashes.add(StreamSupport.stream(viewer.path("flashes").spliterator(), false).mapToDouble(JsonNode::asDouble).toArray());
       leftAt[v] = viewer.path("leftAt").isNumber() ? viewer.path("leftAt").asDouble() : Double.NaN;
-      // A gap reported at t (the next sampled frame) hid the `frames` frames displayed before t.
-      unsampled.add(StreamSupport.stream(viewer.path("unsampled").spliterator(), false)
-          .map(g -> new double[] {g.path("t").asDouble() - (g.path("frames").asInt() + 0.5) * frameMs,
-              g.path("t").asDouble() - 0.5 * frameMs})
+      // A gap reported at t (the next sampled frame) hid the `frames` frames displayed before t; a
+      // flash first seen at t on a later frame of it began on one of the frames before t.
+      int flashFrames = TestSignal.flashFramesFor(new FrameRate(30, 1));
+      unsampled.add(Stream.concat(
+          StreamSupport.stream(viewer.path("unsampled").spliterator(), false)
+              .map(g -> new double[] {g.path("t").asDouble() - (g.path("frames").asInt() + 0.5) * frameMs,
+                  g.path("t").asDouble() - 0.5 * frameMs}),
+          StreamSupport.stream(viewer.path("unmeasuredFlashes").spliterator(), false)
+              .map(f -> new double[] {f.path("t").asDouble() - (flashFrames + 0.5) * frameMs, f.path("t").asDouble()}))
           .toArray(double[][]::new));
     }
     ViewerAgreement agreement = ViewerAgreement.of(flashes, leftAt, unsampled);
@@ -106,9 +113,12 @@ class ChromiumSyncIT {
     List<SyncFigures> perViewer = new ArrayList<>();
     for (int v = 0; v < viewers; v++) {
       ObjectNode viewer = result.path("viewers").get(v).deepCopy();
-      // Markers the page could not look at are not expected of it.
-      int expected = (Double.isNaN(leftAt[v]) ? result.path("expectedMarkers").asInt() : agreement.markersBefore(leftAt[v]))
-          - agreement.unsampled().get(v);
+      // A viewer that left should have seen the markers before it left: those whose beep viewer 0
+      // (which stays) played before then (every marker has one; a flash may be unmeasured in all).
+      double left = leftAt[v];
+      int expected = Double.isNaN(left) ? result.path("expectedMarkers").asInt()
+          : (int) StreamSupport.stream(result.path("viewers").get(0).path("beeps").spliterator(), false)
+              .filter(b -> b.asDouble() < left).count();
       viewer.put("expectedMarkers", expected);
       SyncFigures figures = SyncFigures.from(viewer);
       perViewer.add(figures);
@@ -152,13 +162,23 @@ class ChromiumSyncIT {
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
-  /** The regression gates of the class comment, for one viewer that should have seen {@code expected} markers. */
+  /** Unmeasured markers allowed of {@code expected}: 10 %, at least 2. Example: 36 → 3, 18 → 2. */
+  static int maxUnmeasured(int expected) {
+    return Math.max(2, expected / 10);
+  }
+
+  /** The gate of the class comment, for one viewer that should have seen {@code expected} markers. */
   static void assertInSync(SyncFigures figures, int expected, String viewer) {
-    assertTrue(figures.paired() >= MIN_PAIRED_FRACTION * expected,
-        viewer + "only " + figures.paired() + " of " + expected + " markers showed a flash with its beep");
-    assertTrue(figures.p50AbsMs() < MAX_MEDIAN_ABS_OFFSET_MS,
-        viewer + "median |beep - flash| is " + figures.p50AbsMs() + " ms; a viewer sees lips and speech apart");
-    assertTrue(figures.p95AbsMs() < MAX_P95_ABS_OFFSET_MS,
-        viewer + "p95 |beep - flash| is " + figures.p95AbsMs() + " ms; lips and speech drift apart while it plays");
+    String all = "\n" + figures.describe();
+    assertEquals(expected, figures.beeps(), viewer + "beeps played of " + expected + " markers" + all);
+    assertEquals(0, figures.missingBeeps(), viewer + "flashes shown without their beep" + all);
+    assertEquals(0, figures.missingFlashes(), viewer + "beeps played without their flash" + all);
+    assertEquals(expected, figures.flashes() + figures.unmeasuredFlashes() + figures.blind(), viewer + "flashes of " + expected + " markers" + all);
+    assertTrue(figures.unmeasured() <= maxUnmeasured(expected), viewer + figures.unmeasured() + " of " + expected
+        + " markers not measured (the page did not look at a flash's first frame, and the frames it saw around"
+        + " it do not tell whether it was within R37; at most " + maxUnmeasured(expected) + " allowed)" + all);
+    assertEquals(figures.flashes(), figures.paired(), viewer + "measured flashes paired with a beep" + all);
+    assertEquals(0, figures.outsideR37() + figures.boundedOutsideR37(), viewer + "markers with audio more than " + -SyncFigures.R37_EARLY_MS + " ms early or "
+        + SyncFigures.R37_LATE_MS + " ms late (EBU R37): a viewer sees lips and speech apart" + all);
   }
 }

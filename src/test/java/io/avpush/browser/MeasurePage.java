@@ -10,17 +10,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs {@code /static/measure.html} in headless Chromium and returns the page's result: the
- * {@code AVPUSH-RESULT} JSON it prints, also written to {@code result.json} in the output directory
- * (property {@code avpush.sync.out}, default a new temporary directory) next to {@code chromium.log}.
+ * Runs {@code /static/measure.html} in headless Chromium (or another browser) and returns the page's
+ * result: the {@code AVPUSH-RESULT} JSON it prints, also written to {@code result.json} in the output
+ * directory (property {@code avpush.sync.out}, default a new temporary directory) next to the
+ * browser's log ({@code chromium.log}).
  */
 final class MeasurePage {
+
+  /** A browser showing one page: the text after the result marker once the page printed it. */
+  interface Browser extends AutoCloseable {
+    CompletableFuture<String> result();
+
+    @Override
+    void close() throws IOException, InterruptedException;
+  }
+
+  /** Starts a browser on {@code url} whose output goes to {@code log}. */
+  interface Opener {
+    Browser open(String url, Path log) throws IOException, InterruptedException;
+  }
 
   static final String RESULT = "AVPUSH-RESULT ";
   static final String PROGRESS = "AVPUSH-PROGRESS";
@@ -51,12 +66,19 @@ final class MeasurePage {
   static Run run(String url, long timeoutSeconds, String label, List<String> prefix, List<String> flags)
       throws IOException, InterruptedException {
     require(HeadlessChromium.missingReason());
+    return run(url, timeoutSeconds, label, "chromium.log",
+        (u, log) -> HeadlessChromium.open(u, log, RESULT, PROGRESS, prefix, flags));
+  }
+
+  /** As above, in the browser {@code opener} starts, its output in {@code logName}. */
+  static Run run(String url, long timeoutSeconds, String label, String logName, Opener opener)
+      throws IOException, InterruptedException {
     Path out = outputDirectory(label);
-    Path log = out.resolve("chromium.log");
-    System.out.println(label + ": " + url + " (Chromium log: " + log + ")");
+    Path log = out.resolve(logName);
+    System.out.println(label + ": " + url + " (browser log: " + log + ")");
     String json;
-    try (HeadlessChromium chromium = HeadlessChromium.open(url, log, RESULT, PROGRESS, prefix, flags)) {
-      json = chromium.result().get(timeoutSeconds, TimeUnit.SECONDS);
+    try (Browser browser = opener.open(url, log)) {
+      json = browser.result().get(timeoutSeconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError("the page printed no " + RESULT.trim() + " within " + timeoutSeconds
           + " s; see " + log, e);

@@ -1,14 +1,29 @@
 package io.avpush.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.avpush.media.FrameRate;
+import io.avpush.media.TestSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.DoubleStream;
+import java.util.stream.StreamSupport;
 
 /**
  * The figures a viewer's lip sync is judged by, from the page's {@code AVPUSH-RESULT}: offset =
- * beep − flash in ms (positive = audio late), one per flash paired with a beep.
+ * beep − flash in ms (positive = audio late), one per measured flash paired with a beep.
+ *
+ * <p>Every marker is accounted for by its beep (the page's audio tap hears every sample): a flash
+ * is <em>measured</em> when the page saw its first frame displayed. When it first saw a later frame
+ * of it (its start fell on frames presented while the page's frame callback was late), the flash
+ * began between the last frame the page saw before it and that one, which bounds its offset: within
+ * EBU R37 at both bounds counts as in sync ({@code boundedInR37}), outside at both as out of sync
+ * ({@code boundedOutsideR37}), else it is <em>unmeasured</em>; so is a marker whose flash the page
+ * did not see at all while it missed at least a flash's length of frames in a row ({@code blind}).
+ * A beep with no flash otherwise is a <em>missing flash</em>, a flash with no beep within
+ * {@link #PAIR_MS} a <em>missing beep</em>.
  *
  * <p>Drift and max step use only offsets from 5 s after the first flash on (Chrome's sync is still
  * converging before that). Drift is the least-squares slope of offset over time, in ms per minute.
@@ -19,6 +34,12 @@ record SyncFigures(
     int flashes,
     int beeps,
     int paired,
+    int unmeasuredFlashes,
+    int boundedInR37,
+    int boundedOutsideR37,
+    int blind,
+    int missingFlashes,
+    int missingBeeps,
     double medianMs,
     double p50AbsMs,
     double p95AbsMs,
@@ -35,6 +56,11 @@ record SyncFigures(
 
   static final double SETTLE_MS = 5000;
   static final double WINDOW_MS = 30_000;
+  static final double PAIR_MS = 500;
+  /** EBU R37: audio at most 40 ms early ... */
+  static final double R37_EARLY_MS = -40;
+  /** ... and 60 ms late. */
+  static final double R37_LATE_MS = 60;
 
   static SyncFigures from(JsonNode result) {
     List<double[]> pairs = new ArrayList<>();
@@ -47,7 +73,54 @@ record SyncFigures(
     double[] abs = Arrays.stream(offsets).map(Math::abs).sorted().toArray();
     double firstT = pairs.isEmpty() ? 0 : pairs.get(0)[0];
     List<double[]> settled = pairs.stream().filter(p -> p[0] >= firstT + SETTLE_MS).toList();
-    int outside = (int) Arrays.stream(offsets).filter(o -> o < -40 || o > 60).count();
+    int outside = (int) Arrays.stream(offsets).filter(o -> !inR37(o)).count();
+
+    double[] beeps = times(result.path("beeps"));
+    double[] measured = times(result.path("flashes"));
+    double[] unmeasured = StreamSupport.stream(result.path("unmeasuredFlashes").spliterator(), false)
+        .mapToDouble(f -> f.path("t").asDouble()).toArray();
+    double[] anyFlash = DoubleStream.concat(Arrays.stream(measured), Arrays.stream(unmeasured)).toArray();
+    FrameRate fps = FrameRate.parse(result.path("fps").asText("30"));
+    double frameMs = 1000 / fps.fps();
+    int flashFrames = TestSignal.flashFramesFor(fps);
+    // [from, to] display times of runs of at least a flash's length of frames the page never looked at.
+    List<double[]> blindSpans = new ArrayList<>();
+    for (JsonNode gap : result.path("unsampled")) {
+      if (gap.path("frames").asInt() >= flashFrames) {
+        double t = gap.path("t").asDouble();
+        blindSpans.add(new double[] {t - (gap.path("frames").asInt() + 0.5) * frameMs, t});
+      }
+    }
+    int blind = 0;
+    int missingFlashes = 0;
+    for (double b : beeps) {
+      if (!near(anyFlash, b)) {
+        if (blindSpans.stream().anyMatch(g -> g[1] >= b - PAIR_MS && g[0] <= b + PAIR_MS)) {
+          blind++;
+        } else {
+          missingFlashes++;
+        }
+      }
+    }
+    int missingBeeps = (int) Arrays.stream(anyFlash).filter(f -> !near(beeps, f)).count();
+    int boundedIn = 0;
+    int boundedOut = 0;
+    for (JsonNode f : result.path("unmeasuredFlashes")) {
+      double t = f.path("t").asDouble();
+      OptionalDouble beep = Arrays.stream(beeps).filter(b -> Math.abs(b - t) <= PAIR_MS)
+          .reduce((x, y) -> Math.abs(x - t) <= Math.abs(y - t) ? x : y);
+      if (beep.isEmpty() || !f.path("after").isNumber()) {
+        continue;
+      }
+      // The flash began in (after, t]: its offset lies in [beep - t, beep - after).
+      double least = beep.getAsDouble() - t;
+      double most = beep.getAsDouble() - f.path("after").asDouble();
+      if (inR37(least) && inR37(most)) {
+        boundedIn++;
+      } else if (most < R37_EARLY_MS || least > R37_LATE_MS) {
+        boundedOut++;
+      }
+    }
 
     JsonNode stats = result.path("stats");
     JsonNode first = stats.size() > 0 ? stats.get(0) : null;
@@ -60,6 +133,12 @@ record SyncFigures(
         result.path("flashes").size(),
         result.path("beeps").size(),
         pairs.size(),
+        unmeasured.length,
+        boundedIn,
+        boundedOut,
+        blind,
+        missingFlashes,
+        missingBeeps,
         percentile(Arrays.stream(offsets).sorted().toArray(), 50),
         percentile(abs, 50),
         percentile(abs, 95),
@@ -73,6 +152,23 @@ record SyncFigures(
         numbers(result.path("firstFrameLatencyMs")),
         numbers(result.path("firstFrameFromSendMs")),
         medianPerWindow(pairs, firstT));
+  }
+
+  /** Markers whose offset is not known to be within R37 or not: see the class comment. */
+  int unmeasured() {
+    return unmeasuredFlashes - boundedInR37 - boundedOutsideR37 + blind;
+  }
+
+  static boolean inR37(double offsetMs) {
+    return offsetMs >= R37_EARLY_MS && offsetMs <= R37_LATE_MS;
+  }
+
+  private static boolean near(double[] times, double t) {
+    return Arrays.stream(times).anyMatch(x -> Math.abs(x - t) <= PAIR_MS);
+  }
+
+  private static double[] times(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).mapToDouble(JsonNode::asDouble).toArray();
   }
 
   /** Median signed offset of each 30 s window from the first flash on: how the offset wanders. */
@@ -138,13 +234,15 @@ record SyncFigures(
   /** One block of text with every figure, the way the test and the benchmark print them. */
   String describe() {
     return String.format(Locale.ROOT,
-        "markers: %d expected, %d flashes, %d beeps, %d paired%n"
+        "markers: %d expected, %d flashes, %d beeps, %d paired; %d flashes seen after their start (offset bounds"
+            + " within R37: %d, outside: %d), %d beeps while the page saw no frame; missing: %d flashes, %d beeps%n"
             + "offset beep-flash ms (+ = audio late): median %+.1f, p50|x| %.1f, p95|x| %.1f, max|x| %.1f%n"
             + "drift %+.1f ms/min, max step %.1f ms (after the first %.0f s); outside EBU R37 [-40,+60]: %d of %d%n"
             + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
             + "median offset per %.0f s window, ms: %s%n"
             + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s",
-        expectedMarkers, flashes, beeps, paired, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
+        expectedMarkers, flashes, beeps, paired, unmeasuredFlashes, boundedInR37, boundedOutsideR37, blind,
+        missingFlashes, missingBeeps, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
         driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
         framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs);
   }

@@ -51,4 +51,30 @@ class SyncFiguresTest {
     assertEquals(List.of(180.5), f.firstFrameFromSendMs());
     assertEquals(List.of(30.0), f.medianPerWindowMs());
   }
+
+  @Test
+  void everyMarkerIsAccountedForByItsBeep() throws Exception {
+    // Markers at 1 … 9 s: 1, 2, 6 measured; 3 first seen on a later frame, so began in (2990, 3060]:
+    // offset in [-50, +20), unknown; 8 likewise in [-23, +44): within R37; 9 in [+70, +137): outside;
+    // 4 not seen while the page missed 4 frames (blind); 5 not seen with no such gap (missing flash);
+    // a flash at 7 s has no beep.
+    String json = """
+        {"expectedMarkers": 9, "fps": 30, "flashes": [1000, 2000, 6000, 7000],
+         "unmeasuredFlashes": [{"t": 3060, "after": 2990}, {"t": 8033, "after": 7966}, {"t": 9000, "after": 8933}],
+         "beeps": [1020, 2010, 3010, 4010, 5010, 6010, 8010, 9070],
+         "unsampled": [{"t": 4100, "frames": 4}, {"t": 5100, "frames": 2}],
+         "offsets": [{"t": 1000, "offsetMs": 20}, {"t": 2000, "offsetMs": 10}, {"t": 6000, "offsetMs": 10},
+                     {"t": 7000, "offsetMs": null}]}
+        """;
+    SyncFigures f = SyncFigures.from(new ObjectMapper().readTree(json));
+    assertEquals(4, f.flashes());
+    assertEquals(3, f.paired());
+    assertEquals(3, f.unmeasuredFlashes());
+    assertEquals(1, f.boundedInR37());
+    assertEquals(1, f.boundedOutsideR37());
+    assertEquals(1, f.blind());
+    assertEquals(2, f.unmeasured());
+    assertEquals(1, f.missingFlashes());
+    assertEquals(1, f.missingBeeps());
+  }
 }

@@ -85,11 +85,6 @@ record ViewerAgreement(List<Double> markerStartsMs, double medianSkewMs, double 
     return markerStartsMs.size();
   }
 
-  /** Markers that began before {@code tMs}: what a viewer that left then should have seen. */
-  int markersBefore(double tMs) {
-    return (int) markerStartsMs.stream().filter(t -> t < tMs).count();
-  }
-
   String describe() {
     return String.format(Locale.ROOT,
         "%d markers seen by the viewers; display skew between viewers median %.1f ms, max %.1f ms; "

@@ -53,6 +53,34 @@ class TestSignalTest {
     }
 
     @Test
+    void aLongerFlashStartsAllWhiteAndGoesOnWithADarkLeftEdgeWhileThePictureMoves() {
+        MarkerClip clip = TestSignal.markers(64, 48, new FrameRate(30, 1), 4, 1, 3);
+        byte[] white = I420.solid(64, 48, 255, 255, 255);
+        for (int f = 0; f < clip.i420Frames().length; f++) {
+            byte[] frame = clip.i420Frames()[f];
+            int intoFlash = f >= 30 ? f % 30 : 30; // frames since the last marker; 30: before the first
+            assertEquals(intoFlash == 0, Arrays.equals(white, frame), "frame " + f + " all white");
+            assertEquals(intoFlash < 3, MarkerDetector.isFlash(frame, 64, 48), "frame " + f + " a flash");
+            if (intoFlash == 1 || intoFlash == 2) {
+                assertEquals(I420.y(48, 48, 48), frame[20 * 64 + 7] & 0xFF, "left edge of frame " + f);
+                assertEquals(235, frame[20 * 64 + 8] & 0xFF, "right of the edge, frame " + f);
+            }
+            if (f > 0) {
+                assertFalse(Arrays.equals(clip.i420Frames()[f - 1], frame), "frame " + f + " repeats");
+            }
+        }
+        assertArrayEquals(new long[] {30, 60, 90}, clip.markerFrameIndices());
+    }
+
+    @Test
+    void demoFlashLastsAsLongAsTheBeep() {
+        assertEquals(3, TestSignal.flashFramesFor(new FrameRate(30, 1)));
+        assertEquals(3, TestSignal.flashFramesFor(new FrameRate(30000, 1001)));
+        assertEquals(6, TestSignal.flashFramesFor(new FrameRate(60, 1)));
+        assertEquals(1, TestSignal.flashFramesFor(new FrameRate(5, 1)));
+    }
+
+    @Test
     void beepStartsExactlyAtTheMarkerSample() {
         MarkerClip clip = TestSignal.markers(32, 32, new FrameRate(30000, 1001), 3, 1);
         short[] pcm = clip.pcm48k();
