@@ -46,6 +46,10 @@ class ChromiumSyncIT {
   private static final double MIN_PAIRED_FRACTION = 0.8;
   private static final double MAX_MEDIAN_ABS_OFFSET_MS = 100;
   private static final double MAX_P95_ABS_OFFSET_MS = 200;
+  /** One frame of the measured 30 fps session, in ms. */
+  private static final double ONE_FRAME_MS = 1000.0 / 30;
+  /** An event's display time against a flash a second away: one frame and one 60 Hz refresh. */
+  private static final double MAX_EVENT_DISPLAY_ERROR_MS = ONE_FRAME_MS + 1000.0 / 60;
 
   @Test
   void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
@@ -136,13 +140,15 @@ class ChromiumSyncIT {
     MeasurePage.Run run;
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
-      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query;
+      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query
+          + (query.contains("events=") ? "" : "&events=1");
       run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
     }
     JsonNode result = run.result();
     SyncFigures figures = SyncFigures.from(result);
+    EventTiming events = EventTiming.from(result, ONE_FRAME_MS, MAX_EVENT_DISPLAY_ERROR_MS);
     String report = "ChromiumSyncIT figures (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
-        + figures.describe();
+        + figures.describe() + "\n" + events.describe();
     Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
     System.out.println(report);
 
@@ -150,6 +156,22 @@ class ChromiumSyncIT {
     assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
     assertInSync(figures, figures.expectedMarkers(), "");
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
+    if (url.contains("events=1")) {
+      assertShownWithTheirFrames(events, result.path("posts").size());
+    }
+  }
+
+  /**
+   * Issue 8's "event times match what the viewer sees within one frame": every segment's started
+   * and finished events were handed on by avpush-events.js at the display of their own frame (RTP
+   * timestamps of the flashes whole seconds away, within half a frame), and the nearest flash was
+   * displayed whole seconds from that display time (within a frame and a display refresh).
+   */
+  static void assertShownWithTheirFrames(EventTiming events, int segments) {
+    assertTrue(events.problems().isEmpty(), "events not shown with their frames: " + events.problems()
+        + "; " + events.describe());
+    assertTrue(events.frameChecks() >= segments && events.displayChecks() >= segments,
+        "too few flashes compared with the " + segments + " segments' events: " + events.describe());
   }
 
   /** The regression gates of the class comment, for one viewer that should have seen {@code expected} markers. */
