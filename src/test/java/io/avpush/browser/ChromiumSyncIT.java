@@ -138,17 +138,26 @@ class ChromiumSyncIT {
 
   private void measure(int seconds, String query) throws Exception {
     MeasurePage.Run run;
+    Heard heard = null;
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
       url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query
           + (query.contains("events=") ? "" : "&events=1");
-      run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
+      if (Boolean.getBoolean("avpush.sync.listen")) {
+        MeasurePage.require(PulseListener.missingReason());
+        try (PulseListener listener = PulseListener.start()) {
+          run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT", listener.prefix(), List.of());
+          heard = Heard.of(run.result(), listener.beepsEpochMs(), listener.clockDriftPpm());
+        }
+      } else {
+        run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
+      }
     }
     JsonNode result = run.result();
     SyncFigures figures = SyncFigures.from(result);
     EventTiming events = EventTiming.from(result, ONE_FRAME_MS, MAX_EVENT_DISPLAY_ERROR_MS);
     String report = "ChromiumSyncIT figures (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
-        + figures.describe() + "\n" + events.describe();
+        + figures.describe() + "\n" + events.describe() + (heard == null ? "" : "\n" + heard.describe());
     Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
     System.out.println(report);
 
