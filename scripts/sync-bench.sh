@@ -24,7 +24,7 @@ echo "sync-bench: ${SECONDS_TO_RUN} s, results in $OUT"
 status=0
 scripts/in-netns.sh mvn -q -B ${MVN_OPTS_EXTRA:-} test -Pall -Dtest=ChromiumSyncIT -Dsurefire.failIfNoSpecifiedTests=false \
   -Davpush.buildDir="$BUILD_DIR" -Davpush.sync.seconds="$SECONDS_TO_RUN" -Davpush.sync.out="$OUT" \
-  -Davpush.sync.query="$QUERY" >"$OUT/mvn.log" 2>&1 || status=$?
+  -Davpush.sync.query="$QUERY" -Davpush.sync.listen="${AVPUSH_LISTEN:-false}" >"$OUT/mvn.log" 2>&1 || status=$?
 
 grep -E '^page: ' "$OUT/mvn.log" | tail -5 || true
 if [[ -f "$OUT/figures.txt" ]]; then

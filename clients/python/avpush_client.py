@@ -1,7 +1,7 @@
 """A client for avpush, standard library only (Python >= 3.9, no pip install).
 
     from avpush_client import AvpushClient
-    client = AvpushClient("http://localhost:8080")
+    client = AvpushClient("http://localhost:8080")      # api_key="..." when the node has keys
     session = client.create_session(fps=30, width=512, height=512)
     client.upload_segment(session["sessionId"], audio=samples, sample_rate=16000, frames=frames, fps=30)
 
@@ -13,7 +13,9 @@ of bytes, or raw bytes back to back.
 
 ``stream_segment`` / ``open_stream`` send media over the WebSocket ``/api/sessions/{id}/stream``
 while it is made (a minimal RFC 6455 client is built in); ``events`` iterates the session's
-Server-Sent Events.
+Server-Sent Events. With ``api_key`` every request (and the WebSocket handshake) carries
+``Authorization: Bearer <key>``. In a cluster, a node that does not serve the session answers the
+stream's handshake 421 with the serving node's URL; the client opens it there.
 """
 
 import array
@@ -171,18 +173,27 @@ def ws_read_frame(read):
     return bool(b0 & 0x80), b0 & 0x0F, payload
 
 
+class _Misdirected(Exception):
+    """A node answered a stream handshake 421: the session is served at `location`."""
+
+    def __init__(self, location):
+        super().__init__(location)
+        self.location = location
+
+
 class _WebSocket:
     """A blocking WebSocket client connection: send text/binary, receive whole messages."""
 
-    def __init__(self, url, timeout):
+    def __init__(self, url, timeout, headers=None):
         parts = urllib.parse.urlsplit(url)
         self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         path = parts.path + ("?" + parts.query if parts.query else "")
+        extra = "".join("%s: %s\r\n" % h for h in (headers or {}).items())
         self.sock.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                           % (path, parts.hostname, parts.port or 80, key)).encode())
+                           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n"
+                           % (path, parts.hostname, parts.port or 80, key, extra)).encode())
         self._buf = b""
         head = self._read_until(b"\r\n\r\n").decode("latin-1")
         status_line, _, header_text = head.partition("\r\n")
@@ -196,8 +207,11 @@ class _WebSocket:
                 err = json.loads(body.decode() or "{}")
             except ValueError:
                 err = {}
-            raise AvpushError(int(status_line.split()[1]), err.get("error", "websocket_refused"),
-                              err.get("message", status_line))
+            self.sock.close()
+            status = int(status_line.split()[1])
+            if status == 421 and headers.get("location"):
+                raise _Misdirected(headers["location"])
+            raise AvpushError(status, err.get("error", "websocket_refused"), err.get("message", status_line))
         accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
         if headers.get("sec-websocket-accept") != accept:
             raise AvpushError(None, "websocket_failed", "the server's Sec-WebSocket-Accept does not match")
@@ -336,9 +350,10 @@ class SegmentStream:
 class AvpushClient:
     """The avpush HTTP API: sessions, segments, streams, interrupts and events."""
 
-    def __init__(self, base_url="http://localhost:8080", timeout=30.0):
+    def __init__(self, base_url="http://localhost:8080", timeout=30.0, api_key=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._auth = {"Authorization": "Bearer " + api_key} if api_key else {}
 
     # ---- sessions ----
 
@@ -397,7 +412,14 @@ class AvpushClient:
         """Opens a WebSocket and one streamed segment on it; use as a context manager."""
         session = self.status(session_id)
         url = self.base_url.replace("http://", "ws://", 1) + "/api/sessions/%s/stream" % session_id
-        ws = _WebSocket(url, self.timeout)
+        try:
+            ws = _WebSocket(url, self.timeout, self._auth)
+        except _Misdirected as elsewhere:
+            # another node of the cluster serves the session: open the stream there (once)
+            try:
+                ws = _WebSocket(elsewhere.location, self.timeout, self._auth)
+            except _Misdirected as again:
+                raise AvpushError(421, "misdirected_request", "the session moved again: " + again.location)
         try:
             stream = SegmentStream(ws, session, sample_rate, fps, audio, video)
         except Exception:
@@ -441,7 +463,7 @@ class AvpushClient:
     def events(self, session_id, timeout=None):
         """Yields the session's events (dicts with "type", "seq", "timeMs", ...) as they happen."""
         request = urllib.request.Request(self.base_url + "/api/sessions/%s/events" % session_id,
-                                         headers={"Accept": "text/event-stream"})
+                                         headers=dict(self._auth, Accept="text/event-stream"))
         try:
             response = urllib.request.urlopen(request, timeout=timeout)
         except urllib.error.HTTPError as e:
@@ -466,7 +488,7 @@ class AvpushClient:
         return json.loads(reply.decode() or "null")
 
     def _request(self, method, path, body=None, content_type="application/json"):
-        request = urllib.request.Request(self.base_url + path, data=body, method=method)
+        request = urllib.request.Request(self.base_url + path, data=body, method=method, headers=self._auth)
         if body is not None:
             request.add_header("Content-Type", content_type)
         try:

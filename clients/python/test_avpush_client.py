@@ -2,6 +2,7 @@
 AVPUSH_URL (the JUnit test PythonClientTest starts one and runs these). Standard library only."""
 
 import array
+import http.server
 import json
 import math
 import os
@@ -9,6 +10,7 @@ import struct
 import threading
 import time
 import unittest
+import urllib.request
 
 import avpush_client
 from avpush_client import AvpushClient, AvpushError
@@ -205,6 +207,94 @@ class LiveTest(unittest.TestCase):
 
         seg = push_av_segment(self.client, self.sid, tone(0.2, 22050), 22050, grey_frames(6), 30)["segmentId"]
         self.await_event("segment-finished", seg)
+
+    def test_a_misdirected_stream_is_opened_on_the_serving_node(self):
+        # A cluster node that does not serve the session relays HTTP but answers the stream's
+        # handshake 421 with the serving node's ws:// URL (io.avpush.http.NodeRoutes).
+        serving = os.environ["AVPUSH_URL"]
+        with OtherNode(serving) as other:
+            client = AvpushClient(other.url, timeout=20)
+            closed = client.stream_segment(self.sid, audio=tone(0.3, 16000), sample_rate=16000,
+                                           frames=grey_frames(9), fps=30)
+        self.assertEqual(["/api/sessions/%s/stream" % self.sid], other.misdirected)
+        self.await_event("segment-finished", closed["segmentId"])
+
+
+class OtherNode:
+    """A stand-in for another cluster node: relays plain requests to `serving`, answers a
+    WebSocket handshake 421 with the serving node's stream URL, as avpush does."""
+
+    def __init__(self, serving):
+        self.misdirected = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.headers.get("Upgrade", "").lower() == "websocket":
+                    outer.misdirected.append(self.path)
+                    body = json.dumps({"error": "misdirected_request", "message": "served by another node"}).encode()
+                    self.send_response(421)
+                    self.send_header("Location", serving.replace("http://", "ws://", 1) + self.path)
+                else:
+                    with urllib.request.urlopen(serving + self.path, timeout=10) as reply:
+                        body = reply.read()
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@unittest.skipUnless(os.environ.get("AVPUSH_KEY_URL"), "needs a live avpush with API keys (PythonClientTest sets it)")
+class KeyedNodeTest(unittest.TestCase):
+    """Against a node with avpush.auth.api-keys: the key opens every call, no key gets 401."""
+
+    def setUp(self):
+        self.client = AvpushClient(os.environ["AVPUSH_KEY_URL"], timeout=20, api_key=os.environ["AVPUSH_KEY"])
+
+    def test_the_api_key_publishes_streams_and_reads_events(self):
+        sid = self.client.create_session(fps=30, width=W, height=H)["sessionId"]
+        try:
+            self.client.offer(sid, "v=0\r\n")
+            seg = self.client.upload_segment(sid, audio=tone(1.0, 16000), sample_rate=16000)["segmentId"]
+            # the SSE stream (with the key) is open well before the one-second segment ends
+            for event in self.client.events(sid, timeout=20):
+                if event["type"] == "segment-finished" and event.get("segmentId") == seg:
+                    break
+            closed = self.client.stream_segment(sid, audio=tone(0.2, 16000), sample_rate=16000)
+            self.assertAlmostEqual(200.0, closed["receivedMs"], delta=1)
+        finally:
+            self.client.delete_session(sid)
+
+    def test_without_the_key_every_call_is_401(self):
+        anonymous = AvpushClient(os.environ["AVPUSH_KEY_URL"], timeout=20)
+        with self.assertRaises(AvpushError) as refused:
+            anonymous.create_session()
+        self.assertEqual(401, refused.exception.status)
+        sid = self.client.create_session()["sessionId"]
+        try:
+            with self.assertRaises(AvpushError) as ws:
+                anonymous.stream_segment(sid, audio=tone(0.1, 16000), sample_rate=16000)
+            self.assertEqual(401, ws.exception.status)
+            with self.assertRaises(AvpushError) as sse:
+                next(anonymous.events(sid, timeout=20))
+            self.assertEqual(401, sse.exception.status)
+        finally:
+            self.client.delete_session(sid)
 
 
 if __name__ == "__main__":

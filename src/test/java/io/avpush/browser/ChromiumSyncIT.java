@@ -49,6 +49,11 @@ import org.junit.jupiter.api.Test;
 @Tag("browser")
 class ChromiumSyncIT {
 
+  /** One frame of the measured 30 fps session, in ms. */
+  private static final double ONE_FRAME_MS = 1000.0 / 30;
+  /** An event's display time against a flash a second away: one frame and one 60 Hz refresh. */
+  private static final double MAX_EVENT_DISPLAY_ERROR_MS = ONE_FRAME_MS + 1000.0 / 60;
+
   @Test
   void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
     measure(Integer.getInteger("avpush.sync.seconds", 40), System.getProperty("avpush.sync.query", "&jbt=120"));
@@ -144,15 +149,26 @@ class ChromiumSyncIT {
 
   private void measure(int seconds, String query) throws Exception {
     MeasurePage.Run run;
+    Heard heard = null;
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
-      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query;
-      run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
+      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query
+          + (query.contains("events=") ? "" : "&events=1");
+      if (Boolean.getBoolean("avpush.sync.listen")) {
+        MeasurePage.require(PulseListener.missingReason());
+        try (PulseListener listener = PulseListener.start()) {
+          run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT", listener.prefix(), List.of());
+          heard = Heard.of(run.result(), listener.beepsEpochMs(), listener.clockDriftPpm());
+        }
+      } else {
+        run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
+      }
     }
     JsonNode result = run.result();
     SyncFigures figures = SyncFigures.from(result);
+    EventTiming events = EventTiming.from(result, ONE_FRAME_MS, MAX_EVENT_DISPLAY_ERROR_MS);
     String report = "ChromiumSyncIT figures (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
-        + figures.describe();
+        + figures.describe() + "\n" + events.describe() + (heard == null ? "" : "\n" + heard.describe());
     Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
     System.out.println(report);
 
@@ -160,6 +176,22 @@ class ChromiumSyncIT {
     assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
     assertInSync(figures, figures.expectedMarkers(), "");
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
+    if (url.contains("events=1")) {
+      assertShownWithTheirFrames(events, result.path("posts").size());
+    }
+  }
+
+  /**
+   * Issue 8's "event times match what the viewer sees within one frame": every segment's started
+   * and finished events were handed on by avpush-events.js at the display of their own frame (RTP
+   * timestamps of the flashes whole seconds away, within half a frame), and the nearest flash was
+   * displayed whole seconds from that display time (within a frame and a display refresh).
+   */
+  static void assertShownWithTheirFrames(EventTiming events, int segments) {
+    assertTrue(events.problems().isEmpty(), "events not shown with their frames: " + events.problems()
+        + "; " + events.describe());
+    assertTrue(events.frameChecks() >= segments && events.displayChecks() >= segments,
+        "too few flashes compared with the " + segments + " segments' events: " + events.describe());
   }
 
   /** Unmeasured markers allowed of {@code expected}: 10 %, at least 2. Example: 36 → 3, 18 → 2. */

@@ -17,15 +17,21 @@ import org.junit.jupiter.api.Test;
  */
 class PythonClientTest {
 
+  private static final String KEY = "python-client-key-0123456789";
+
   @Test
   void thePythonClientsTestsPassAgainstALiveServer() throws Exception {
     try (TestServer server = TestServer.start("python-client", new FakeOutputs(),
-        "avpush.media { default-width = 64, default-height = 64 }")) {
+        "avpush.media { default-width = 64, default-height = 64 }");
+        TestServer keyed = TestServer.start("python-client-keyed", new FakeOutputs(),
+            "avpush.media { default-width = 64, default-height = 64 }\navpush.auth.api-keys = [\"" + KEY + "\"]")) {
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("avpush.python", "python3"),
           "-m", "unittest", "-v", "test_avpush_client")
           .directory(new File("clients/python"))
           .redirectErrorStream(true);
       pb.environment().put("AVPUSH_URL", server.client.base().toString());
+      pb.environment().put("AVPUSH_KEY_URL", keyed.client.base().toString());
+      pb.environment().put("AVPUSH_KEY", KEY);
       pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
       Process python = pb.start();
       String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
