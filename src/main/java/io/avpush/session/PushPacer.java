@@ -16,13 +16,14 @@ import org.slf4j.LoggerFactory;
  * Tasks with equal deadlines run in submission order (a frame's audio chunk is released a tick
  * before the frame, so at equal deadlines audio goes first); a task that throws is logged and
  * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
- * alone wakes 50–100 µs late on Linux.
+ * alone wakes 50–100 µs late on Linux. Wake-ups of actors ({@link #wakeAt}, the sessions' frame
+ * clocks) park to their deadline without spinning: that precision is lost in the actor's dispatch.
  */
 public final class PushPacer implements Pacer, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PushPacer.class);
 
-  private record Task(long deadlineNs, long seq, LongConsumer action) {}
+  private record Task(long deadlineNs, long seq, boolean spin, LongConsumer action) {}
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>(
       (a, b) -> a.deadlineNs != b.deadlineNs ? Long.compare(a.deadlineNs, b.deadlineNs) : Long.compare(a.seq, b.seq));
@@ -53,9 +54,18 @@ public final class PushPacer implements Pacer, AutoCloseable {
 
   @Override
   public void at(long deadlineNs, LongConsumer action) {
+    add(deadlineNs, true, action);
+  }
+
+  @Override
+  public void wakeAt(long deadlineNs, Runnable wake) {
+    add(deadlineNs, false, now -> wake.run());
+  }
+
+  private void add(long deadlineNs, boolean spin, LongConsumer action) {
     lock.lock();
     try {
-      Task task = new Task(deadlineNs, seq++, action);
+      Task task = new Task(deadlineNs, seq++, spin, action);
       queue.add(task);
       if (queue.peek() == task) {
         changed.signal();
@@ -88,8 +98,9 @@ public final class PushPacer implements Pacer, AutoCloseable {
         }
         now = clockNs.getAsLong();
         long waitNs = head.deadlineNs - now;
-        if (waitNs > spinNs) {
-          changed.awaitNanos(waitNs - spinNs);
+        long earlyNs = head.spin ? spinNs : 0;
+        if (waitNs > earlyNs) {
+          changed.awaitNanos(waitNs - earlyNs);
           continue;
         }
         due = queue.poll();
