@@ -217,7 +217,7 @@ public final class StreamBench {
       WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
           WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
           settings.webrtc().browserAvSync());
-      PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+      PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
       PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().plus(settings.media().videoDelay()).toNanos());
       r.probe = probe;
       WebRtcOutputs real = new WebRtcOutputs(engine);
