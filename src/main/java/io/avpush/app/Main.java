@@ -30,7 +30,7 @@ public final class Main {
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().browserAvSync());
-    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     Runnable closeNatives = () -> {
       pacer.close();
       engine.close();

@@ -9,15 +9,23 @@ import java.time.Duration;
  * Defaults of new sessions and the timing of the frame clock.
  *
  * @param backgroundRgb 0xRRGGBB under transparent pixels and around images scaled to fit the picture
+ * @param pacerRealtimePriority SCHED_FIFO priority the pacer thread asks for (0: it does not ask)
  */
 public record MediaSettings(
     FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay,
-    int backgroundRgb) {
+    int backgroundRgb, int pacerRealtimePriority) {
 
-  /** Settings with a black background. */
+  /** Settings with a black background and a pacer at normal priority. */
   public MediaSettings(
       FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay) {
-    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, 0x000000);
+    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, 0x000000, 0);
+  }
+
+  /** Settings with a pacer at normal priority. */
+  public MediaSettings(
+      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay,
+      int backgroundRgb) {
+    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, backgroundRgb, 0);
   }
 
   static MediaSettings from(Config c) {
@@ -29,7 +37,17 @@ public record MediaSettings(
         c.getDuration("max-catch-up"),
         c.getDuration("pacer-spin"),
         c.getDuration("video-delay"),
-        parseColour(c, "background"));
+        parseColour(c, "background"),
+        pacerRealtimePriority(c));
+  }
+
+  static int pacerRealtimePriority(Config c) {
+    int priority = c.getInt("pacer-realtime-priority");
+    if (priority < 0 || priority > 99) {
+      throw new ConfigException.BadValue(c.getValue("pacer-realtime-priority").origin(), "avpush.media.pacer-realtime-priority",
+          priority + " is not a SCHED_FIFO priority; use 1..99, or 0 to keep the pacer at normal priority");
+    }
+    return priority;
   }
 
   /** "#rrggbb" → 0xRRGGBB. Example: "#ff8000" → 0xFF8000. */

@@ -6,4 +6,13 @@ import java.util.function.LongConsumer;
 @FunctionalInterface
 public interface Pacer {
   void at(long deadlineNs, LongConsumer task);
+
+  /**
+   * Runs {@code wake} at (not before) {@code deadlineNs}, with less precision than {@link #at}
+   * (tens of microseconds): for waking an actor, which takes longer than that to run anyway.
+   * {@code wake} must only hand on (e.g. {@code tell}); it runs on the pacer's thread.
+   */
+  default void wakeAt(long deadlineNs, Runnable wake) {
+    at(deadlineNs, now -> wake.run());
+  }
 }

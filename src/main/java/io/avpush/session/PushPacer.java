@@ -1,5 +1,9 @@
 package io.avpush.session;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -16,13 +20,18 @@ import org.slf4j.LoggerFactory;
  * Tasks with equal deadlines run in submission order (a frame's audio chunk is released a tick
  * before the frame, so at equal deadlines audio goes first); a task that throws is logged and
  * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
- * alone wakes 50–100 µs late on Linux.
+ * alone wakes 50–100 µs late on Linux. Wake-ups of actors ({@link #wakeAt}, the sessions' frame
+ * clocks) park to their deadline without spinning: that precision is lost in the actor's dispatch.
+ *
+ * <p>Where the process may, the thread runs SCHED_FIFO above libwebrtc's encoder threads (which
+ * libwebrtc makes SCHED_FIFO 49 itself): otherwise a push that wakes an encoder thread hands it
+ * the pacer's core for the whole encode, and every push behind it waits.
  */
 public final class PushPacer implements Pacer, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PushPacer.class);
 
-  private record Task(long deadlineNs, long seq, LongConsumer action) {}
+  private record Task(long deadlineNs, long seq, boolean spin, LongConsumer action) {}
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>(
       (a, b) -> a.deadlineNs != b.deadlineNs ? Long.compare(a.deadlineNs, b.deadlineNs) : Long.compare(a.seq, b.seq));
@@ -30,6 +39,7 @@ public final class PushPacer implements Pacer, AutoCloseable {
   private final Condition changed = lock.newCondition();
   private final LongSupplier clockNs;
   private final long spinNs;
+  private final int realtimePriority;
   private final Thread thread;
   private long seq;
   private volatile boolean running = true;
@@ -39,12 +49,22 @@ public final class PushPacer implements Pacer, AutoCloseable {
   }
 
   public PushPacer(long spinNs) {
-    this(System::nanoTime, spinNs);
+    this(System::nanoTime, spinNs, 0);
+  }
+
+  /** @param realtimePriority SCHED_FIFO priority (1–99) the thread asks for; 0: normal priority */
+  public PushPacer(long spinNs, int realtimePriority) {
+    this(System::nanoTime, spinNs, realtimePriority);
   }
 
   PushPacer(LongSupplier clockNs, long spinNs) {
+    this(clockNs, spinNs, 0);
+  }
+
+  private PushPacer(LongSupplier clockNs, long spinNs, int realtimePriority) {
     this.clockNs = clockNs;
     this.spinNs = spinNs;
+    this.realtimePriority = realtimePriority;
     this.thread = new Thread(this::loop, "avpush-pacer");
     this.thread.setDaemon(true);
     this.thread.setPriority(Thread.MAX_PRIORITY);
@@ -53,9 +73,18 @@ public final class PushPacer implements Pacer, AutoCloseable {
 
   @Override
   public void at(long deadlineNs, LongConsumer action) {
+    add(deadlineNs, true, action);
+  }
+
+  @Override
+  public void wakeAt(long deadlineNs, Runnable wake) {
+    add(deadlineNs, false, now -> wake.run());
+  }
+
+  private void add(long deadlineNs, boolean spin, LongConsumer action) {
     lock.lock();
     try {
-      Task task = new Task(deadlineNs, seq++, action);
+      Task task = new Task(deadlineNs, seq++, spin, action);
       queue.add(task);
       if (queue.peek() == task) {
         changed.signal();
@@ -76,6 +105,9 @@ public final class PushPacer implements Pacer, AutoCloseable {
   }
 
   private void loop() {
+    if (realtimePriority > 0) {
+      makeRealtime(realtimePriority);
+    }
     while (running) {
       Task due;
       long now;
@@ -88,8 +120,9 @@ public final class PushPacer implements Pacer, AutoCloseable {
         }
         now = clockNs.getAsLong();
         long waitNs = head.deadlineNs - now;
-        if (waitNs > spinNs) {
-          changed.awaitNanos(waitNs - spinNs);
+        long earlyNs = head.spin ? spinNs : 0;
+        if (waitNs > earlyNs) {
+          changed.awaitNanos(waitNs - earlyNs);
           continue;
         }
         due = queue.poll();
@@ -108,6 +141,30 @@ public final class PushPacer implements Pacer, AutoCloseable {
       } catch (RuntimeException | Error e) {
         log.error("pacer task failed", e);
       }
+    }
+  }
+
+  /**
+   * Asks Linux to run the calling thread SCHED_FIFO at {@code priority}, with util-linux's chrt
+   * (Java has no API for it). Needs CAP_SYS_NICE; without it the thread keeps its priority, and
+   * libwebrtc's threads cannot be realtime either.
+   */
+  private static void makeRealtime(int priority) {
+    try {
+      // "/proc/thread-self" links to "<pid>/task/<tid>"
+      String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      Process chrt = new ProcessBuilder("chrt", "--fifo", "--pid", String.valueOf(priority), tid)
+          .redirectErrorStream(true).start();
+      String said = new String(chrt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (chrt.waitFor() == 0) {
+        log.info("pacer thread {} runs SCHED_FIFO {}", tid, priority);
+      } else {
+        log.info("pacer thread stays at normal priority (chrt: {}); without CAP_SYS_NICE libwebrtc's threads do too", said);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      log.info("pacer thread stays at normal priority: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -132,7 +132,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
     ActorRef<VideoTicker.Command> ticker =
-        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), sync)), "ticker");
+        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), deps.pacer(), sync)), "ticker");
     context.watch(peer);
     context.watch(chunker);
     context.watch(sync);

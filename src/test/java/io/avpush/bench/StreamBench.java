@@ -218,14 +218,16 @@ public final class StreamBench {
       WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
           WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
           settings.webrtc().browserAvSync());
-      PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
+      PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
+      PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().plus(settings.media().videoDelay()).toNanos());
+      r.probe = probe;
       WebRtcOutputs real = new WebRtcOutputs(engine);
       Output.Factory recording = new Output.Factory() {
         @Override
         public Output create(String id) {
           Output o = real.create(id);
           outputs.put(id, o);
-          TimedOutput timed = new TimedOutput(o);
+          TimedOutput timed = new TimedOutput(o, probe);
           timedOutputs.put(id, timed);
           return timed;
         }
@@ -235,7 +237,7 @@ public final class StreamBench {
           return real.frameConverter();
         }
       };
-      ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, recording, pacer), "avpush", config);
+      ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, recording, probe), "avpush", config);
       String base = "http://127.0.0.1:" + port;
       List<TestViewer> receivers = new ArrayList<>();
       List<Thread> feeders = new ArrayList<>();
@@ -333,6 +335,7 @@ public final class StreamBench {
         // ---- window start
         Snapshot a = snapshot(base, ids, receivers);
         Gc.measuring = true;
+        probe.measuring(true);
         Gc.maxPauseMs = 0;
         Gc.maxPauseWhat = "";
         // Threads that end inside the window take their CPU with them: sample every 250 ms, keep the last value.
@@ -352,6 +355,7 @@ public final class StreamBench {
         sampler.start();
         Thread.sleep(seconds * 1000L);
         Gc.measuring = false;
+        probe.measuring(false);
         Snapshot b = snapshot(base, ids, receivers);
         sampling.set(false);
         sampler.join(1000);
@@ -551,18 +555,22 @@ public final class StreamBench {
    */
   static final class TimedOutput implements Output {
     final Output real;
+    final PacerProbe probe;
     volatile long armedNs;
     volatile long firstContentPushNs;
     volatile long frames; // written by the pacer thread only
     volatile long chunks;
 
-    TimedOutput(Output real) {
+    TimedOutput(Output real, PacerProbe probe) {
       this.real = real;
+      this.probe = probe;
     }
 
     @Override
     public void pushFrame(byte[] i420, int width, int height) {
+      long callNs = System.nanoTime();
       real.pushFrame(i420, width, height);
+      probe.pushed(PacerProbe.KIND_FRAME, System.nanoTime() - callNs);
       frames++;
       if (armedNs != 0 && firstContentPushNs == 0) {
         long now = System.nanoTime();
@@ -580,7 +588,9 @@ public final class StreamBench {
 
     @Override
     public void pushAudio(short[] pcm48kMono, int offset) {
+      long callNs = System.nanoTime();
       real.pushAudio(pcm48kMono, offset);
+      probe.pushed(PacerProbe.KIND_AUDIO, System.nanoTime() - callNs);
       chunks++;
     }
 
@@ -738,6 +748,7 @@ public final class StreamBench {
     double allocMBps;
     Map<String, Double> allocByGroup = new TreeMap<>();
     PushPath pushPath;
+    PacerProbe probe;
     double gcMaxPauseMs;
     String gcMaxPauseWhat;
     long heapBeforeMb;
@@ -905,6 +916,9 @@ public final class StreamBench {
       System.out.printf(Locale.ROOT, "  pacing lateness ms (worst session, last 1024 pushes): frames p50 %.3f p99 %.3f max %.3f"
               + " | audio p50 %.3f p99 %.3f max %.3f | re-anchors %d%n",
           frameLate[0], frameLate[1], frameLate[2], audioLate[0], audioLate[1], audioLate[2], reanchors);
+      if (probe != null) {
+        probe.print();
+      }
       double[] ff = Arrays.stream(firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
       double[] fp = Arrays.stream(firstPushMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
       System.out.printf(Locale.ROOT, "  first content frame after 202 ms: received p50 %.0f p95 %.0f (%d of %d sessions); "

@@ -58,7 +58,7 @@ final class InProcessServer implements AutoCloseable {
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().browserAvSync());
-    PushPacer pacer = new PushPacer();
+    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     ActorSystem<Void> system = ActorSystem.create(
         Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-browser-it", config);
     InProcessServer server = new InProcessServer(engine, pacer, system, port);

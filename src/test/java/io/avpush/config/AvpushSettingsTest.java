@@ -72,4 +72,15 @@ class AvpushSettingsTest {
     assertTrue(bad.getMessage().contains("avpush.media.background") && bad.getMessage().contains("'blue' is not a colour"),
         bad.getMessage());
   }
+
+  @Test
+  void thePacerStaysAtNormalPriorityUnlessAskedAndAPriorityOutsideFifosRangeIsRefused() {
+    assertEquals(0, AvpushSettings.from(ConfigFactory.load()).media().pacerRealtimePriority());
+    assertEquals(60, AvpushSettings.from(ConfigFactory.parseString("avpush.media.pacer-realtime-priority = 60")
+        .withFallback(ConfigFactory.load())).media().pacerRealtimePriority());
+    ConfigException bad = assertThrows(ConfigException.class, () -> AvpushSettings.from(
+        ConfigFactory.parseString("avpush.media.pacer-realtime-priority = 120").withFallback(ConfigFactory.load())));
+    assertTrue(bad.getMessage().contains("avpush.media.pacer-realtime-priority") && bad.getMessage().contains("1..99"),
+        bad.getMessage());
+  }
 }

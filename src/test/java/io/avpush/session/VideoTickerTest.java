@@ -41,7 +41,11 @@ class VideoTickerTest {
     AtomicLong clock = new AtomicLong(1_000 * MS);
     TestProbe<SyncSupervisor.Command> sync = testKit.createTestProbe();
     TestProbe<VideoTicker.State> state = testKit.createTestProbe();
-    ActorRef<VideoTicker.Command> ticker = testKit.spawn(VideoTicker.create(policy, clock::get, sync.getRef()));
+    // The pacer's wake-ups on ManualTime's scheduler, in the fake clock's time domain.
+    Pacer pacer = (deadlineNs, task) -> testKit.system().scheduler().scheduleOnce(
+        Duration.ofNanos(Math.max(0, deadlineNs - clock.get())), () -> task.accept(clock.get()),
+        testKit.system().executionContext());
+    ActorRef<VideoTicker.Command> ticker = testKit.spawn(VideoTicker.create(policy, clock::get, pacer, sync.getRef()));
 
     Random random = new Random(7);
     long received = 0;
