@@ -83,8 +83,8 @@ public final class SoakBench {
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-soak", config);
     String base = "http://127.0.0.1:" + port;
-    System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; MALLOC_ARENA_MAX=%s%n",
-        sessions, seconds, parallel, System.getenv("MALLOC_ARENA_MAX"));
+    System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; malloc: %s, MALLOC_ARENA_MAX=%s%n",
+        sessions, seconds, parallel, ProcessMemory.allocator(), System.getenv("MALLOC_ARENA_MAX"));
 
     Soak soak = new Soak(base, sessions, seconds, report, warmup);
     try (LightViewer.Client client = new LightViewer.Client()) {
@@ -204,9 +204,29 @@ public final class SoakBench {
               + " outside JVM %+.1f MB (%.1f KB/session), malloc in use %+.1f MB (%.1f KB/session); failures %d%n",
           first[0], last[0], grownMb, rssSlope, (last[2] - first[2]) / 1024.0, outsideSlope,
           (last[3] - first[3]) / 1024.0, mallocSlope, failures.get());
+      halves(points);
       System.out.printf(Locale.ROOT, "soak: target: RSS growth ≤ %.0f KB/session after warm-up (≤ %.1f MB over these %d sessions), no failure: %s%n",
           boundKbPerSession, boundMb, last[0] - first[0], met ? "MET" : "NOT MET");
     }
+  }
+
+  /**
+   * Growth in the first and the second half of the run (from the first checkpoint at or after the
+   * middle): a leak grows in both alike, memory that levels off grows in the first only.
+   */
+  private static void halves(List<long[]> points) {
+    long[] start = points.get(0);
+    long[] end = points.get(points.size() - 1);
+    long[] mid = points.stream().filter(p -> p[0] >= end[0] / 2).findFirst().orElse(end);
+    if (mid == start || mid == end) {
+      return;
+    }
+    System.out.printf(Locale.ROOT, "soak: first half (%d → %d sessions): RSS %+.1f MB (%.1f KB/session), outside JVM %+.1f MB, malloc in use %+.1f MB;"
+            + " second half (%d → %d): RSS %+.1f MB (%.1f KB/session), outside JVM %+.1f MB, malloc in use %+.1f MB%n",
+        start[0], mid[0], (mid[1] - start[1]) / 1024.0, (mid[1] - start[1]) / (double) (mid[0] - start[0]),
+        (mid[2] - start[2]) / 1024.0, (mid[3] - start[3]) / 1024.0,
+        mid[0], end[0], (end[1] - mid[1]) / 1024.0, (end[1] - mid[1]) / (double) (end[0] - mid[0]),
+        (end[2] - mid[2]) / 1024.0, (end[3] - mid[3]) / 1024.0);
   }
 
   private static JsonNode post(String url, String json, int expected) throws Exception {
