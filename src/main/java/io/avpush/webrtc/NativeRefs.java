@@ -108,12 +108,31 @@ final class NativeRefs {
     if (DescriptionRelease.installed) {
       return true;
     }
+    String version = webrtcJavaVersion();
+    if (!version.startsWith("0.14.")) {
+      log.warn("webrtc-java {}: session descriptions are left to it (the wrapper is for 0.14.x only)", version);
+      return false;
+    }
     try {
       DescriptionRelease.install();
       return true;
     } catch (RuntimeException | UnsatisfiedLinkError | IOException e) {
       log.warn("cannot free the session descriptions webrtc-java keeps ({}); every offer and answer keeps ~25 KB", e.toString());
       return false;
+    }
+  }
+
+  /** webrtc-java's version from its jar's Maven properties; "unknown" without them. */
+  static String webrtcJavaVersion() {
+    try (var in = NativeObject.class.getResourceAsStream("/META-INF/maven/dev.onvoid.webrtc/webrtc-java/pom.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      java.util.Properties properties = new java.util.Properties();
+      properties.load(in);
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
