@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * puts a wrapper in that method's vtable slot that calls it, then deletes the description.
  *
  * <p>Only for webrtc-java 0.14.x: a version that releases by itself would be released twice. Off
- * with {@code -Davpush.webrtc.release-native-refs=false}.
+ * with {@code -Davpush.webrtc.release-native-refs=false} (the descriptions' wrapper alone with
+ * {@code -Davpush.webrtc.release-descriptions=false}).
  */
 final class NativeRefs {
   private static final Logger log = LoggerFactory.getLogger(NativeRefs.class);
@@ -102,7 +103,7 @@ final class NativeRefs {
    * webrtc-java's library is loaded; returns whether the wrapper is in place.
    */
   static synchronized boolean releaseCreatedDescriptions() {
-    if (!ENABLED) {
+    if (!ENABLED || !Boolean.parseBoolean(System.getProperty("avpush.webrtc.release-descriptions", "true"))) {
       return false;
     }
     if (DescriptionRelease.installed) {
