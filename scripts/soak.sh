@@ -10,7 +10,8 @@
 #
 # Usage: scripts/soak.sh [sessions=1000] [seconds=1] [parallel=4] [report=100] [warmup=100] [boundKb=20]
 # Env:   BUILD_DIR (default target), JAVA_OPTS (extra JVM flags, e.g. -Davpush.webrtc.release-native-refs=false
-#        to measure webrtc-java's own close()), MALLOC_ARENA_MAX (glibc arenas; unset by default).
+#        to measure webrtc-java's own close()), MALLOC_ARENA_MAX (glibc arenas; unset by default),
+#        ALLOCATOR=jemalloc (preload Debian's libjemalloc2, as scripts/run.sh and the Dockerfile do) or glibc.
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,16 @@ mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classp
   -Dmdep.outputFile="$BUILD_DIR/soak-classpath.txt" -Dmdep.includeScope=test >/dev/null
 CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/soak-classpath.txt")"
 
+PRELOAD=()
+case "${ALLOCATOR:-glibc}" in
+  glibc) ;;
+  jemalloc)
+    JEMALLOC="$(ldconfig -p | awk '/libjemalloc\.so\.2 .*x86-64/ {print $NF; exit}')"
+    [[ -n "$JEMALLOC" ]] || { echo "ALLOCATOR=jemalloc: libjemalloc.so.2 not found (apt-get install libjemalloc2)" >&2; exit 2; }
+    PRELOAD=(env "LD_PRELOAD=$JEMALLOC") ;;
+  *) echo "ALLOCATOR must be glibc or jemalloc" >&2; exit 2 ;;
+esac
+
 # shellcheck disable=SC2086
-exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseG1GC \
+exec scripts/in-netns.sh "${PRELOAD[@]}" java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseG1GC \
   -XX:NativeMemoryTracking=summary ${JAVA_OPTS:-} -cp "$CP" io.avpush.bench.SoakBench "$@"

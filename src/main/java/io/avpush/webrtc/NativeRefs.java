@@ -1,11 +1,18 @@
 package io.avpush.webrtc;
 
+import com.sun.jna.Callback;
+import com.sun.jna.CallbackReference;
+import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import dev.onvoid.webrtc.internal.NativeObject;
+import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +30,16 @@ import org.slf4j.LoggerFactory;
  * whose slots are {@code AddRef()} then {@code Release()} (Itanium ABI, Linux x86-64 only, where
  * webrtc-java's natives are tested here).
  *
+ * <p>The same JNI also never deletes the session descriptions that {@code createOffer} and
+ * {@code createAnswer} make: libwebrtc hands each to the observer's {@code OnSuccess}, which owns it
+ * ({@code api/jsep.h}), and webrtc-java's {@code CreateSessionDescriptionObserver::OnSuccess} only
+ * copies it to Java. Measured with a jemalloc heap profile: some 25 KB of codec and transport
+ * descriptions per offer or answer (README "Reliability"). {@link #releaseCreatedDescriptions}
+ * puts a wrapper in that method's vtable slot that calls it, then deletes the description.
+ *
  * <p>Only for webrtc-java 0.14.x: a version that releases by itself would be released twice. Off
- * with {@code -Davpush.webrtc.release-native-refs=false}.
+ * with {@code -Davpush.webrtc.release-native-refs=false} (the descriptions' wrapper alone with
+ * {@code -Davpush.webrtc.release-descriptions=false}).
  */
 final class NativeRefs {
   private static final Logger log = LoggerFactory.getLogger(NativeRefs.class);
@@ -80,6 +95,155 @@ final class NativeRefs {
   static boolean trimHeap() {
     Function trim = MallocTrim.FUNCTION;
     return trim != null && trim.invokeInt(new Object[] {0}) == 1;
+  }
+
+  /**
+   * From now on, deletes every session description webrtc-java's {@code CreateSessionDescriptionObserver}
+   * receives once the Java observer has its copy (see the class comment). Once per process, after
+   * webrtc-java's library is loaded; returns whether the wrapper is in place.
+   */
+  static synchronized boolean releaseCreatedDescriptions() {
+    if (!ENABLED || !Boolean.parseBoolean(System.getProperty("avpush.webrtc.release-descriptions", "true"))) {
+      return false;
+    }
+    if (DescriptionRelease.installed) {
+      return true;
+    }
+    String version = webrtcJavaVersion();
+    if (!version.startsWith("0.14.")) {
+      log.warn("webrtc-java {}: session descriptions are left to it (the wrapper is for 0.14.x only)", version);
+      return false;
+    }
+    try {
+      DescriptionRelease.install();
+      return true;
+    } catch (RuntimeException | UnsatisfiedLinkError | IOException e) {
+      log.warn("cannot free the session descriptions webrtc-java keeps ({}); every offer and answer keeps ~25 KB", e.toString());
+      return false;
+    }
+  }
+
+  /** webrtc-java's version from its jar's Maven properties; "unknown" without them. */
+  static String webrtcJavaVersion() {
+    try (var in = NativeObject.class.getResourceAsStream("/META-INF/maven/dev.onvoid.webrtc/webrtc-java/pom.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      java.util.Properties properties = new java.util.Properties();
+      properties.load(in);
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** How many created session descriptions were deleted (0 unless {@link #releaseCreatedDescriptions} worked). */
+  static long createdDescriptionsReleased() {
+    return DescriptionRelease.RELEASED.get();
+  }
+
+  /** The wrapper of {@code jni::CreateSessionDescriptionObserver::OnSuccess} and its installation. */
+  private static final class DescriptionRelease {
+    static final String LIBRARY = "libwebrtc-java";
+    /** vtable of {@code webrtc::RefCountedObject<jni::CreateSessionDescriptionObserver>}, what createOffer/createAnswer allocate. */
+    static final String VTABLE = "_ZTVN6webrtc16RefCountedObjectIN3jni32CreateSessionDescriptionObserverEEE";
+    static final String ON_SUCCESS = "_ZN3jni32CreateSessionDescriptionObserver9OnSuccessEPN6webrtc27SessionDescriptionInterfaceE";
+    static final int RTLD_LAZY = 0x1;
+    static final int RTLD_NOLOAD = 0x4;
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final AtomicLong RELEASED = new AtomicLong();
+    static volatile boolean installed;
+    static volatile Function original;
+    // Held for the life of the process: libwebrtc calls it through the patched vtable.
+    static final OnSuccess WRAPPER = new OnSuccess() {
+      @Override
+      public void invoke(Pointer self, Pointer description) {
+        try {
+          original.invokeVoid(new Object[] {self, description});
+        } finally {
+          if (description != null) {
+            // SessionDescriptionInterface's first virtual is its destructor: slot 1 is the deleting one.
+            Function.getFunction(description.getPointer(0).getPointer(Native.POINTER_SIZE)).invokeVoid(new Object[] {description});
+            RELEASED.incrementAndGet();
+          }
+        }
+      }
+    };
+
+    interface OnSuccess extends Callback {
+      void invoke(Pointer self, Pointer description);
+    }
+
+    static void install() throws IOException {
+      NativeLibrary c = NativeLibrary.getInstance("c");
+      String path = loadedPath();
+      // By name: webrtc-java may have deleted its extracted file; RTLD_NOLOAD only finds the loaded copy.
+      Pointer library = c.getFunction("dlopen").invokePointer(new Object[] {path, RTLD_LAZY | RTLD_NOLOAD});
+      if (library == null) {
+        throw new IllegalStateException(path + " is not loaded");
+      }
+      Function dlsym = c.getFunction("dlsym");
+      Pointer vtable = dlsym.invokePointer(new Object[] {library, VTABLE});
+      Pointer onSuccess = dlsym.invokePointer(new Object[] {library, ON_SUCCESS});
+      if (vtable == null || onSuccess == null) {
+        throw new IllegalStateException("no " + (vtable == null ? VTABLE : ON_SUCCESS) + " in " + path);
+      }
+      // The slot is found by its content, not by a counted index: past offset-to-top and typeinfo.
+      int slot = -1;
+      for (int i = 2; i < 16; i++) {
+        if (onSuccess.equals(vtable.getPointer((long) i * Native.POINTER_SIZE))) {
+          if (slot >= 0) {
+            throw new IllegalStateException("OnSuccess twice in the observer's vtable");
+          }
+          slot = i;
+        }
+      }
+      if (slot < 0) {
+        throw new IllegalStateException("OnSuccess not in the observer's vtable");
+      }
+      original = Function.getFunction(onSuccess);
+      // libwebrtc's signaling thread is attached by webrtc-java: JNA must not detach it after a call.
+      Native.setCallbackThreadInitializer(WRAPPER, new CallbackThreadInitializer(true, false));
+      Pointer wrapper = CallbackReference.getFunctionPointer(WRAPPER);
+      long entry = Pointer.nativeValue(vtable) + (long) slot * Native.POINTER_SIZE;
+      long pageSize = c.getFunction("getpagesize").invokeInt(new Object[0]);
+      long page = entry & -pageSize;
+      Function mprotect = c.getFunction("mprotect");
+      int protection = protectionOf(page);
+      // The vtable lies in RELRO (read-only after relocation): writable for the one aligned store.
+      if (mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection | PROT_WRITE}) != 0) {
+        throw new IllegalStateException("mprotect of the observer's vtable failed");
+      }
+      new Pointer(entry).setPointer(0, wrapper);
+      mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection});
+      installed = true;
+    }
+
+    /** The protection of the mapping holding {@code address}, as mprotect flags (read, write, exec). */
+    private static int protectionOf(long address) throws IOException {
+      for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+        String[] f = line.split(" ", 3);
+        String[] range = f[0].split("-");
+        if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+            && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+          return (f[1].charAt(0) == 'r' ? PROT_READ : 0) | (f[1].charAt(1) == 'w' ? PROT_WRITE : 0)
+              | (f[1].charAt(2) == 'x' ? 0x4 : 0);
+        }
+      }
+      throw new IllegalStateException("no mapping holds the observer's vtable");
+    }
+
+    /** The path webrtc-java loaded its library from, as /proc/self/maps names it. */
+    private static String loadedPath() throws IOException {
+      for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+        int at = line.indexOf('/');
+        if (at > 0 && line.contains(LIBRARY)) {
+          return line.substring(at).replace(" (deleted)", "").strip();
+        }
+      }
+      throw new IllegalStateException("webrtc-java's library is not mapped");
+    }
   }
 
   /** glibc's malloc_trim, looked up once; null on another C library. */

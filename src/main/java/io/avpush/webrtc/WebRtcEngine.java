@@ -105,6 +105,8 @@ public final class WebRtcEngine implements AutoCloseable {
       adm.dispose();
       throw e;
     }
+    // webrtc-java's library is loaded now; its created offers and answers are freed from here on.
+    NativeRefs.releaseCreatedDescriptions();
     log.info("WebRTC engine started on the {} audio device module", kind);
     WebRtcEngine engine = new WebRtcEngine(adm, factory, iceServers, kind);
     engine.videoStreamId = browserAvSync ? MediaOutput.STREAM_ID : MediaOutput.SEPARATE_VIDEO_STREAM_ID;

@@ -75,17 +75,51 @@ public record ProcessMemory(long rssKb, long jvmCommittedKb, long heapUsedKb, lo
     MallInfo2.ByValue mallinfo2();
   }
 
+  /** Which allocator serves malloc in this process: "jemalloc" when preloaded (LD_PRELOAD), else "glibc". */
+  public static String allocator() {
+    return Jemalloc.MALLCTL != null ? "jemalloc" : "glibc";
+  }
+
   /**
-   * Bytes malloc has handed out and not had back, over all arenas (mallinfo2: uordblks + hblkhd),
-   * in KB; -1 without glibc 2.33+. Growth here is memory never freed; RSS growing without it is
-   * freed memory the allocator keeps.
+   * Bytes malloc has handed out and not had back, in KB: jemalloc's {@code stats.allocated} when it
+   * is preloaded, else glibc's over all arenas (mallinfo2: uordblks + hblkhd); -1 when neither can be
+   * read. Growth here is memory never freed; RSS growing without it is freed memory the allocator
+   * keeps. (Both count what threads' caches hold as in use.)
    */
   static long readMallocInUseKb() {
+    if (Jemalloc.MALLCTL != null) {
+      return Jemalloc.allocatedKb();
+    }
     try {
       MallInfo2 info = LibCHolder.LIBC.mallinfo2();
       return (info.uordblks + info.hblkhd) / 1024;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       return -1;
+    }
+  }
+
+  /** jemalloc's mallctl, when jemalloc is the process's malloc (looked up once). */
+  private static final class Jemalloc {
+    static final com.sun.jna.Function MALLCTL = lookup();
+
+    private static com.sun.jna.Function lookup() {
+      try {
+        return com.sun.jna.NativeLibrary.getProcess().getFunction("mallctl");
+      } catch (UnsatisfiedLinkError e) {
+        return null;
+      }
+    }
+
+    static long allocatedKb() {
+      com.sun.jna.Memory value = new com.sun.jna.Memory(Long.BYTES);
+      value.setLong(0, 1);
+      com.sun.jna.ptr.LongByReference size = new com.sun.jna.ptr.LongByReference(Long.BYTES);
+      // Statistics are a snapshot refreshed by writing "epoch".
+      if (MALLCTL.invokeInt(new Object[] {"epoch", null, null, value, (long) Long.BYTES}) != 0
+          || MALLCTL.invokeInt(new Object[] {"stats.allocated", value, size, null, 0L}) != 0) {
+        return -1;
+      }
+      return value.getLong(0) / 1024;
     }
   }
 

@@ -32,9 +32,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * Soak benchmark of one node: the real server in this JVM, and {@code sessions} sessions, each
  * created over HTTP, watched by a webrtc-java viewer ({@link LightViewer}, all on one client
  * factory) that connects through the offer route, streamed the demo clip for {@code seconds},
- * then deleted. Every {@code report} sessions it prints RSS, the part of it outside the JVM's own
- * memory (Native Memory Tracking) and the heap, and at the end the growth after warm-up against the
- * target bound. Memory figures are what it is for; timings on a shared machine are not.
+ * then deleted. Sessions run in rounds of {@code report}; between rounds, with no session live, it
+ * prints RSS, the part of it outside the JVM's own memory (Native Memory Tracking), the bytes malloc
+ * has handed out and the heap, and at the end the growth after warm-up and in each half of the run
+ * against the target bound. Memory figures are what it is for; timings on a shared machine are not.
  *
  * <p>Must run inside {@code scripts/in-netns.sh} (libwebrtc ignores loopback); see scripts/soak.sh.
  *
@@ -84,20 +85,29 @@ public final class SoakBench {
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-soak", config);
     String base = "http://127.0.0.1:" + port;
-    System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; MALLOC_ARENA_MAX=%s%n",
-        sessions, seconds, parallel, System.getenv("MALLOC_ARENA_MAX"));
+    System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; malloc: %s, MALLOC_ARENA_MAX=%s%n",
+        sessions, seconds, parallel, ProcessMemory.allocator(), System.getenv("MALLOC_ARENA_MAX"));
 
-    Soak soak = new Soak(base, sessions, seconds, report, warmup);
+    Soak soak = new Soak(base, sessions, seconds, report, warmup, engine::liveOutputs);
     try (LightViewer.Client client = new LightViewer.Client()) {
       awaitHttp(base);
       soak.checkpoint(0);
       ExecutorService workers = Executors.newFixedThreadPool(parallel);
-      List<Future<?>> running = new ArrayList<>();
-      for (int w = 0; w < parallel; w++) {
-        running.add(workers.submit(() -> soak.work(client)));
-      }
-      for (Future<?> f : running) {
-        f.get();
+      // In rounds of `report` sessions, `parallel` at a time; memory is read between rounds, when no
+      // session is live, so that a checkpoint does not count the media of sessions in flight.
+      for (int end = Math.min(report, sessions); ; end = Math.min(end + report, sessions)) {
+        int roundEnd = end;
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < parallel; w++) {
+          running.add(workers.submit(() -> soak.work(client, roundEnd)));
+        }
+        for (Future<?> f : running) {
+          f.get();
+        }
+        soak.checkpoint(roundEnd);
+        if (roundEnd == sessions) {
+          break;
+        }
       }
       workers.shutdown();
     } finally {
@@ -117,13 +127,15 @@ public final class SoakBench {
     final int report;
     final int warmup;
     final AtomicInteger next = new AtomicInteger();
-    final AtomicInteger done = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
     final AtomicLong framesMin = new AtomicLong(Long.MAX_VALUE);
     final List<long[]> points = new ArrayList<>(); // sessions done, RSS KB, outside-JVM KB, malloc in use KB
     final long started = System.nanoTime();
 
-    Soak(String base, int sessions, double seconds, int report, int warmup) {
+    final java.util.function.IntSupplier liveOutputs;
+
+    Soak(String base, int sessions, double seconds, int report, int warmup, java.util.function.IntSupplier liveOutputs) {
+      this.liveOutputs = liveOutputs;
       this.base = base;
       this.sessions = sessions;
       this.seconds = seconds;
@@ -131,18 +143,15 @@ public final class SoakBench {
       this.warmup = warmup;
     }
 
-    void work(LightViewer.Client client) {
+    /** Runs sessions until {@code roundEnd} sessions have been started. */
+    void work(LightViewer.Client client, int roundEnd) {
       int i;
-      while ((i = next.getAndIncrement()) < sessions) {
+      while ((i = next.getAndUpdate(n -> n < roundEnd ? n + 1 : n)) < roundEnd) {
         try {
           framesMin.accumulateAndGet(oneSession(client), Math::min);
         } catch (Exception e) {
           failures.incrementAndGet();
           System.out.println("soak: session " + i + " failed: " + e);
-        }
-        int n = done.incrementAndGet();
-        if (n % report == 0 || n == sessions) {
-          checkpoint(n);
         }
       }
     }
@@ -178,6 +187,16 @@ public final class SoakBench {
     }
 
     synchronized void checkpoint(int n) {
+      // A DELETE is answered before the session's actors have closed its output: wait for them.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (liveOutputs.getAsInt() > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       System.gc();
       ProcessMemory m = ProcessMemory.now();
       points.add(new long[] {n, m.rssKb(), m.nativeOutsideJvmKb(), m.mallocInUseKb()});
@@ -205,9 +224,29 @@ public final class SoakBench {
               + " outside JVM %+.1f MB (%.1f KB/session), malloc in use %+.1f MB (%.1f KB/session); failures %d%n",
           first[0], last[0], grownMb, rssSlope, (last[2] - first[2]) / 1024.0, outsideSlope,
           (last[3] - first[3]) / 1024.0, mallocSlope, failures.get());
+      halves(points);
       System.out.printf(Locale.ROOT, "soak: target: RSS growth ≤ %.0f KB/session after warm-up (≤ %.1f MB over these %d sessions), no failure: %s%n",
           boundKbPerSession, boundMb, last[0] - first[0], met ? "MET" : "NOT MET");
     }
+  }
+
+  /**
+   * Growth in the first and the second half of the run (from the first checkpoint at or after the
+   * middle): a leak grows in both alike, memory that levels off grows in the first only.
+   */
+  private static void halves(List<long[]> points) {
+    long[] start = points.get(0);
+    long[] end = points.get(points.size() - 1);
+    long[] mid = points.stream().filter(p -> p[0] >= end[0] / 2).findFirst().orElse(end);
+    if (mid == start || mid == end) {
+      return;
+    }
+    System.out.printf(Locale.ROOT, "soak: first half (%d → %d sessions): RSS %+.1f MB (%.1f KB/session), outside JVM %+.1f MB, malloc in use %+.1f MB;"
+            + " second half (%d → %d): RSS %+.1f MB (%.1f KB/session), outside JVM %+.1f MB, malloc in use %+.1f MB%n",
+        start[0], mid[0], (mid[1] - start[1]) / 1024.0, (mid[1] - start[1]) / (double) (mid[0] - start[0]),
+        (mid[2] - start[2]) / 1024.0, (mid[3] - start[3]) / 1024.0,
+        mid[0], end[0], (end[1] - mid[1]) / 1024.0, (end[1] - mid[1]) / (double) (end[0] - mid[0]),
+        (end[2] - mid[2]) / 1024.0, (end[3] - mid[3]) / 1024.0);
   }
 
   private static JsonNode post(String url, String json, int expected) throws Exception {

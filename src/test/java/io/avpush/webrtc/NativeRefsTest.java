@@ -32,6 +32,30 @@ class NativeRefsTest {
   }
 
   @Test
+  void createdOffersAndAnswersAreDeletedOnceJavaHasTheirSdp() throws Exception {
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
+        LightViewer.Client client = new LightViewer.Client()) {
+      assertTrue(NativeRefs.releaseCreatedDescriptions(), "the wrapper of CreateSessionDescriptionObserver::OnSuccess is in place");
+      MediaOutput output = engine.createOutput("descriptions");
+      long before = NativeRefs.createdDescriptionsReleased();
+      int viewers = 5;
+      for (int i = 0; i < viewers; i++) {
+        try (LightViewer receiver = new LightViewer(client)) {
+          String offer = receiver.offer(Duration.ofSeconds(10)).replaceAll("a=candidate:[^\\r\\n]*\\r\\n", "");
+          assertTrue(offer.startsWith("v=0") && offer.contains("m=video"), offer);
+          Viewer viewer = output.connect("v" + i, offer, (id, s) -> {}).toCompletableFuture().get(10, TimeUnit.SECONDS);
+          // The Java observer got an intact answer although its native description is gone.
+          assertTrue(viewer.answerSdp().startsWith("v=0") && viewer.answerSdp().contains("m=audio"), viewer.answerSdp());
+          output.disconnect("v" + i);
+        }
+      }
+      output.close();
+      // One offer (the receiver's createOffer) and one answer (the viewer's createAnswer) per viewer.
+      assertEquals(2L * viewers, NativeRefs.createdDescriptionsReleased() - before);
+    }
+  }
+
+  @Test
   void closingAViewerFreesItsPeerConnection() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         LightViewer.Client client = new LightViewer.Client()) {
