@@ -51,8 +51,12 @@ class ChromiumSyncIT {
 
   /** One frame of the measured 30 fps session, in ms. */
   private static final double ONE_FRAME_MS = 1000.0 / 30;
-  /** An event's display time against a flash a second away: one frame and one 60 Hz refresh. */
-  private static final double MAX_EVENT_DISPLAY_ERROR_MS = ONE_FRAME_MS + 1000.0 / 60;
+  /**
+   * An event's display time against a flash a second away: two frames. The frame check (RTP) is
+   * the exact one; this one also holds the video delay's change over that second (the page's sync
+   * loop moves it by up to 32 ms/s) and 60 Hz display refreshes, so it is a sanity bound.
+   */
+  private static final double MAX_EVENT_DISPLAY_ERROR_MS = 2 * ONE_FRAME_MS;
 
   @Test
   void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
@@ -185,7 +189,8 @@ class ChromiumSyncIT {
    * Issue 8's "event times match what the viewer sees within one frame": every segment's started
    * and finished events were handed on by avpush-events.js at the display of their own frame (RTP
    * timestamps of the flashes whole seconds away, within half a frame), and the nearest flash was
-   * displayed whole seconds from that display time (within a frame and a display refresh).
+   * displayed whole seconds from that display time (within two frames, see
+   * {@link #MAX_EVENT_DISPLAY_ERROR_MS}).
    */
   static void assertShownWithTheirFrames(EventTiming events, int segments) {
     assertTrue(events.problems().isEmpty(), "events not shown with their frames: " + events.problems()
