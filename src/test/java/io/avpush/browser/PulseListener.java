@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * tap), and {@code parec} recording that sink's monitor. It finds each beep's onset (|x| > 0.25
  * after 0.4 s of quiet, as measure.html's tap does) and dates it on the epoch clock.
  *
- * <p>Dating: the null sink runs on the system clock and the monitor delivers its samples in
- * order, so sample n was played at line + n / 48 ms. The line is the minimum over reads of (read
- * time − samples read so far / 48): the read that came back soonest after its samples. Scheduling
- * delays of this reader only raise the other reads, so they do not move it. The recording's own
- * latency (a few ms of PulseAudio buffering) is a constant the offsets share; {@link #clockDriftPpm}
- * checks the sink's clock against the system clock.
+ * <p>Dating: the monitor delivers the sink's samples in order, so sample n was played at
+ * line + n / 48 ms. The line is the minimum of (read time − samples read so far / 48) over the
+ * reads within 5 s of sample n: the read that came back soonest after its samples. Scheduling
+ * delays of this reader only raise the other reads, so they do not move it; taking it locally
+ * follows a sink whose sample count does not keep to the system clock (with Chromium playing, the
+ * monitor delivered ~120 ppm more samples than real time: {@link #clockDriftPpm}). The recording's
+ * own latency (a few ms of PulseAudio buffering) is a constant the offsets share.
  */
 final class PulseListener implements AutoCloseable {
 
@@ -32,8 +33,7 @@ final class PulseListener implements AutoCloseable {
   private final Process recorder;
   private final Thread reader;
   private final List<Long> onsetSamples = new ArrayList<>();
-  private final List<double[]> lines = new ArrayList<>(); // {epoch ms of a read, line ms}
-  private volatile double lineMs = Double.MAX_VALUE;
+  private final List<double[]> lines = new ArrayList<>(); // {epoch ms of a read, line ms, samples read}
 
   private PulseListener(Path dir, Process daemon, Process recorder) {
     this.dir = dir;
@@ -118,8 +118,7 @@ final class PulseListener implements AutoCloseable {
         double readEpochMs = epochMs(nowNs);
         double line = readEpochMs - samples * 1000.0 / RATE;
         synchronized (this) {
-          lineMs = Math.min(lineMs, line);
-          lines.add(new double[] {readEpochMs, line});
+          lines.add(new double[] {readEpochMs, line, samples});
         }
       }
     } catch (IOException e) {
@@ -150,8 +149,15 @@ final class PulseListener implements AutoCloseable {
   /** Every beep heard so far, as epoch ms. */
   synchronized List<Double> beepsEpochMs() {
     List<Double> beeps = new ArrayList<>();
+    long window = 5L * RATE;
     for (long s : onsetSamples) {
-      beeps.add(lineMs + s * 1000.0 / RATE);
+      double line = Double.MAX_VALUE;
+      for (double[] l : lines) {
+        if (Math.abs(l[2] - s) <= window) {
+          line = Math.min(line, l[1]);
+        }
+      }
+      beeps.add(line + s * 1000.0 / RATE);
     }
     return beeps;
   }
