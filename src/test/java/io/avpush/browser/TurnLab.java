@@ -1,5 +1,6 @@
 package io.avpush.browser;
 
+import io.avpush.testing.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ final class TurnLab implements AutoCloseable {
   }
 
   private void build(String authConfig, int avpushHttpPort) throws IOException, InterruptedException {
-    run("ip", "link", "del", "avt0"); // a leftover from an earlier lab in this namespace, if any
+    Commands.run("ip", "link", "del", "avt0"); // a leftover from an earlier lab in this namespace, if any
     turnHost = hold("turn-host");
     viewerHost = hold("viewer-host");
     String turn = String.valueOf(turnHost.pid());
@@ -173,7 +174,7 @@ final class TurnLab implements AutoCloseable {
 
   /** Whether a TCP connection from the viewer host to {@code address:port} succeeds (within 3 s). */
   boolean viewerCanConnect(String address, int port) throws IOException, InterruptedException {
-    return run(nsenter(viewerHost, "timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port)) == 0;
+    return Commands.run(nsenter(viewerHost, "timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port)) == 0;
   }
 
   Path coturnLog() {
@@ -239,20 +240,6 @@ final class TurnLab implements AutoCloseable {
     }
   }
 
-  private static int run(String... command) throws IOException, InterruptedException {
-    return run(List.of(command));
-  }
-
-  private static int run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
-    }
-    return p.exitValue();
-  }
-
   private static String output(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -276,7 +263,7 @@ final class TurnLab implements AutoCloseable {
       }
     }
     try {
-      run("ip", "link", "del", "avt0");
+      Commands.run("ip", "link", "del", "avt0");
     } catch (IOException e) {
       // gone with the turn host's namespace already
     }

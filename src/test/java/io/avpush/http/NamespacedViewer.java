@@ -1,5 +1,6 @@
 package io.avpush.http;
 
+import io.avpush.testing.Commands;
 import io.avpush.webrtc.ViewerProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,7 +53,7 @@ final class NamespacedViewer implements AutoCloseable {
 
   /** Builds the namespace and its link and starts the viewer JVM in it; {@link #offer} waits for its offer. */
   static NamespacedViewer start() throws IOException, InterruptedException {
-    run("ip", "link", "del", LINK); // a leftover of an earlier test in this namespace, if any
+    Commands.run("ip", "link", "del", LINK); // a leftover of an earlier test in this namespace, if any
     Process holder = new ProcessBuilder("unshare", "-n", "sleep", "3600")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     Process viewer = null;
@@ -156,7 +157,7 @@ final class NamespacedViewer implements AutoCloseable {
     viewer.waitFor(5, TimeUnit.SECONDS);
     holder.waitFor(5, TimeUnit.SECONDS);
     try {
-      run("ip", "link", "del", LINK);
+      Commands.run("ip", "link", "del", LINK);
     } catch (IOException e) {
       // gone with the namespace
     }
@@ -190,15 +191,5 @@ final class NamespacedViewer implements AutoCloseable {
     if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException(String.join(" ", command) + " failed: " + out.strip());
     }
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
-    }
-    return p.exitValue();
   }
 }
