@@ -40,6 +40,7 @@ public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
   private long reanchors;
   // Read by the pacer thread: a wake that comes after the stop is not sent (no dead letter).
   private volatile boolean stopped;
+  private final Runnable wake; // one instance for every wake-up, not one per frame tick
 
   /** @param pacer wakes the clock at its next release instant (the node's pacer, in the clock's time domain) */
   public static Behavior<Command> create(
@@ -58,6 +59,12 @@ public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
     this.clockNs = clockNs;
     this.pacer = pacer;
     this.sync = sync;
+    ActorRef<Command> self = context.getSelf();
+    this.wake = () -> {
+      if (!stopped) {
+        self.tell(Wake.INSTANCE);
+      }
+    };
     this.anchorNs = clockNs.getAsLong() + policy.releaseAheadNs();
     context.getSelf().tell(Wake.INSTANCE);
   }
@@ -89,12 +96,7 @@ public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
       sync.tell(new SyncSupervisor.FrameTick(f, anchorNs + policy.fps().frameStartNs(f), reanchors));
     }
     nextFrame = d.toFrameExclusive();
-    ActorRef<Command> self = getContext().getSelf();
-    pacer.wakeAt(d.nextWakeNs(), () -> {
-      if (!stopped) {
-        self.tell(Wake.INSTANCE);
-      }
-    });
+    pacer.wakeAt(d.nextWakeNs(), wake);
     return this;
   }
 

@@ -527,19 +527,8 @@ public final class StreamBench {
         return null;
       }
       try {
-        Object media = o;
-        if (!hasField(media, "viewers")) {
-          // WebRtcOutputs' adapter holds the MediaOutput
-          java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
-          m.setAccessible(true);
-          media = m.get(media);
-        }
-        java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
-        f.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        Map<String, Viewer> viewers = (Map<String, Viewer>) f.get(media);
-        for (Viewer v : viewers.values()) {
-          return v.stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        for (Object v : viewersOf(o).values()) {
+          return ((Viewer) v).stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
       } catch (Exception e) {
         System.err.println("viewer stats not reachable: " + e);
@@ -614,15 +603,7 @@ public final class StreamBench {
   /** The server-side peer connection of a session's (first) viewer, or null. */
   static dev.onvoid.webrtc.RTCPeerConnection serverPeer(Output o) {
     try {
-      Object media = o;
-      if (!hasField(media, "viewers")) {
-        java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
-        m.setAccessible(true);
-        media = m.get(media);
-      }
-      java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
-      f.setAccessible(true);
-      for (Object viewer : ((Map<?, ?>) f.get(media)).values()) {
+      for (Object viewer : viewersOf(o).values()) {
         java.lang.reflect.Field pc = viewer.getClass().getDeclaredField("peerConnection");
         pc.setAccessible(true);
         return (dev.onvoid.webrtc.RTCPeerConnection) pc.get(viewer);
@@ -687,6 +668,19 @@ public final class StreamBench {
 
   static double num(Object o) {
     return o instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  /** The viewers map of a session's MediaOutput (WebRtcOutputs' adapter holds it in its field "media"). */
+  static Map<?, ?> viewersOf(Output o) throws ReflectiveOperationException {
+    Object media = o;
+    if (!hasField(media, "viewers")) {
+      java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
+      m.setAccessible(true);
+      media = m.get(media);
+    }
+    java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
+    f.setAccessible(true);
+    return (Map<?, ?>) f.get(media);
   }
 
   static boolean hasField(Object o, String name) {
