@@ -8,7 +8,10 @@
 #
 # Usage: scripts/sync-bench.sh [SECONDS] [PAGE_QUERY]
 #   PAGE_QUERY is appended to measure.html's URL, e.g. '&gapMs=2000' (every segment from idle,
-#   so every segment gives a first-frame latency) or '&jbt=120' (receiver jitterBufferTarget).
+#   so every segment gives a first-frame latency) or '&jbt=120' (receiver jitterBufferTarget), or
+#   '&jbt=120&fps=29.97': at 29.97 fps the content sweeps across headless Chromium's 16.666 ms
+#   refresh grid every ~16 s, so the figures can average each flash's refresh quantization out
+#   ("quantization averaged out: drift, max step"); at 30 fps that takes ~7 minutes (SyncFigures).
 # Env: AVPUSH_BUILD_DIR (Maven build directory, default ./target); MVN_OPTS_EXTRA (e.g. -o).
 # Results: $AVPUSH_BUILD_DIR/sync-bench/<time>/{result.json,figures.txt,chromium.log,mvn.log}
 set -euo pipefail

@@ -5,8 +5,10 @@ import io.avpush.media.FrameRate;
 import io.avpush.media.TestSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.stream.DoubleStream;
 import java.util.stream.StreamSupport;
@@ -28,6 +30,19 @@ import java.util.stream.StreamSupport;
  * <p>Drift and max step use only offsets from 5 s after the first flash on (Chrome's sync is still
  * converging before that). Drift is the least-squares slope of offset over time, in ms per minute.
  * Example: offsets 10, 11, 12 ms at 60, 120, 180 s → drift 1 ms/min, max step 1 ms.
+ *
+ * <p><b>Display refresh.</b> A flash is shown at a display refresh, so every offset carries up to
+ * one refresh period of quantization that no sender controls. Headless Chromium refreshes every
+ * 16.666 000 ms exactly (viz's default BeginFrame interval, 16 666 µs: 40 ppm faster than 60 Hz), so
+ * against 30 fps content that quantization slides by 2.4 ms/min and wraps by one refresh every
+ * ~7 minutes: a bounded sawtooth that a least-squares slope over ten minutes reads as up to
+ * ±2.4 ms/min of "drift", and ±1-refresh flicker near the wrap reads as 16.7 or 33.3 ms "steps".
+ * {@link RefreshRemoved} fits the refresh grid to the flash display times and, when the content
+ * sweeps across it fast enough (29.97 fps: a refresh every ~16 s), averages each flash's
+ * quantization out with the flash's RTP timestamp (its push instant, 90 per ms); the drift and
+ * steps of those offsets are the sync's own ({@code driftRefreshRemovedMsPerMin}, {@code
+ * maxStepRefreshRemovedMs}). NaN when the display times are not on a 60 Hz grid (another browser,
+ * no RTP timestamps) or the content is locked to the refresh (30 fps: ~7 minutes a sweep).
  */
 record SyncFigures(
     int expectedMarkers,
@@ -46,6 +61,10 @@ record SyncFigures(
     double maxAbsMs,
     double driftMsPerMin,
     double maxStepMs,
+    double refreshMs,
+    double refreshSweepMs,
+    double driftRefreshRemovedMsPerMin,
+    double maxStepRefreshRemovedMs,
     int outsideR37,
     long framesDecoded,
     long framesDropped,
@@ -122,6 +141,8 @@ record SyncFigures(
       }
     }
 
+    RefreshRemoved refresh = RefreshRemoved.from(result, firstT + SETTLE_MS);
+
     JsonNode stats = result.path("stats");
     JsonNode first = stats.size() > 0 ? stats.get(0) : null;
     JsonNode last = stats.size() > 0 ? stats.get(stats.size() - 1) : null;
@@ -145,6 +166,10 @@ record SyncFigures(
         abs.length == 0 ? Double.NaN : abs[abs.length - 1],
         slopePerMinute(settled),
         maxStep(settled),
+        refresh.periodMs(),
+        refresh.sweepMs(),
+        refresh.driftMsPerMin(),
+        refresh.maxStepMs(),
         outside,
         last == null ? 0 : last.path("video").path("decoded").asLong(),
         last == null ? 0 : last.path("video").path("dropped").asLong(),
@@ -238,12 +263,140 @@ record SyncFigures(
             + " within R37: %d, outside: %d), %d beeps while the page saw no frame; missing: %d flashes, %d beeps%n"
             + "offset beep-flash ms (+ = audio late): median %+.1f, p50|x| %.1f, p95|x| %.1f, max|x| %.1f%n"
             + "drift %+.1f ms/min, max step %.1f ms (after the first %.0f s); outside EBU R37 [-40,+60]: %d of %d%n"
+            + "display refresh %.6f ms, sweeping a refresh in %.1f s; quantization averaged out: drift %+.2f ms/min, max step %.1f ms%n"
             + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
             + "median offset per %.0f s window, ms: %s%n"
             + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s",
         expectedMarkers, flashes, beeps, paired, unmeasuredFlashes, boundedInR37, boundedOutsideR37, blind,
         missingFlashes, missingBeeps, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
         driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
+        refreshMs, refreshSweepMs / 1000, driftRefreshRemovedMsPerMin, maxStepRefreshRemovedMs,
         framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs);
+  }
+
+  /**
+   * The offsets with the display's refresh quantization averaged out (see the class comment).
+   *
+   * <p>For flash i, {@code v = display − rtp/90} is its video latency plus a constant plus its
+   * quantization: how far its display refresh lies after the instant Chromium meant to show it,
+   * between 0 and one refresh. Whether that varies from flash to flash depends on how the content
+   * slides against the grid: at 30 fps, one second of content is 60.0024 refreshes of 16.666 ms, so
+   * the quantization takes ~7 minutes to sweep one refresh (a 10-minute run sees 1.4 sweeps and
+   * cannot tell a sub-refresh change of the video latency from the sweep); at 29.97 fps it sweeps a
+   * refresh every ~16 s. When a sweep takes at most {@link #MAX_SWEEP_MS}, the mean of {@code v}
+   * over two sweeps around a flash is its video latency plus a constant, and {@code offset + v −
+   * mean} is the offset with that flash's quantization replaced by the average one: its drift and
+   * steps are the sync's. A video latency step shows spread over the two sweeps; an audio one whole.
+   * Flashes less than a sweep from either end of the run have no full window and are left out.
+   */
+  record RefreshRemoved(double periodMs, double sweepMs, double driftMsPerMin, double maxStepMs) {
+    static final double NOMINAL_MS = 1000.0 / 60;
+    /** The grid's period is searched within ±120 ppm of 60 Hz ... */
+    static final double SEARCH_PPM = 120;
+    /** ... and must explain every flash display time within this (the page rounds to 0.1 ms). */
+    static final double MAX_RESIDUAL_MS = 0.5;
+    /** Sweeps slower than this leave the quantization in the offsets (NaN figures). */
+    static final double MAX_SWEEP_MS = 60_000;
+    static final RefreshRemoved NONE = new RefreshRemoved(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+    static RefreshRemoved from(JsonNode result, double settledFrom) {
+      JsonNode displays = result.path("flashes");
+      JsonNode rtps = result.path("flashRtp");
+      if (displays.size() < 10 || rtps.size() != displays.size()) {
+        return NONE;
+      }
+      double[] t = times(displays);
+      double period = gridPeriod(t);
+      if (Double.isNaN(period)) {
+        return NONE;
+      }
+      double[] v = new double[t.length];
+      double[] slides = new double[t.length - 1];
+      long rtpBase = 0;
+      long previousRtp = -1;
+      double previousContent = 0;
+      for (int i = 0; i < t.length; i++) {
+        if (!rtps.get(i).isNumber()) {
+          return NONE;
+        }
+        long rtp = rtps.get(i).asLong();
+        if (previousRtp >= 0 && rtp < previousRtp - (1L << 31)) {
+          rtpBase += 1L << 32; // the 32-bit RTP timestamp wrapped
+        }
+        previousRtp = rtp;
+        double content = (rtp + rtpBase) / 90.0;
+        v[i] = t[i] - content;
+        if (i > 0) {
+          double dc = content - previousContent;
+          slides[i - 1] = Math.abs(dc - period * Math.rint(dc / period)) / dc; // ms of slide per ms
+        }
+        previousContent = content;
+      }
+      Arrays.sort(slides);
+      double slidePerMs = slides[slides.length / 2];
+      double sweep = slidePerMs > 0 ? period / slidePerMs : Double.POSITIVE_INFINITY;
+      if (sweep > MAX_SWEEP_MS) {
+        return new RefreshRemoved(period, sweep, Double.NaN, Double.NaN);
+      }
+      Map<Double, Double> offsetAt = new HashMap<>();
+      for (JsonNode o : result.path("offsets")) {
+        if (o.path("offsetMs").isNumber()) {
+          offsetAt.put(o.path("t").asDouble(), o.path("offsetMs").asDouble());
+        }
+      }
+      List<double[]> corrected = new ArrayList<>();
+      for (int i = 0; i < t.length; i++) {
+        Double offset = offsetAt.get(t[i]);
+        if (offset == null || t[i] < settledFrom || t[i] - sweep < t[0] || t[i] + sweep > t[t.length - 1]) {
+          continue;
+        }
+        double sum = 0;
+        int n = 0;
+        for (int j = 0; j < t.length; j++) {
+          if (Math.abs(t[j] - t[i]) <= sweep) {
+            sum += v[j];
+            n++;
+          }
+        }
+        corrected.add(new double[] {t[i], offset + v[i] - sum / n});
+      }
+      return new RefreshRemoved(period, sweep, slopePerMinute(corrected), maxStep(corrected));
+    }
+
+    /**
+     * The period of the refresh grid the display times lie on: each candidate near 60 Hz numbers
+     * the refreshes from the first flash, a least-squares line through (number, time) refines it,
+     * and the best one must explain every time within {@link #MAX_RESIDUAL_MS}. NaN if none does.
+     */
+    static double gridPeriod(double[] t) {
+      double best = Double.NaN;
+      double bestResidual = Double.MAX_VALUE;
+      double span = NOMINAL_MS * SEARCH_PPM * 1e-6;
+      // Candidates 1e-5 ms apart: a 10-minute run numbers its last flash right (error < P/2).
+      for (double candidate = NOMINAL_MS - span; candidate <= NOMINAL_MS + span; candidate += 1e-5) {
+        double[] k = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+          k[i] = Math.rint((t[i] - t[0]) / candidate);
+        }
+        double mk = Arrays.stream(k).average().orElseThrow();
+        double mt = Arrays.stream(t).average().orElseThrow();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < t.length; i++) {
+          num += (k[i] - mk) * (t[i] - mt);
+          den += (k[i] - mk) * (k[i] - mk);
+        }
+        double period = num / den;
+        double residual = 0;
+        for (int i = 0; i < t.length; i++) {
+          residual = Math.max(residual, Math.abs(t[i] - (mt + (k[i] - mk) * period)));
+        }
+        if (residual < bestResidual) {
+          bestResidual = residual;
+          best = period;
+        }
+      }
+      return bestResidual <= MAX_RESIDUAL_MS ? best : Double.NaN;
+    }
   }
 }

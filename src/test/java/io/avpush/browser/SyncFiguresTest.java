@@ -1,8 +1,11 @@
 package io.avpush.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,5 +79,74 @@ class SyncFiguresTest {
     assertEquals(2, f.unmeasured());
     assertEquals(1, f.missingFlashes());
     assertEquals(1, f.missingBeeps());
+  }
+
+  /**
+   * Ten minutes of markers a second apart at {@code fps}, shown on a {@code gridMs} refresh grid at
+   * the first refresh after the instant meant (video latency 100 ms), heard {@code
+   * audioDriftPerMin} ms/min later each minute and {@code audioStepMs} later from minute 5 on: the
+   * page's result as headless Chromium would produce it.
+   */
+  private static ObjectNode tenMinutesOnTheGrid(double fps, double audioDriftPerMin, double audioStepMs, double gridMs) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode result = json.createObjectNode();
+    ArrayNode flashes = result.putArray("flashes");
+    ArrayNode rtps = result.putArray("flashRtp");
+    ArrayNode offsets = result.putArray("offsets");
+    ArrayNode beeps = result.putArray("beeps");
+    double frameMs = 1000 / fps;
+    for (int i = 0; i < 600; i++) {
+      double content = frameMs * Math.ceil(i * 1000 / frameMs - 1e-9);
+      double intended = content + 100;
+      double shown = Math.rint((3.3 + gridMs * Math.ceil((intended - 3.3) / gridMs)) * 10) / 10;
+      double heard = content + 100 + audioDriftPerMin * content / 60_000 + (i >= 300 ? audioStepMs : 0);
+      flashes.add(shown);
+      beeps.add(heard);
+      rtps.add((4_000_000_000L + Math.round(90 * content)) % (1L << 32)); // wraps once on the way
+      offsets.addObject().put("t", shown).put("offsetMs", Math.rint((heard - shown) * 10) / 10);
+    }
+    result.put("expectedMarkers", 600);
+    return result;
+  }
+
+  @Test
+  void at30FpsTheRefreshGridsSawtoothLooksLikeDriftAndCannotBeAveragedOut() {
+    SyncFigures f = SyncFigures.from(tenMinutesOnTheGrid(30, 0, 0, 16.666));
+    assertEquals(16.666, f.refreshMs(), 1e-4, f.describe());
+    assertEquals(16.666 / 0.04, f.refreshSweepMs() / 1000, 5, f.describe()); // 0.04 ms a second: ~7 minutes
+    // No drift and no step in the sync, yet the offsets wander over a refresh and wrap by one.
+    double lowest = f.medianPerWindowMs().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double highest = f.medianPerWindowMs().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    assertTrue(highest - lowest > 12 && f.maxStepMs() > 16, f.describe());
+    assertTrue(Double.isNaN(f.driftRefreshRemovedMsPerMin()), f.describe());
+  }
+
+  @Test
+  void at2997FpsTheQuantizationAveragesOutAndRealDriftAndStepsRemain() {
+    SyncFigures still = SyncFigures.from(tenMinutesOnTheGrid(29.97, 0, 0, 16.666));
+    assertEquals(16.666, still.refreshMs(), 1e-4, still.describe());
+    assertEquals(16, still.refreshSweepMs() / 1000, 1, still.describe());
+    assertTrue(still.maxStepMs() > 12, still.describe()); // the raw offsets sweep a refresh every 16 s
+    assertEquals(0, still.driftRefreshRemovedMsPerMin(), 0.1, still.describe());
+    assertTrue(still.maxStepRefreshRemovedMs() < 2, still.describe());
+
+    SyncFigures drifting = SyncFigures.from(tenMinutesOnTheGrid(29.97, 2, 0, 16.666));
+    assertEquals(2, drifting.driftRefreshRemovedMsPerMin(), 0.1, drifting.describe());
+    SyncFigures stepping = SyncFigures.from(tenMinutesOnTheGrid(29.97, 0, -8, 16.666));
+    assertEquals(8, stepping.maxStepRefreshRemovedMs(), 1, stepping.describe());
+    SyncFigures at60 = SyncFigures.from(tenMinutesOnTheGrid(29.97, 1, 0, 1000.0 / 60));
+    assertEquals(1000.0 / 60, at60.refreshMs(), 1e-4);
+    assertEquals(1, at60.driftRefreshRemovedMsPerMin(), 0.1, at60.describe());
+  }
+
+  @Test
+  void displayTimesOffAnyGridLeaveTheRefreshFiguresUnknown() {
+    ObjectNode result = tenMinutesOnTheGrid(29.97, 0, 0, 16.666);
+    ArrayNode flashes = (ArrayNode) result.get("flashes");
+    for (int i = 0; i < flashes.size(); i++) {
+      flashes.set(i, flashes.get(i).asDouble() + (i % 7) * 1.3); // a browser showing frames when they come
+    }
+    SyncFigures f = SyncFigures.from(result);
+    assertTrue(Double.isNaN(f.refreshMs()) && Double.isNaN(f.driftRefreshRemovedMsPerMin()), f.describe());
   }
 }
