@@ -12,7 +12,11 @@
 // jitterBufferTarget so that audio delay - video delay stays at `differenceMs`: the picture
 // follows the sound. 43 ms with avpush's default video-delay (90 ms) put the measured offset's
 // median at +4 ms in headless Chromium (README "How sync works"). Changes are limited to `maxStepMs` per interval, so the picture slows or
-// hurries smoothly instead of jumping. The audio receiver keeps a fixed target.
+// hurries smoothly instead of jumping; while the error is beyond what a viewer notices
+// (`fastAboveMs`, e.g. after a CPU stall made NetEq raise its delay by 100-150 ms at once) the
+// limit is `fastStepMs` (100 ms/s, as fast as libwebrtc's video timing moves its delay anyway):
+// ten per cent slow motion for a second or two instead of speech 100 ms ahead of the lips for
+// five. The audio receiver keeps a fixed target.
 //
 // Use: const loop = AvpushSync.attach(pc, {audioTargetMs: 120});  ...  loop.stop();
 //      loop.state() -> {audioMs, videoMs, videoTargetMs, errorMs, adjustments}
@@ -21,7 +25,7 @@
 
   function attach(pc, options) {
     const o = Object.assign({audioTargetMs: 120, differenceMs: 43, intervalMs: 250, gain: 0.5, maxStepMs: 8,
-      rangeBelowMs: 60, rangeAboveMs: 150}, options || {});
+      fastAboveMs: 30, fastStepMs: 25, rangeBelowMs: 60, rangeAboveMs: 150}, options || {});
     // The video target stays within [audioTarget - rangeBelow, audioTarget + rangeAbove]: a video
     // delay that does not follow its target (Chrome lowers it slowly while the picture is static)
     // must not wind the loop up.
@@ -66,7 +70,8 @@
       smoothedError = smoothedError === null ? error : smoothedError + 0.5 * (error - smoothedError);
       state.errorMs = smoothedError;
       if (Math.abs(smoothedError) < 2) return;
-      const change = Math.max(-o.maxStepMs, Math.min(o.maxStepMs, o.gain * smoothedError));
+      const limit = Math.abs(smoothedError) > o.fastAboveMs ? Math.max(o.maxStepMs, o.fastStepMs) : o.maxStepMs;
+      const change = Math.max(-limit, Math.min(limit, o.gain * smoothedError));
       state.videoTargetMs = Math.max(minVideoTargetMs, Math.min(maxVideoTargetMs, state.videoTargetMs + change));
       state.adjustments++;
       setTargets();
