@@ -49,6 +49,27 @@ class EventTimingTest {
   }
 
   @Test
+  void theVideoDelayGrowingAtStartUpIsNotCountedAgainstTheEvent() throws Exception {
+    // CI, 2026-11-24: the first segment's start shown at 947.2 ms, its flash 1 s later displayed at
+    // 2030.5 ms, while the video delay went from 90.9 to 150.9 ms per frame (stats rows).
+    String run = """
+        {"posts": [{"segmentId": "s1", "durationMs": 10000}],
+         "flashes": [2030.5], "flashRtp": [2132080481],
+         "stats": [{"t": 1719.9, "video": {"jbDelay": 90.9}}, {"t": 2719.2, "video": {"jbDelay": 150.9}}],
+         "events": [{"t": 800, "shown": 947.2, "by": "frame", "laterMs": 0, "rtp": 2131990481, "type": "segment-started", "frame": 0, "segmentId": "s1"}]}
+        """;
+    EventTiming t = EventTiming.from(JSON.readTree(run), FRAME_MS, 2 * FRAME_MS);
+    assertEquals(60, EventTiming.videoDelayChange(JSON.readTree(run), 947.2, 2030.5), 1e-9);
+    assertEquals(23.3, t.maxAbsDisplayErrorMs(), 0.05);
+    assertTrue(t.problems().isEmpty(), t.problems().toString());
+
+    // Without the stats the same display times are 83.3 ms off, more than two frames.
+    EventTiming blind = EventTiming.from(JSON.readTree(run.replace("\"stats\"", "\"unused\"")), FRAME_MS, 2 * FRAME_MS);
+    assertEquals(1, blind.problems().size(), blind.problems().toString());
+    assertTrue(blind.problems().get(0).contains("+83.3 ms off"), blind.problems().get(0));
+  }
+
+  @Test
   void aMissedCallbackIsAFrameLaterAndSaysSo() throws Exception {
     // Handed on with the next frame (RTP +3000, laterMs 33.3) and its display time corrected by it.
     EventTiming t = EventTiming.from(JSON.readTree("""
