@@ -83,6 +83,8 @@ public final class StreamBench {
   /** source=idle: every session streams its idle loop, set once; no upload during a run. */
   static boolean idleSource;
   static boolean threadsDetail;
+  /** receivers=background: the receivers' threads run SCHED_OTHER at nice 19 (see Run#background). */
+  static boolean receiversInBackground;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -111,13 +113,20 @@ public final class StreamBench {
     }
     idleSource = source.equals("idle");
     threadsDetail = Boolean.parseBoolean(opts.getOrDefault("threads-detail", "false"));
+    String receiversMode = opts.getOrDefault("receivers", "realtime");
+    if (!receiversMode.equals("realtime") && !receiversMode.equals("background")) {
+      throw new IllegalArgumentException("receivers is realtime (libwebrtc's own priorities: decoders SCHED_FIFO 98) or "
+          + "background (receiver threads SCHED_OTHER, nice 19); got " + receiversMode);
+    }
+    receiversInBackground = receiversMode.equals("background");
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
 
     System.out.printf(Locale.ROOT, "StreamBench: %dx%d @ %d fps, sessions %s, %d s measured per run after %d s warm-up; "
-            + "source %s; %d cores; java %s; load at start %s%n",
+            + "source %s; receivers %s; %d cores; java %s; load at start %s%n",
         WIDTH, HEIGHT, FPS, Arrays.toString(sessions), seconds, warmup,
-        idleSource ? "idle (each session streams its idle loop, set once; no uploads)" : "upload (2 s segments uploaded continuously)", Runtime.getRuntime().availableProcessors(),
+        idleSource ? "idle (each session streams its idle loop, set once; no uploads)" : "upload (2 s segments uploaded continuously)",
+        receiversInBackground ? "background (SCHED_OTHER, nice 19)" : "realtime (as libwebrtc sets them: decoders SCHED_FIFO 98)", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), loadavg());
     long t = System.nanoTime();
     byte[] movingWav = wav(speechLike(SEGMENT_FRAMES * RATE / FPS));
@@ -205,6 +214,34 @@ public final class StreamBench {
     final Map<String, TimedOutput> timedOutputs = new ConcurrentHashMap<>();
     final AtomicBoolean feedPaused = new AtomicBoolean();
     final java.util.concurrent.atomic.AtomicInteger uploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * receivers=background: every receiver thread to SCHED_OTHER at nice 19. libwebrtc makes a
+     * receiver's DecodingQueue, IncomingVideoStream and audio-module threads SCHED_FIFO 98 (as root),
+     * above the server's encoders (49) and its pacer and actors (normal): the bench's own viewers
+     * then take the server's CPU first, which viewers on other machines never do.
+     */
+    String background() throws IOException, InterruptedException {
+      List<String> tids = new ArrayList<>();
+      for (Map.Entry<Integer, String> e : births.entrySet()) {
+        if (receiverThread(e.getKey(), births, receiverTids)) {
+          tids.add(String.valueOf(e.getKey()));
+        }
+      }
+      int failed = 0;
+      for (String tid : tids) {
+        Process chrt = new ProcessBuilder("chrt", "--other", "--pid", "0", tid).redirectErrorStream(true).start();
+        chrt.getInputStream().readAllBytes();
+        failed += chrt.waitFor() == 0 ? 0 : 1;
+      }
+      List<String> renice = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
+      renice.addAll(tids);
+      Process p = new ProcessBuilder(renice).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      failed += p.waitFor() == 0 ? 0 : 1;
+      return String.format(Locale.ROOT, "%d receiver threads set to SCHED_OTHER, nice 19%s", tids.size(),
+          failed == 0 ? "" : " (" + failed + " chrt/renice calls failed)");
+    }
 
     /** When each thread of the process was first seen (the phase of the run), to tell receivers' threads from the server's. */
     final Map<Integer, String> births = new ConcurrentHashMap<>();
@@ -301,6 +338,9 @@ public final class StreamBench {
         }
         Thread.sleep(1000); // idle frames flow
         noteBirths("connected");
+        if (receiversInBackground) {
+          r.receiverPriority = background();
+        }
 
         long[] first202 = new long[n];
         for (int i = 0; i < n; i++) {
@@ -786,6 +826,7 @@ public final class StreamBench {
     /** CPU per stream-second by "phase when the thread was born: thread name" (threads-detail=true). */
     Map<String, Double> cpuByBirth = new TreeMap<>();
     Map<String, Integer> threadsByBirth = new TreeMap<>();
+    String receiverPriority = "receivers at libwebrtc's priorities (decoders SCHED_FIFO 98 when root)";
     Map<String, Double> switchesByCategory = new TreeMap<>();
     Map<String, Double> switchesByBirth = new TreeMap<>();
     double[] firstFrameMs;
@@ -958,8 +999,8 @@ public final class StreamBench {
       System.out.println();
       System.out.printf(Locale.ROOT, "=== %s: window %.1f s (%.0f stream-seconds); load %s -> %s%n",
           label, windowS, streamSeconds, loadStart, loadEnd);
-      System.out.printf(Locale.ROOT, "  machine: %.2f of %d cores busy in the window: this process %.2f, other processes %.2f%n",
-          machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores);
+      System.out.printf(Locale.ROOT, "  machine: %.2f of %d cores busy in the window: this process %.2f, other processes %.2f; %s%n",
+          machineBusyCores, Runtime.getRuntime().availableProcessors(), processCores, othersCores, receiverPriority);
       System.out.printf(Locale.ROOT, "  CPU s per stream-second: process %.3f, server estimate %.3f (process minus receivers and bench client) | %s%n",
           cpuProcess, serverEstimate(), categories(this));
       // Per frame pushed: less dependent on load than per stream-second (a starved process pushes fewer
