@@ -609,7 +609,10 @@ public final class StreamBench {
       for (int i = 0; i < ids.size(); i++) {
         s.status.add(getJson(base + "/api/sessions/" + ids.get(i)));
         s.received.add(receivers.get(i).frames().size());
+        s.statusNs.add(System.nanoTime());
+        long asked = System.nanoTime();
         s.viewerStats.add(viewerStats(ids.get(i)));
+        s.statsNs.add((asked + System.nanoTime()) / 2);
       }
       return s;
     }
@@ -799,6 +802,10 @@ public final class StreamBench {
     List<JsonNode> status = new ArrayList<>();
     List<Integer> received = new ArrayList<>();
     List<ViewerStats> viewerStats = new ArrayList<>();
+    // When each session's status (and received count) and its sender stats were read: under load, reading
+    // N sessions takes seconds, so rates use each session's own interval, not the window's.
+    List<Long> statusNs = new ArrayList<>();
+    List<Long> statsNs = new ArrayList<>();
   }
 
   record ThreadCpu(String comm, long ticks) {}
@@ -914,12 +921,17 @@ public final class StreamBench {
       double bytes = 0;
       boolean stats = true;
       double received = 0;
+      double statusSeconds = 0; // summed over sessions: each session's own interval between its two readings
+      double statsSeconds = 0;
       minReceivedFps = Double.MAX_VALUE;
       List<String> reasons = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         JsonNode pa = a.status.get(i).get("pushed");
         JsonNode pb = b.status.get(i).get("pushed");
         pushed += pb.get("framesPushed").asLong() - pa.get("framesPushed").asLong();
+        double sessionS = (b.statusNs.get(i) - a.statusNs.get(i)) / 1e9;
+        statusSeconds += sessionS;
+        statsSeconds += (b.statsNs.get(i) - a.statsNs.get(i)) / 1e9;
         ViewerStats va = a.viewerStats.get(i);
         ViewerStats vb = b.viewerStats.get(i);
         if (va == null || vb == null) {
@@ -939,7 +951,7 @@ public final class StreamBench {
         }
         double recv = b.received.get(i) - a.received.get(i);
         received += recv;
-        minReceivedFps = Math.min(minReceivedFps, recv / windowS);
+        minReceivedFps = Math.min(minReceivedFps, recv / sessionS);
         frameLate[0] = Math.max(frameLate[0], pb.get("frameLatenessP50Ms").asDouble());
         frameLate[1] = Math.max(frameLate[1], pb.get("frameLatenessP99Ms").asDouble());
         frameLate[2] = Math.max(frameLate[2], pb.get("frameLatenessMaxMs").asDouble());
@@ -956,12 +968,12 @@ public final class StreamBench {
           }
         }
       }
-      pushedFps = pushed / streamSeconds;
-      receivedFps = received / streamSeconds;
+      pushedFps = pushed / statusSeconds;
+      receivedFps = received / statusSeconds;
       if (stats) {
-        encodedFps = encoded / streamSeconds;
-        sentFps = sent / streamSeconds;
-        videoKbps = bytes * 8 / 1000 / streamSeconds;
+        encodedFps = encoded / statsSeconds;
+        sentFps = sent / statsSeconds;
+        videoKbps = bytes * 8 / 1000 / statsSeconds;
         qualityLimitation = String.join("/", reasons);
       }
 
