@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Must run inside {@code scripts/in-netns.sh}: libwebrtc ignores loopback for ICE.
  *
- * <p>Usage: {@code StreamBench [sessions=1,4,8] [seconds=20] [markers=true|false] [warmup=3] [source=upload|idle]}
+ * <p>Usage: {@code StreamBench [sessions=1,4,8] [seconds=20] [markers=true|false] [warmup=3] [source=upload|idle]
+ * [receivers=realtime|background] [threads-detail=true]} (all options: {@code scripts/bench.sh})
  */
 public final class StreamBench {
 
