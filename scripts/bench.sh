@@ -9,12 +9,19 @@
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
 # Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
-#                         [ingest=true|false] [find-max=LO..HI]
+#                         [ingest=true|false] [find-max=LO..HI] [source=upload|idle] [receivers=realtime|background]
+#                         [threads-detail=true|false]
+#   source:   upload (default: 2 s segments uploaded continuously) or idle (each session streams its idle
+#             loop, set once by PUT .../idle: streaming cost alone; ingest then defaults to false)
+#   receivers: realtime (default: libwebrtc's priorities, receivers' decoders SCHED_FIFO 98 as root) or
+#             background (the receivers' threads SCHED_OTHER, nice 19: they take only what the server leaves)
+#   threads-detail: lists threads by when they were born (server / receiver set-up / later) with CPU and
+#             context switches per stream-second
 #   markers:  extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
 #   prime:    a discarded 5 s run first (JIT); threads: how many thread names to list per run
 #   ingest:   first, upload throughput (MB/s) of one session without viewer, and decoding alone
 #   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped
-#             frame, no re-anchor and frame/audio push p99 < 5 ms (the issue's capacity gate)
+#             frame, no re-anchor and frame/audio push p99 < 5 ms over the window (the issue's capacity gate)
 #   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
 #             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).

@@ -17,8 +17,13 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
 
   public sealed interface Command {}
 
-  /** Places a segment's audio at {@code startSample} of the session's 48 kHz timeline. */
-  public record Place(String segmentId, long startSample, short[] pcm48k) implements Command {}
+  /** Places a segment's audio, {@code pcm48k[from ..< to]}, at {@code startSample} of the session's 48 kHz timeline. */
+  public record Place(String segmentId, long startSample, short[] pcm48k, int from, int to) implements Command {
+    /** All of {@code pcm48k}. */
+    public Place(String segmentId, long startSample, short[] pcm48k) {
+      this(segmentId, startSample, pcm48k, 0, pcm48k.length);
+    }
+  }
 
   /** Silences everything from {@code sample} on (interrupt). */
   public record CutAt(long sample) implements Command {}
@@ -52,7 +57,7 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
   }
 
   private Behavior<Command> onPlace(Place place) {
-    timeline.place(place.startSample(), place.pcm48k());
+    timeline.place(place.startSample(), place.pcm48k(), place.from(), place.to());
     return this;
   }
 

@@ -27,8 +27,16 @@ import java.util.Arrays;
  */
 public final class IdleLoop {
 
-  /** What one tick of the loop plays: its frame and its audio ({@code pcm} may be empty) at {@code startSample}. */
-  record Step(byte[] frame, long startSample, short[] pcm) {}
+  /**
+   * What one tick of the loop plays: its frame and its audio, {@code clipPcm[from ..< to]} (may be
+   * empty), at {@code startSample}. A view on the clip's audio, not a copy.
+   */
+  record Step(byte[] frame, long startSample, short[] clipPcm, int from, int to) {
+    /** The tick's samples (a copy). */
+    short[] pcm() {
+      return Arrays.copyOfRange(clipPcm, from, to);
+    }
+  }
 
   /** The loop as {@code GET /api/sessions/{id}} shows it. */
   public record Info(String loopId, double durationMs, int frames, long frameTicks, boolean audio, boolean playing, long passes) {}
@@ -79,7 +87,7 @@ public final class IdleLoop {
     short[] pcm = clip.pcm48k();
     int from = (int) Math.min(pcm.length, fromSample - passStartSample);
     int to = (int) Math.min(pcm.length, toSample - passStartSample);
-    return new Step(clip.frameAt(tick - passStartTick, fps), fromSample, Arrays.copyOfRange(pcm, from, to));
+    return new Step(clip.frameAt(tick - passStartTick, fps), fromSample, pcm, from, to);
   }
 
   /** The loop's figures; {@code playing} when it played the tick before {@code nextTick}. Null when no loop is set. */

@@ -269,8 +269,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     if (step == null) {
       return held;
     }
-    if (step.pcm().length > 0) {
-      chunker.tell(new AudioChunker.Place(idleLoop.clip().id(), step.startSample(), step.pcm()));
+    if (step.to() > step.from()) {
+      chunker.tell(new AudioChunker.Place(idleLoop.clip().id(), step.startSample(), step.clipPcm(), step.from(), step.to()));
     }
     sequencer.hold(step.frame());
     return step.frame();

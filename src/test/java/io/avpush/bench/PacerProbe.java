@@ -80,6 +80,19 @@ final class PacerProbe implements Pacer {
     print("audio ", audio);
   }
 
+  /** p99 lateness (ms) of every frame (or audio) push of the measured window, all sessions together; NaN if none. */
+  double lateP99Ms(boolean ofFrames) {
+    Rec r = ofFrames ? frames : audio;
+    if (r.n == 0) {
+      return Double.NaN;
+    }
+    long[] late = new long[r.n];
+    for (int i = 0; i < r.n; i++) {
+      late[i] = r.runNs[i] - r.deadlineNs[i];
+    }
+    return q(sorted(late, r.n), 99) / 1e6;
+  }
+
   private static void print(String what, Rec r) {
     if (r.n == 0) {
       return;
