@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * as its {@code authKey}; nothing else. What a viewer would notice is asserted: the video element
  * presents frames of the session's size, the clip's flashes show and its beeps are heard (a Web Audio
  * tap on the element's stream), the player's own inbound-rtp stats count audio packets, and the
- * player's stop (its DELETE of the Location it got) ends the viewer on the server.
+ * player's stop (its DELETE of the Location it got) ends the viewer on the server. Given the URL of
+ * no session, the player reports a failed connection on avpush's 404.
  *
  * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE; avpush is
  * reached at the namespace's {@value #NS_ADDRESS}):
@@ -122,6 +123,27 @@ class EyevinnWhepPlayerIT {
       assertEquals(0, after.json().path("viewersConnected").asInt(), "viewers still connected after the player's DELETE: " + after);
       assertEquals(0, after.json().path("viewers").asInt(), "peer connections left after the player's DELETE: " + after);
       assertEquals(1, after.json().path("segmentsPlayed").asInt(), "the clip should have played: " + after);
+    }
+  }
+
+  /**
+   * A URL of no session: the player gets avpush's 404 (its JSON readable from the page's origin) and
+   * reports that it could not connect, instead of waiting for media.
+   */
+  @Test
+  void aUrlOfNoSessionMakesThePlayerReportAFailedConnection() throws Exception {
+    requirePlayerAndNamespace();
+    try (PageServer pages = PageServer.start();
+        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+      String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep/nosuchsession";
+      JsonNode result = MeasurePage.run(pages.pageUrl(endpoint, null), 60, "EyevinnWhepPlayerIT-unknown").result();
+      String all = "\n" + result;
+      assertTrue(result.path("error").asText().contains("initial-connection-failed"), "the player's failure" + all);
+      JsonNode requests = result.path("requests");
+      assertEquals(1, requests.size(), "the player's requests" + all);
+      assertEquals("POST", requests.get(0).path("method").asText(), all);
+      assertEquals(404, requests.get(0).path("status").asInt(), all);
+      assertTrue(requests.get(0).path("responseType").asText().startsWith("application/json"), all);
     }
   }
 
