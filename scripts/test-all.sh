@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of avpush on a fresh Debian machine, as root: installs what the tests need
 # (coturn and socat: TurnRelayIT starts its own coturn inside network namespaces; firefox-esr and
-# pulseaudio: FirefoxSyncIT plays through a PulseAudio null sink),
-# resolves Maven dependencies while the network is there, then runs the whole suite (unit,
+# pulseaudio: FirefoxSyncIT plays through a PulseAudio null sink; nodejs and npm, unless a node and
+# npm are on the PATH: EyevinnWhepPlayerIT's third-party WHEP player, see scripts/whep-player.sh),
+# resolves Maven and npm dependencies while the network is there, then runs the whole suite (unit,
 # actor, HTTP, WebRTC and Chromium tests) inside a private network namespace, because
 # libwebrtc and Chromium ignore the loopback interface for ICE.
 set -euo pipefail
@@ -12,6 +13,7 @@ missing=()
 for pkg in libpulse0 chromium firefox-esr pulseaudio coturn socat iproute2 util-linux maven python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -23,6 +25,12 @@ fi
 # which is only resolved when a test really runs (one small pure test does it).
 mvn -B -q -Pall test-compile dependency:resolve-plugins >/dev/null
 mvn -B -q -Pall test -Dtest=AudioChunksTest >/dev/null
+# The WHEP player from npm, into the build directory the tests use (-Davpush.buildDir, or target).
+build_dir=target
+for arg in "$@"; do
+  if [[ "$arg" == -Davpush.buildDir=* ]]; then build_dir="${arg#-Davpush.buildDir=}"; fi
+done
+scripts/whep-player.sh "$build_dir" >/dev/null
 
 scripts/in-netns.sh mvn -o -B -Pall test "$@"
 
