@@ -163,6 +163,10 @@ class ChromiumSyncIT {
         try (PulseListener listener = PulseListener.start()) {
           run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT", listener.prefix(), List.of());
           heard = Heard.of(run.result(), listener.beepsEpochMs(), listener.clockDriftPpm());
+          // Beside result.json, for comparing the loudspeaker with the page's Web Audio tap beep by beep.
+          Files.writeString(run.out().resolve("heard.json"), "{\"epochT0\": " + run.result().path("epochT0").asDouble()
+              + ", \"sinkClockDriftPpm\": " + listener.clockDriftPpm() + ", \"beepsEpochMs\": "
+              + listener.beepsEpochMs() + "}\n", StandardCharsets.UTF_8);
         }
       } else {
         run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
