@@ -16,7 +16,8 @@
 // (`fastAboveMs`, e.g. after a CPU stall made NetEq raise its delay by 100-150 ms at once) the
 // limit is `fastStepMs` (100 ms/s, as fast as libwebrtc's video timing moves its delay anyway):
 // ten per cent slow motion for a second or two instead of speech 100 ms ahead of the lips for
-// five. The audio receiver keeps a fixed target.
+// five; but not toward an audio delay that is falling (`drainGuard`: NetEq's start-up peak drains
+// by itself, and chasing it put the first marker 7-39 ms early). The audio receiver keeps a fixed target.
 //
 // Use: const loop = AvpushSync.attach(pc, {audioTargetMs: 120});  ...  loop.stop();
 //      loop.state() -> {audioMs, videoMs, videoTargetMs, errorMs, adjustments}
@@ -31,7 +32,7 @@
     const firefox = typeof navigator !== 'undefined' && /Firefox\//.test(navigator.userAgent || '');
     const browser = firefox ? {differenceMs: 81, audioExtraMs: 40} : {differenceMs: 43, audioExtraMs: 0};
     const o = Object.assign({audioTargetMs: 120, differenceMs: browser.differenceMs, audioExtraMs: browser.audioExtraMs,
-      intervalMs: 250, gain: 0.5, maxStepMs: 8, fastAboveMs: 30, fastStepMs: 25, rangeBelowMs: 60, rangeAboveMs: 400},
+      intervalMs: 250, gain: 0.5, maxStepMs: 8, fastAboveMs: 30, fastStepMs: 25, drainGuard: true, rangeBelowMs: 60, rangeAboveMs: 400},
       options || {});
     o.audioTargetMs += o.audioExtraMs;
     // The video target stays within [audioTarget - rangeBelow, audioTarget + rangeAbove]: a video
@@ -44,6 +45,7 @@
     const prev = {};
     const state = {audioMs: null, videoMs: null, videoTargetMs: o.audioTargetMs, errorMs: null, adjustments: 0};
     let smoothedError = null;
+    let previousAudioMs = null;
     let stopped = false;
 
     function setTargets() {
@@ -75,11 +77,17 @@
       state.audioMs = audioMs;
       state.videoMs = videoMs;
       if (audioMs === null || videoMs === null) return;
+      const lastAudioMs = previousAudioMs;
+      previousAudioMs = audioMs;
       const error = (audioMs - videoMs) - o.differenceMs;
       smoothedError = smoothedError === null ? error : smoothedError + 0.5 * (error - smoothedError);
       state.errorMs = smoothedError;
       if (Math.abs(smoothedError) < 2) return;
-      const limit = Math.abs(smoothedError) > o.fastAboveMs ? Math.max(o.maxStepMs, o.fastStepMs) : o.maxStepMs;
+      // No fast catch-up toward an audio delay that is already coming down (NetEq drains its
+      // start-up delay of 180-200 ms within a second or two): the picture would overshoot it.
+      const draining = o.drainGuard && lastAudioMs !== null && audioMs < lastAudioMs - 5;
+      const fast = Math.abs(smoothedError) > o.fastAboveMs && !(draining && smoothedError > 0);
+      const limit = fast ? Math.max(o.maxStepMs, o.fastStepMs) : o.maxStepMs;
       const change = Math.max(-limit, Math.min(limit, o.gain * smoothedError));
       state.videoTargetMs = Math.max(minVideoTargetMs, Math.min(maxVideoTargetMs, state.videoTargetMs + change));
       state.adjustments++;
