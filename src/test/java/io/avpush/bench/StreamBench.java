@@ -91,6 +91,15 @@ public final class StreamBench {
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** Option {@code key} of two values, {@code first} by default: whether it is {@code second}. */
+  private static boolean isSecondChoice(Map<String, String> opts, String key, String first, String second, String usage) {
+    String value = opts.getOrDefault(key, first);
+    if (!value.equals(first) && !value.equals(second)) {
+      throw new IllegalArgumentException(usage + "; got " + value);
+    }
+    return value.equals(second);
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>();
     for (String a : args) {
@@ -107,19 +116,11 @@ public final class StreamBench {
     boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
     topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
     traceFirst = Boolean.parseBoolean(opts.getOrDefault("trace-first", "false"));
-    String source = opts.getOrDefault("source", "upload");
-    if (!source.equals("upload") && !source.equals("idle")) {
-      throw new IllegalArgumentException("source is upload (2 s segments uploaded continuously) or idle (one idle loop per "
-          + "session, no upload while measuring); got " + source);
-    }
-    idleSource = source.equals("idle");
+    idleSource = isSecondChoice(opts, "source", "upload", "idle", "source is upload (2 s segments uploaded continuously)"
+        + " or idle (one idle loop per session, no upload while measuring)");
     threadsDetail = Boolean.parseBoolean(opts.getOrDefault("threads-detail", "false"));
-    String receiversMode = opts.getOrDefault("receivers", "realtime");
-    if (!receiversMode.equals("realtime") && !receiversMode.equals("background")) {
-      throw new IllegalArgumentException("receivers is realtime (libwebrtc's own priorities: decoders SCHED_FIFO 98) or "
-          + "background (receiver threads SCHED_OTHER, nice 19); got " + receiversMode);
-    }
-    receiversInBackground = receiversMode.equals("background");
+    receiversInBackground = isSecondChoice(opts, "receivers", "realtime", "background", "receivers is realtime (libwebrtc's"
+        + " own priorities: decoders SCHED_FIFO 98) or background (receiver threads SCHED_OTHER, nice 19)");
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
 
