@@ -71,7 +71,10 @@ record SyncFigures(
     double concealedPercent,
     List<Double> firstFrameLatencyMs,
     List<Double> firstFrameFromSendMs,
-    List<Double> medianPerWindowMs) {
+    List<Double> medianPerWindowMs,
+    long serverStalls,
+    long serverReanchors,
+    List<String> recentServerStalls) {
 
   static final double SETTLE_MS = 5000;
   static final double WINDOW_MS = 30_000;
@@ -176,7 +179,25 @@ record SyncFigures(
         samples > 0 ? 100 * concealed / samples : Double.NaN,
         numbers(result.path("firstFrameLatencyMs")),
         numbers(result.path("firstFrameFromSendMs")),
-        medianPerWindow(pairs, firstT));
+        medianPerWindow(pairs, firstT),
+        result.path("status").path("pushed").path("stalls").asLong(),
+        result.path("status").path("reanchors").asLong(),
+        serverStalls(result));
+  }
+
+  /**
+   * The server's latest push stalls (a push at least 10 ms past its deadline), dated on the page's
+   * clock like the markers: "t s: max late ms (frames, chunks)".
+   */
+  static List<String> serverStalls(JsonNode result) {
+    double epochT0 = result.path("epochT0").asDouble();
+    List<String> out = new ArrayList<>();
+    for (JsonNode st : result.path("status").path("pushed").path("recentStalls")) {
+      out.add(String.format(Locale.ROOT, "%.1f s: %.1f ms late (%d frames, %d chunks)",
+          (st.path("dueEpochMs").asDouble() - epochT0) / 1000, st.path("maxLateMs").asDouble(),
+          st.path("frames").asInt(), st.path("chunks").asInt()));
+    }
+    return out;
   }
 
   /** Markers whose offset is not known to be within R37 or not: see the class comment. */
@@ -266,12 +287,14 @@ record SyncFigures(
             + "display refresh %.6f ms, sweeping a refresh in %.1f s; quantization averaged out: drift %+.2f ms/min, max step %.1f ms%n"
             + "video: %d frames decoded, %d dropped; audio concealed %.2f %%%n"
             + "median offset per %.0f s window, ms: %s%n"
-            + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s",
+            + "first-frame latency ms, segment's first frame shown after the demo POST returned: %s, after it was sent: %s%n"
+            + "server: %d push stalls (a push at least 10 ms late), %d re-anchors; latest stalls, page time: %s",
         expectedMarkers, flashes, beeps, paired, unmeasuredFlashes, boundedInR37, boundedOutsideR37, blind,
         missingFlashes, missingBeeps, medianMs, p50AbsMs, p95AbsMs, maxAbsMs,
         driftMsPerMin, maxStepMs, SETTLE_MS / 1000, outsideR37, paired,
         refreshMs, refreshSweepMs / 1000, driftRefreshRemovedMsPerMin, maxStepRefreshRemovedMs,
-        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs);
+        framesDecoded, framesDropped, concealedPercent, WINDOW_MS / 1000, medianPerWindowMs, firstFrameLatencyMs, firstFrameFromSendMs,
+        serverStalls, serverReanchors, recentServerStalls);
   }
 
   /**

@@ -56,6 +56,19 @@ class SyncFiguresTest {
   }
 
   @Test
+  void theServersPushStallsAreDatedOnThePagesClock() throws Exception {
+    String json = """
+        {"epochT0": 1700000000000.5, "expectedMarkers": 0,
+         "status": {"reanchors": 1, "pushed": {"stalls": 3, "recentStalls": [
+           {"dueEpochMs": 1700000190800, "lastDueEpochMs": 1700000190850, "maxLateMs": 61.25, "frames": 2, "chunks": 6}]}}}
+        """;
+    SyncFigures f = SyncFigures.from(new ObjectMapper().readTree(json));
+    assertEquals(3, f.serverStalls());
+    assertEquals(1, f.serverReanchors());
+    assertEquals(List.of("190.8 s: 61.3 ms late (2 frames, 6 chunks)"), f.recentServerStalls());
+  }
+
+  @Test
   void everyMarkerIsAccountedForByItsBeep() throws Exception {
     // Markers at 1 … 9 s: 1, 2, 6 measured; 3 first seen on a later frame, so began in (2990, 3060]:
     // offset in [-50, +20), unknown; 8 likewise in [-23, +44): within R37; 9 in [+70, +137): outside;

@@ -111,7 +111,8 @@ class CrossNodeSerializationTest {
   void aSessionStatusRoundTrips() {
     SessionStatus status = new SessionStatus("k3xq9m-abcdefghjk", "playing", "30", 512, 512, 1, 1, "s1", List.of("s2"),
         1000.0, 3, 900, 3000, 3, new long[] {1, 2, 897, 0, 0, 0, 0, 0}, -3.3, -9.9, 0.0, 1,
-        new PushStats.Snapshot(900, 3000, 0.1, 0.5, 2.0, 0.1, 0.4, 1.5, 0.2),
+        new PushStats.Snapshot(900, 3000, 0.1, 0.5, 2.0, 0.1, 0.4, 1.5, 0.2, 1,
+            List.of(new PushStats.Stall(1_700_000_000_000L, 1_700_000_000_040L, 42.5, 2, 5))),
         new IdleLoop.Info("k3xq9m-abcdefghjk-l1", 1000.0, 30, 30, true, true, 2), 4, 133.3);
     SessionStatus back = (SessionStatus) serialization.verifySerialization(status, false);
     assertArrayEquals(status.chunksPerTickHistogram(), back.chunksPerTickHistogram());
