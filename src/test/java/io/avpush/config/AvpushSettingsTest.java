@@ -74,9 +74,9 @@ class AvpushSettingsTest {
   }
 
   @Test
-  void thePacerStaysAtNormalPriorityUnlessAskedAndAPriorityOutsideFifosRangeIsRefused() {
-    assertEquals(0, AvpushSettings.from(ConfigFactory.load()).media().pacerRealtimePriority());
-    assertEquals(60, AvpushSettings.from(ConfigFactory.parseString("avpush.media.pacer-realtime-priority = 60")
+  void thePacerAsksForSchedFifo60UnlessToldOtherwiseAndAPriorityOutsideFifosRangeIsRefused() {
+    assertEquals(60, AvpushSettings.from(ConfigFactory.load()).media().pacerRealtimePriority());
+    assertEquals(0, AvpushSettings.from(ConfigFactory.parseString("avpush.media.pacer-realtime-priority = 0")
         .withFallback(ConfigFactory.load())).media().pacerRealtimePriority());
     ConfigException bad = assertThrows(ConfigException.class, () -> AvpushSettings.from(
         ConfigFactory.parseString("avpush.media.pacer-realtime-priority = 120").withFallback(ConfigFactory.load())));
