@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * the actors decide WHAT is released (ahead of time), this thread decides WHEN it is pushed.
  * Tasks with equal deadlines run in submission order (a frame's audio chunk is released a tick
  * before the frame, so at equal deadlines audio goes first); a task that throws is logged and
- * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
- * alone wakes 50–100 µs late on Linux. Wake-ups of actors ({@link #wakeAt}, the sessions' frame
+ * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it; parking
+ * alone (spin 0, the node's default) wakes ~30 µs late (p50) on Linux, which no viewer can see,
+ * and costs a third of spinning 100 µs before every push (README "Streaming capacity"). Wake-ups of actors ({@link #wakeAt}, the sessions' frame
  * clocks) park to their deadline without spinning: that precision is lost in the actor's dispatch.
  *
  * <p>Where the process may, the thread runs SCHED_FIFO above libwebrtc's encoder threads (which

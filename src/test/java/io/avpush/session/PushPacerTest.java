@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PushPacerTest {
 
@@ -23,11 +25,12 @@ class PushPacerTest {
    * Pushes (spinning) and actor wake-ups (parking only) share one deadline order, and none runs
    * before its deadline, whatever the order they were handed in.
    */
-  @Test
-  void pushesAndWakeUpsRunInDeadlineOrderNeverEarly() throws InterruptedException {
+  @ParameterizedTest(name = "spin {0} ns")
+  @ValueSource(longs = {0L, 100_000L})
+  void pushesAndWakeUpsRunInDeadlineOrderNeverEarly(long spinNs) throws InterruptedException {
     List<Ran> ran = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(5);
-    try (PushPacer pacer = new PushPacer()) {
+    try (PushPacer pacer = new PushPacer(spinNs)) {
       long t0 = System.nanoTime() + 20 * MS;
       schedulePush(pacer, "push 30", t0 + 30 * MS, ran, done);
       scheduleWake(pacer, "wake 20", t0 + 20 * MS, ran, done);
