@@ -12,6 +12,9 @@
 #   '&jbt=120&fps=29.97': at 29.97 fps the content sweeps across headless Chromium's 16.666 ms
 #   refresh grid every ~16 s, so the figures can average each flash's refresh quantization out
 #   ("quantization averaged out: drift, max step"); at 30 fps that takes ~7 minutes (SyncFigures).
+# The page queues a back-to-back run's segments up front, so the session's queue limit
+# (avpush.limits.max-queued-duration, 600 s by default) is raised to the run's length + 2 min:
+# at 29.97 fps 60 segments are 600.6 s and the 60th was refused (429) once.
 # Env: AVPUSH_BUILD_DIR (Maven build directory, default ./target); MVN_OPTS_EXTRA (e.g. -o).
 # Results: $AVPUSH_BUILD_DIR/sync-bench/<time>/{result.json,figures.txt,chromium.log,mvn.log}
 set -euo pipefail
@@ -27,7 +30,8 @@ echo "sync-bench: ${SECONDS_TO_RUN} s, results in $OUT"
 status=0
 scripts/in-netns.sh mvn -q -B ${MVN_OPTS_EXTRA:-} test -Pall -Dtest=ChromiumSyncIT -Dsurefire.failIfNoSpecifiedTests=false \
   -Davpush.buildDir="$BUILD_DIR" -Davpush.sync.seconds="$SECONDS_TO_RUN" -Davpush.sync.out="$OUT" \
-  -Davpush.sync.query="$QUERY" -Davpush.sync.listen="${AVPUSH_LISTEN:-false}" >"$OUT/mvn.log" 2>&1 || status=$?
+  -Davpush.sync.query="$QUERY" -Davpush.sync.listen="${AVPUSH_LISTEN:-false}" \
+  -Davpush.limits.max-queued-duration="$((SECONDS_TO_RUN + 120))s" >"$OUT/mvn.log" 2>&1 || status=$?
 
 grep -E '^page: ' "$OUT/mvn.log" | tail -5 || true
 if [[ -f "$OUT/figures.txt" ]]; then

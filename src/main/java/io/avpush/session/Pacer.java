@@ -15,4 +15,14 @@ public interface Pacer {
   default void wakeAt(long deadlineNs, Runnable wake) {
     at(deadlineNs, now -> wake.run());
   }
+
+  /**
+   * Runs {@code task} at (not before) {@code deadlineNs} like {@link #at}, in the same deadline
+   * order, but without spinning to it (tens of microseconds late): for pushes whose exact instant
+   * the viewer never sees, such as audio chunks (their RTP time counts samples, not push
+   * instants), while a frame's push instant is its capture time.
+   */
+  default void parkedAt(long deadlineNs, LongConsumer task) {
+    at(deadlineNs, task);
+  }
 }

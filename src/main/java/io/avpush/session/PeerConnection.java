@@ -155,7 +155,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private Behavior<Command> onPushAudio(PushAudio a) {
     Output out = output;
     PushStats st = stats;
-    pacer.at(a.deadlineNs(), now -> {
+    pacer.parkedAt(a.deadlineNs(), now -> {
       out.pushAudio(a.pcm(), a.offset());
       st.chunkPushed(now - a.deadlineNs());
     });

@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * the actors decide WHAT is released (ahead of time), this thread decides WHEN it is pushed.
  * Tasks with equal deadlines run in submission order (a frame's audio chunk is released a tick
  * before the frame, so at equal deadlines audio goes first); a task that throws is logged and
- * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it; parking
- * alone (spin 0, the node's default) wakes ~30 µs late (p50) on Linux, which no viewer can see,
- * and costs a third of spinning 100 µs before every push (README "Streaming capacity"). Wake-ups of actors ({@link #wakeAt}, the sessions' frame
- * clocks) park to their deadline without spinning: that precision is lost in the actor's dispatch.
+ * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
+ * alone wakes ~30 µs late (p50) on Linux. Only frames spin ({@link #at}): a frame's push instant
+ * is its capture time. Audio chunks ({@link #parkedAt}: their RTP time counts samples) and
+ * wake-ups of actors ({@link #wakeAt}, the sessions' frame clocks, whose precision is lost in the
+ * actor's dispatch anyway) park to their deadline: spinning before all ~130 pushes a second of a
+ * session cost 0.011 CPU s per stream-second, a tenth of its encoder (README "Streaming capacity").
  *
  * <p>Where the process may, the thread runs SCHED_FIFO above libwebrtc's encoder threads (which
  * libwebrtc makes SCHED_FIFO 49 itself): otherwise a push that wakes an encoder thread hands it
@@ -80,6 +82,11 @@ public final class PushPacer implements Pacer, AutoCloseable {
   @Override
   public void wakeAt(long deadlineNs, Runnable wake) {
     add(deadlineNs, false, now -> wake.run());
+  }
+
+  @Override
+  public void parkedAt(long deadlineNs, LongConsumer task) {
+    add(deadlineNs, false, task);
   }
 
   private void add(long deadlineNs, boolean spin, LongConsumer action) {

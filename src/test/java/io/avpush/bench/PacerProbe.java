@@ -40,8 +40,22 @@ final class PacerProbe implements Pacer {
 
   @Override
   public void at(long deadlineNs, LongConsumer task) {
+    real.at(deadlineNs, probed(deadlineNs, task));
+  }
+
+  @Override
+  public void parkedAt(long deadlineNs, LongConsumer task) {
+    real.parkedAt(deadlineNs, probed(deadlineNs, task));
+  }
+
+  @Override
+  public void wakeAt(long deadlineNs, Runnable wake) {
+    real.wakeAt(deadlineNs, wake);
+  }
+
+  private LongConsumer probed(long deadlineNs, LongConsumer task) {
     long submittedNs = System.nanoTime();
-    real.at(deadlineNs, now -> {
+    return now -> {
       long startNs = System.nanoTime();
       long previousEndNs = lastEndNs;
       currentKind = KIND_NONE;
@@ -58,7 +72,7 @@ final class PacerProbe implements Pacer {
           }
         }
       }
-    });
+    };
   }
 
   /** Called by the timed output on the pacer thread: what the running task pushed and how long the call took. */

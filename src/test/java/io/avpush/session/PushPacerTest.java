@@ -22,24 +22,26 @@ class PushPacerTest {
   private record Ran(String name, long deadlineNs, long ranNs) {}
 
   /**
-   * Pushes (spinning) and actor wake-ups (parking only) share one deadline order, and none runs
+   * Frame pushes (spinning), audio pushes and actor wake-ups (parking only) share one deadline order, and none runs
    * before its deadline, whatever the order they were handed in.
    */
   @ParameterizedTest(name = "spin {0} ns")
   @ValueSource(longs = {0L, 100_000L})
   void pushesAndWakeUpsRunInDeadlineOrderNeverEarly(long spinNs) throws InterruptedException {
     List<Ran> ran = new CopyOnWriteArrayList<>();
-    CountDownLatch done = new CountDownLatch(5);
+    CountDownLatch done = new CountDownLatch(7);
     try (PushPacer pacer = new PushPacer(spinNs)) {
       long t0 = System.nanoTime() + 20 * MS;
       schedulePush(pacer, "push 30", t0 + 30 * MS, ran, done);
+      scheduleParked(pacer, "audio 25", t0 + 25 * MS, ran, done);
       scheduleWake(pacer, "wake 20", t0 + 20 * MS, ran, done);
       schedulePush(pacer, "push 10", t0 + 10 * MS, ran, done);
       scheduleWake(pacer, "wake 0", t0, ran, done);
+      scheduleParked(pacer, "audio 20", t0 + 20 * MS, ran, done);
       schedulePush(pacer, "push 20", t0 + 20 * MS, ran, done);
       assertTrue(done.await(5, TimeUnit.SECONDS), "every task ran: " + ran);
     }
-    assertEquals(List.of("wake 0", "push 10", "wake 20", "push 20", "push 30"),
+    assertEquals(List.of("wake 0", "push 10", "wake 20", "audio 20", "push 20", "audio 25", "push 30"),
         ran.stream().map(Ran::name).toList(), "deadline order, submission order at equal deadlines");
     for (Ran r : ran) {
       assertTrue(r.ranNs() >= r.deadlineNs(), r.name() + " ran " + (r.deadlineNs() - r.ranNs()) + " ns early");
@@ -89,6 +91,13 @@ class PushPacerTest {
 
   private static void schedulePush(PushPacer pacer, String name, long deadlineNs, List<Ran> ran, CountDownLatch done) {
     pacer.at(deadlineNs, now -> {
+      ran.add(new Ran(name, deadlineNs, System.nanoTime()));
+      done.countDown();
+    });
+  }
+
+  private static void scheduleParked(PushPacer pacer, String name, long deadlineNs, List<Ran> ran, CountDownLatch done) {
+    pacer.parkedAt(deadlineNs, now -> {
       ran.add(new Ran(name, deadlineNs, System.nanoTime()));
       done.countDown();
     });
