@@ -13,7 +13,7 @@ public interface Pacer {
    * {@code wake} must only hand on (e.g. {@code tell}); it runs on the pacer's thread.
    */
   default void wakeAt(long deadlineNs, Runnable wake) {
-    at(deadlineNs, now -> wake.run());
+    parkedAt(deadlineNs, now -> wake.run());
   }
 
   /**

@@ -80,11 +80,6 @@ public final class PushPacer implements Pacer, AutoCloseable {
   }
 
   @Override
-  public void wakeAt(long deadlineNs, Runnable wake) {
-    add(deadlineNs, false, now -> wake.run());
-  }
-
-  @Override
   public void parkedAt(long deadlineNs, LongConsumer task) {
     add(deadlineNs, false, task);
   }

@@ -19,6 +19,7 @@ public final class PushStats {
   static final int WINDOW = 1024;
   /** A push this late (ms) is a stall. */
   static final long STALL_MS = 10;
+  private static final long STALL_NS = STALL_MS * 1_000_000;
   /** Late pushes due within this many ms of a stall's last one belong to it. */
   static final long STALL_JOIN_MS = 100;
   /** How many of the latest stalls are kept. */
@@ -47,7 +48,7 @@ public final class PushStats {
     frameLatenessNs[(int) (framesPushed % WINDOW)] = latenessNs;
     framesPushed++;
     lastFrameLatenessNs = latenessNs;
-    if (latenessNs >= STALL_MS * 1_000_000) {
+    if (latenessNs >= STALL_NS) {
       stalled(latenessNs, true);
     }
     Metrics.FRAMES_PUSHED.inc();
@@ -58,7 +59,7 @@ public final class PushStats {
     audioLatenessNs[(int) (chunksPushed % WINDOW)] = latenessNs;
     chunksPushed++;
     lastAudioLatenessNs = latenessNs;
-    if (latenessNs >= STALL_MS * 1_000_000) {
+    if (latenessNs >= STALL_NS) {
       stalled(latenessNs, false);
     }
     Metrics.CHUNKS_PUSHED.inc();

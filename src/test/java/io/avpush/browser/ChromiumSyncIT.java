@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.avpush.media.FrameRate;
 import io.avpush.media.TestSignal;
@@ -164,9 +165,12 @@ class ChromiumSyncIT {
           run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT", listener.prefix(), List.of());
           heard = Heard.of(run.result(), listener.beepsEpochMs(), listener.clockDriftPpm());
           // Beside result.json, for comparing the loudspeaker with the page's Web Audio tap beep by beep.
-          Files.writeString(run.out().resolve("heard.json"), "{\"epochT0\": " + run.result().path("epochT0").asDouble()
-              + ", \"sinkClockDriftPpm\": " + listener.clockDriftPpm() + ", \"beepsEpochMs\": "
-              + listener.beepsEpochMs() + "}\n", StandardCharsets.UTF_8);
+          ObjectMapper json = new ObjectMapper();
+          ObjectNode heardJson = json.createObjectNode()
+              .put("epochT0", run.result().path("epochT0").asDouble())
+              .put("sinkClockDriftPpm", listener.clockDriftPpm());
+          heardJson.set("beepsEpochMs", json.valueToTree(listener.beepsEpochMs()));
+          Files.writeString(run.out().resolve("heard.json"), json.writeValueAsString(heardJson) + "\n", StandardCharsets.UTF_8);
         }
       } else {
         run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
