@@ -19,7 +19,8 @@
 #             context switches per stream-second
 #   markers:  extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
 #   prime:    a discarded 5 s run first (JIT); threads: how many thread names to list per run
-#   ingest:   first, upload throughput (MB/s) of one session without viewer, and decoding alone
+#   ingest:   first, upload throughput (MB/s) and server CPU per MB of one session without viewer, and decoding alone
+#   ingest-count: uploads measured (default 6); ingest-only=true stops after the ingestion figures
 #   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped
 #             frame, no re-anchor and frame/audio push p99 < 5 ms over the window (the issue's capacity gate)
 #   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first

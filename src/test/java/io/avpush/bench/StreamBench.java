@@ -148,7 +148,10 @@ public final class StreamBench {
       new Run(1, 5, 2, moving, null, moving.length).execute();
     }
     if (Boolean.parseBoolean(opts.getOrDefault("ingest", String.valueOf(!idleSource)))) {
-      ingest(moving, movingWav, movingBgr, 6);
+      ingest(moving, movingWav, movingBgr, Integer.parseInt(opts.getOrDefault("ingest-count", "6")));
+    }
+    if (Boolean.parseBoolean(opts.getOrDefault("ingest-only", "false"))) {
+      return;
     }
     List<Result> results = new ArrayList<>();
     String findMax = opts.get("find-max");
@@ -1273,10 +1276,27 @@ public final class StreamBench {
     String base = "http://127.0.0.1:" + port;
     try {
       awaitHttp(base);
+      // Warm-up: as many uploads to a session of their own (then deleted, so that the measured
+      // session's queue starts empty), so that the JIT has compiled the upload path.
+      String warm = postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
+          .get("sessionId").asText();
+      for (int i = 0; i < count; i++) {
+        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + warm + "/segments"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 202) {
+          throw new IllegalStateException("ingest warm-up upload answered " + resp.statusCode() + ": " + resp.body());
+        }
+      }
+      HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + warm)).DELETE().build(),
+          HttpResponse.BodyHandlers.discarding());
       String id = postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
           .get("sessionId").asText();
       double[] ms = new double[count];
-      for (int i = -1; i < count; i++) { // i = -1 warms up
+      Map<Integer, ThreadCpu> cpuBefore = procThreadCpu();
+      for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
         HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/segments"))
                 .timeout(Duration.ofSeconds(60))
@@ -1286,29 +1306,64 @@ public final class StreamBench {
         if (resp.statusCode() != 202) {
           throw new IllegalStateException("ingest upload answered " + resp.statusCode() + ": " + resp.body());
         }
-        if (i >= 0) {
-          ms[i] = (System.nanoTime() - start) / 1e6;
-        }
+        ms[i] = (System.nanoTime() - start) / 1e6;
       }
+      Map<String, Double> serverCpuMsByGroup = ingestCpuMs(cpuBefore, procThreadCpu());
       HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id)).DELETE().build(),
           HttpResponse.BodyHandlers.discarding());
       io.avpush.session.UploadedMedia upload = new io.avpush.session.UploadedMedia(wav, bgr, WIDTH, HEIGHT, String.valueOf(FPS));
       double[] decodeMs = decodeMs(upload, new WebRtcOutputs(engine).frameConverter(), count);
       double[] javaDecodeMs = decodeMs(upload, io.avpush.media.FrameConverter.JAVA, count);
       Arrays.sort(ms);
-      System.out.printf(Locale.ROOT, "%ningestion, one session without viewer, %d uploads of %.1f MB (2 s: WAV %.1f MB + bgr24 %.1f MB) "
+      System.out.printf(Locale.ROOT, "%ningestion, one session without viewer, %d uploads (after as many to warm up) of %.1f MB (2 s: WAV %.1f MB + bgr24 %.1f MB) "
               + "back to back: POST->202 p50 %.0f ms = %.0f MB/s (HTTP multipart + decoding); decoding alone (SegmentDecoder, "
               + "one thread, CPU time) p50 %.0f ms = %.0f MB/s with libyuv as served, %.0f ms = %.0f MB/s with the Java "
               + "conversion; load %s%n",
           count, body.length / 1e6, wav.length / 1e6, bgr.length / 1e6, percentile(ms, 50), body.length / 1e3 / percentile(ms, 50),
           percentile(decodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(decodeMs, 50),
           percentile(javaDecodeMs, 50), (wav.length + bgr.length) / 1e3 / percentile(javaDecodeMs, 50), loadavg());
+      double serverCpuMs = serverCpuMsByGroup.values().stream().mapToDouble(Double::doubleValue).sum();
+      double megabytes = (double) count * body.length / 1e6;
+      double streamMBps = body.length / 1e6 / (SEGMENT_FRAMES / (double) FPS);
+      double jitMs = serverCpuMsByGroup.getOrDefault("jit", 0.0);
+      System.out.printf(Locale.ROOT, "ingestion CPU (the server's threads, not the upload client's): %.2f CPU ms per MB "
+              + "= %.0f MB per CPU second, %.2f ms per MB without the JIT compiler threads (still compiling the client's "
+              + "and the server's per-request code after %d warm-up uploads; a long-running server has compiled it); a raw "
+              + "bgr24 512x512@30 stream (%.1f MB/s uploaded) costs %.3f CPU s per stream-second to ingest (%.3f without "
+              + "JIT); by thread group, ms per MB: %s%n",
+          serverCpuMs / megabytes, megabytes / (serverCpuMs / 1000), (serverCpuMs - jitMs) / megabytes, count, streamMBps,
+          serverCpuMs / megabytes * streamMBps / 1000, (serverCpuMs - jitMs) / megabytes * streamMBps / 1000,
+          groups3(perMegabyte(serverCpuMsByGroup, megabytes)));
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       pacer.close();
       engine.close();
     }
+  }
+
+  /**
+   * CPU ms by thread group between two readings of every thread, without the upload's client (the
+   * JDK HttpClient's threads, the bench's own, and the main thread that waits for its replies).
+   */
+  static Map<String, Double> ingestCpuMs(Map<Integer, ThreadCpu> before, Map<Integer, ThreadCpu> after) {
+    Map<String, Double> ms = new TreeMap<>();
+    after.forEach((tid, now) -> {
+      String group = category(now.comm());
+      if (group.equals("bench-client") || now.comm().equals("java")) {
+        return;
+      }
+      ThreadCpu then = before.get(tid);
+      long ticks = now.ticks() - (then == null ? 0 : then.ticks());
+      ms.merge(group, ticks * 10.0, Double::sum); // CLK_TCK 100 (scripts/bench.sh checks)
+    });
+    return ms;
+  }
+
+  static Map<String, Double> perMegabyte(Map<String, Double> ms, double megabytes) {
+    Map<String, Double> result = new TreeMap<>();
+    ms.forEach((k, v) -> result.put(k, v / megabytes));
+    return result;
   }
 
   /** CPU ms of this thread to decode {@code upload} (after one warm-up), sorted. */
@@ -1499,7 +1554,13 @@ public final class StreamBench {
     return b.array();
   }
 
-  static final String BOUNDARY = "avpushbench7d1f3a";
+  /**
+   * As long as the Python client's ("avpush-" + 32 hex digits): Pekko finds the boundary with
+   * Boyer-Moore, whose cost per MB falls with the boundary's length (17 characters: 1.32 ms per MB
+   * on Pekko's threads, 39: 1.08, 67: 0.92), so a short one would measure the server against an
+   * unusual client. -Davpush.bench.boundary=... sets another.
+   */
+  static final String BOUNDARY = System.getProperty("avpush.bench.boundary", "avpush-5f0c3e9a1b7d4e2f8a6c0b9d3e1f7a2c");
 
   static byte[] multipart(byte[] wav, byte[] bgr) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(wav.length + bgr.length + 2048);
