@@ -43,7 +43,11 @@
     const maxVideoTargetMs = o.audioTargetMs + o.rangeAboveMs;
     const receiver = (kind) => pc.getReceivers().find((r) => r.track && r.track.kind === kind);
     const prev = {};
-    const state = {audioMs: null, videoMs: null, videoTargetMs: o.audioTargetMs, errorMs: null, adjustments: 0};
+    // The picture starts where it will settle (audio target - difference), not at the audio
+    // target: starting 43 ms high, the loop's first fast steps down met NetEq still filling up
+    // from below its target and overshot (first marker +40...+50 ms, audio late).
+    const initialVideoTargetMs = Math.max(minVideoTargetMs, Math.min(maxVideoTargetMs, o.audioTargetMs - o.differenceMs));
+    const state = {audioMs: null, videoMs: null, videoTargetMs: initialVideoTargetMs, errorMs: null, adjustments: 0};
     let smoothedError = null;
     let previousAudioMs = null;
     let stopped = false;
@@ -85,8 +89,11 @@
       if (Math.abs(smoothedError) < 2) return;
       // No fast catch-up toward an audio delay that is already coming down (NetEq drains its
       // start-up delay of 180-200 ms within a second or two): the picture would overshoot it.
+      // Nor, the other way, toward an audio delay still below its target and rising (NetEq
+      // filling up at the start, by stretching): it is on its way to the target.
       const draining = o.drainGuard && lastAudioMs !== null && audioMs < lastAudioMs - 5;
-      const fast = Math.abs(smoothedError) > o.fastAboveMs && !(draining && smoothedError > 0);
+      const filling = o.drainGuard && lastAudioMs !== null && audioMs > lastAudioMs + 5 && audioMs < o.audioTargetMs;
+      const fast = Math.abs(smoothedError) > o.fastAboveMs && !(draining && smoothedError > 0) && !(filling && smoothedError < 0);
       const limit = fast ? Math.max(o.maxStepMs, o.fastStepMs) : o.maxStepMs;
       const change = Math.max(-limit, Math.min(limit, o.gain * smoothedError));
       state.videoTargetMs = Math.max(minVideoTargetMs, Math.min(maxVideoTargetMs, state.videoTargetMs + change));
