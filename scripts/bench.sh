@@ -9,7 +9,7 @@
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
 # Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
-#                         [ingest=true|false] [find-max=LO..HI] [source=upload|idle] [receivers=realtime|background]
+#                         [ingest=true|false] [ingest-count=6] [ingest-only=false] [find-max=LO..HI] [source=upload|idle] [receivers=realtime|background]
 #                         [threads-detail=true|false]
 #   source:   upload (default: 2 s segments uploaded continuously) or idle (each session streams its idle
 #             loop, set once by PUT .../idle: streaming cost alone; ingest then defaults to false)
