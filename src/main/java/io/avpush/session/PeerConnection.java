@@ -163,6 +163,13 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   }
 
   private Behavior<Command> onConnect(Connect c) {
+    String notSdp = OfferCheck.notSdp(c.offerSdp());
+    if (notSdp != null) {
+      // Before the limit: a pending offer holds a viewer slot until it is answered, so garbage
+      // sent in a burst filled the limit (ApiFuzzTest: 503 "already serves 16 viewers" for it).
+      c.replyTo().tell(Outcome.failed(ApiError.badRequest(notSdp)));
+      return this;
+    }
     if (viewers.size() >= maxViewers) {
       c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
           "session %s already serves %d viewers, its limit (avpush.limits.max-viewers-per-session = %d); "

@@ -97,7 +97,7 @@ public final class Viewer implements AutoCloseable {
 
   CompletableFuture<Viewer> negotiate(String offerSdp) {
     CompletableFuture<Viewer> result = new CompletableFuture<>();
-    String problem = OfferCheck.problem(offerSdp);
+    String problem = io.avpush.session.OfferCheck.problem(offerSdp);
     if (problem != null) {
       result.completeExceptionally(new SdpException(problem));
       return result;

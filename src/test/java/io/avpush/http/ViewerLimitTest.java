@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * avpush.limits.max-viewers-per-session: the offer past the limit gets 503 JSON naming the limit
  * and its value, on the JSON API and on WHEP alike; ending a viewer makes room; other sessions
- * are not limited by this one's viewers.
+ * are not limited by this one's viewers; an offer that is no SDP at all gets 400 before it takes a slot.
  */
 class ViewerLimitTest {
 
@@ -43,6 +43,33 @@ class ViewerLimitTest {
       assertEquals(204, api.delete("/api/sessions/" + id + "/viewers/" + first.text("viewerId")).status());
       Reply again = api.postJson(offer, OFFER);
       assertEquals(200, again.status(), again.toString());
+    }
+  }
+
+  @Test
+  void anOfferThatIsNoSdpGets400EvenAtTheLimitAndTakesNoSlot() throws Exception {
+    try (TestServer server = TestServer.start("viewer-limit-garbage", new FakeOutputs(), "avpush.limits.max-viewers-per-session = 1")) {
+      ApiClient api = server.client;
+      String id = api.postJson("/api/sessions", "{}").text("sessionId");
+      String offer = "/api/sessions/" + id + "/offer";
+      Reply viewer = api.postJson(offer, OFFER);
+      assertEquals(200, viewer.status(), viewer.toString());
+
+      // The session is full, but what the client must fix is its offer: a 503 would send it
+      // waiting for a slot that its offer could never use.
+      for (Reply refused : new Reply[] {
+          api.postJson(offer, "{\"sdp\": \"ÿ\\u0000garbage\", \"type\": \"offer\"}"),
+          api.send("POST", "/whep/" + id, "application/sdp", "\u00ff\u0001not sdp".getBytes(StandardCharsets.ISO_8859_1))}) {
+        assertEquals(400, refused.status(), refused.toString());
+        assertTrue(refused.text("message").contains("must start with \"v=0\""), refused.toString());
+      }
+
+      assertEquals(204, api.delete("/api/sessions/" + id + "/viewers/" + viewer.text("viewerId")).status());
+      for (int i = 0; i < 5; i++) {
+        assertEquals(400, api.send("POST", "/whep/" + id, "application/sdp", ("junk " + i).getBytes(StandardCharsets.UTF_8)).status());
+      }
+      Reply after = api.postJson(offer, OFFER);
+      assertEquals(200, after.status(), "offers that were no SDP took no slot: " + after);
     }
   }
 }

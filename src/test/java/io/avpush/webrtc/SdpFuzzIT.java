@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * crash; afterwards a genuine viewer of the same output receives frames. Needs a network namespace
  * (scripts/in-netns.sh) for the genuine viewer. With {@code -Davpush.fuzz.trace=FILE} each offer
  * is written to FILE before it is sent, so a native crash leaves behind the offer that caused it
- * (that is how the '%' crash in {@link OfferCheck} was found).
+ * (that is how the '%' crash in {@link io.avpush.session.OfferCheck} was found).
  */
 @Tag("webrtc")
 class SdpFuzzIT {

@@ -1,20 +1,33 @@
-package io.avpush.webrtc;
+package io.avpush.session;
 
 /**
  * What a person must fix in an offer before libwebrtc sees it. libwebrtc accepts an offer without
  * an audio or a video section and answers it without that track, which a viewer would notice only as
  * silence or a black screen; we refuse it instead.
  */
-final class OfferCheck {
+public final class OfferCheck {
   private OfferCheck() {}
 
-  /** Null when the offer can be answered, else what is wrong with it. */
-  static String problem(String offerSdp) {
+  /**
+   * Null when the text is an SDP at all (not empty, starts with "v=0"), else what is wrong. The
+   * session asks this before an offer takes one of its viewer slots: an offer holds its slot until
+   * libwebrtc has answered it, and a burst of garbage offers must not fill the limit.
+   */
+  public static String notSdp(String offerSdp) {
     if (offerSdp == null || offerSdp.isBlank()) {
       return "offer SDP is empty: send the browser's RTCPeerConnection.localDescription.sdp";
     }
     if (!offerSdp.startsWith("v=0")) {
       return "offer SDP rejected: it must start with \"v=0\" (is it the SDP text, not JSON?)";
+    }
+    return null;
+  }
+
+  /** Null when the offer can be answered, else what is wrong with it. */
+  public static String problem(String offerSdp) {
+    String notSdp = notSdp(offerSdp);
+    if (notSdp != null) {
+      return notSdp;
     }
     int percent = offerSdp.indexOf('%');
     if (percent >= 0) {
