@@ -128,7 +128,7 @@ class WhepRoutesTest {
     HttpResponse<String> r = send("POST", "/whep", "application/sdp", "not an sdp");
 
     assertEquals(400, r.statusCode());
-    assertTrue(r.body().contains("must start with v=0"), r.body());
+    assertTrue(r.body().contains("must start with") && r.body().contains("v=0"), r.body());
     Await.until(() -> sessions().equals(before), Duration.ofSeconds(5), "the session made for the rejected offer is deleted");
   }
 
