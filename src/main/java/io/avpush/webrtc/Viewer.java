@@ -15,6 +15,7 @@ import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.avpush.session.OfferCheck;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public final class Viewer implements AutoCloseable {
 
   CompletableFuture<Viewer> negotiate(String offerSdp) {
     CompletableFuture<Viewer> result = new CompletableFuture<>();
-    String problem = io.avpush.session.OfferCheck.problem(offerSdp);
+    String problem = OfferCheck.problem(offerSdp);
     if (problem != null) {
       result.completeExceptionally(new SdpException(problem));
       return result;

@@ -519,11 +519,7 @@ public final class StreamBench {
     /** source=idle: sets the segment as the session's idle loop (PUT .../idle), once; the 200 counts as its first 202. */
     void setIdleLoop(int session, String url, byte[] mine, long[] first202, TimedOutput timed) throws Exception {
       long start = System.nanoTime();
-      HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/idle"))
-              .timeout(Duration.ofSeconds(60))
-              .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-              .PUT(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> resp = sendForm("PUT", url + "/idle", mine);
       long end = System.nanoTime();
       if (resp.statusCode() != 200) {
         throw new IllegalStateException("PUT idle loop of session " + session + " answered " + resp.statusCode() + ": " + resp.body());
@@ -553,11 +549,7 @@ public final class StreamBench {
           }
           uploadsInFlight.incrementAndGet();
           long start = System.nanoTime();
-          HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/segments"))
-                  .timeout(Duration.ofSeconds(60))
-                  .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> resp = sendForm("POST", url + "/segments", mine);
           long end = System.nanoTime();
           uploads.add(new Upload(session, start, end, mine.length, resp.statusCode()));
           if (resp.statusCode() != 202) {
@@ -1278,34 +1270,18 @@ public final class StreamBench {
       awaitHttp(base);
       // Warm-up: as many uploads to a session of their own (then deleted, so that the measured
       // session's queue starts empty), so that the JIT has compiled the upload path.
-      String warm = postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
-          .get("sessionId").asText();
+      String warm = ingestSession(base);
       for (int i = 0; i < count; i++) {
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + warm + "/segments"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 202) {
-          throw new IllegalStateException("ingest warm-up upload answered " + resp.statusCode() + ": " + resp.body());
-        }
+        ingestUpload(base, warm, body);
       }
       HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + warm)).DELETE().build(),
           HttpResponse.BodyHandlers.discarding());
-      String id = postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
-          .get("sessionId").asText();
+      String id = ingestSession(base);
       double[] ms = new double[count];
       Map<Integer, ThreadCpu> cpuBefore = procThreadCpu();
       for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/segments"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 202) {
-          throw new IllegalStateException("ingest upload answered " + resp.statusCode() + ": " + resp.body());
-        }
+        ingestUpload(base, id, body);
         ms[i] = (System.nanoTime() - start) / 1e6;
       }
       Map<String, Double> serverCpuMsByGroup = ingestCpuMs(cpuBefore, procThreadCpu());
@@ -1339,6 +1315,27 @@ public final class StreamBench {
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       pacer.close();
       engine.close();
+    }
+  }
+
+  /** A multipart form (built with {@link #BOUNDARY}) sent to {@code url}. */
+  static HttpResponse<String> sendForm(String method, String url, byte[] form) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(form)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String ingestSession(String base) throws Exception {
+    return postJson(base + "/api/sessions", "{\"fps\":" + FPS + ",\"width\":" + WIDTH + ",\"height\":" + HEIGHT + "}", 201)
+        .get("sessionId").asText();
+  }
+
+  private static void ingestUpload(String base, String sessionId, byte[] body) throws Exception {
+    HttpResponse<String> resp = sendForm("POST", base + "/api/sessions/" + sessionId + "/segments", body);
+    if (resp.statusCode() != 202) {
+      throw new IllegalStateException("ingest upload answered " + resp.statusCode() + ": " + resp.body());
     }
   }
 
