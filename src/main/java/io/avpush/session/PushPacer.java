@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Tasks with equal deadlines run in submission order (a frame's audio chunk is released a tick
  * before the frame, so at equal deadlines audio goes first); a task that throws is logged and
  * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
- * alone wakes ~30 µs late (p50) on Linux. Only frames spin ({@link #at}): a frame's push instant
+ * alone wakes ~30 µs late (p50) on Linux. avpush runs it with {@code spinNs} = 0
+ * ({@code avpush.media.pacer-spin}; ten-minute Chromium runs met the sync gate as well without a
+ * spin, README "How sync works"). Only frames may spin ({@link #at}): a frame's push instant
  * is its capture time. Audio chunks ({@link #parkedAt}: their RTP time counts samples) and
  * wake-ups of actors ({@link #wakeAt}, the sessions' frame clocks, whose precision is lost in the
  * actor's dispatch anyway) park to their deadline: spinning before all ~130 pushes a second of a
@@ -47,8 +49,9 @@ public final class PushPacer implements Pacer, AutoCloseable {
   private long seq;
   private volatile boolean running = true;
 
+  /** A pacer that parks to every deadline (no spin), at normal priority: the configured default. */
   public PushPacer() {
-    this(System::nanoTime, 100_000L);
+    this(System::nanoTime, 0L);
   }
 
   public PushPacer(long spinNs) {
