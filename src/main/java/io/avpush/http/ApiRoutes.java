@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,6 +39,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The public HTTP API (see DESIGN.md), the demo page and {@code /metrics}. Routes only parse, ask
@@ -357,7 +359,7 @@ public final class ApiRoutes extends AllDirectives {
     Route bounded = Directives.handleExceptions(failures, () -> Directives.handleRejections(rejections, () ->
         Directives.toStrictEntity(bodyTimeout, maxBytes, inner)));
     return Directives.extractRequest(request -> {
-      java.util.OptionalLong declared = request.entity().getContentLengthOption();
+      OptionalLong declared = request.entity().getContentLengthOption();
       if (declared.isEmpty() || declared.getAsLong() <= maxBytes || declared.getAsLong() > DRAINED_UP_TO) {
         return bounded;
       }
@@ -369,7 +371,7 @@ public final class ApiRoutes extends AllDirectives {
       return Directives.extractMaterializer(materializer -> Directives.onComplete(
           request.entity().getDataBytes()
               .completionTimeout(bodyTimeout)
-              .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), materializer),
+              .runWith(Sink.ignore(), materializer),
           // A body that stalls while being thrown away is still refused for its size, the news
           // its sender can act on; its connection closes with the failed read.
           drained -> Directives.complete(tooLarge)));

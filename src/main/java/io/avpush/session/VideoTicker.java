@@ -15,8 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * {@link SyncSupervisor} with the instant it must be pushed. Sleeps never accumulate: every
  * deadline is anchor + exact frame time.
  *
- * <p>Not a Pekko timer: the scheduler's tick (10 ms then; avpush now runs it at 33 ms) woke the clock 0–30 ms late (measured: frames
- * reached the pacer ~25 ms after their release instant, p99 31 ms), which ate the whole
+ * <p>Not a Pekko timer: the scheduler's tick (10 ms then; avpush now runs it at 33 ms) woke the
+ * clock 0–30 ms late (measured: frames reached the pacer ~25 ms after their release instant, p99
+ * 31 ms), which ate the whole
  * {@code release-ahead}; a frame has {@code video-delay} more, but the first audio chunk of a
  * tick is due up to a chunk before its frame, so those chunks were pushed late by up to ~12 ms.
  */
