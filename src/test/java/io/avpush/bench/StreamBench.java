@@ -507,8 +507,7 @@ public final class StreamBench {
       }
       Map<String, Double> cpuByGroup = new TreeMap<>();
       for (Map.Entry<Integer, ThreadCpu> e : cpu1.entrySet()) {
-        ThreadCpu t0cpu = cpu0.get(e.getKey());
-        long ticks = e.getValue().ticks() - (t0cpu == null ? 0 : t0cpu.ticks());
+        long ticks = e.getValue().ticksSince(cpu0.get(e.getKey()));
         String cat = category(e.getValue().comm(), receiverThread(e.getKey(), births, receiverTids));
         cpuByGroup.merge(cat, ticks / 100.0 / (n * windowS), Double::sum);
       }
@@ -805,7 +804,12 @@ public final class StreamBench {
     List<Long> statsNs = new ArrayList<>();
   }
 
-  record ThreadCpu(String comm, long ticks) {}
+  record ThreadCpu(String comm, long ticks) {
+    /** Ticks since {@code earlier} (the same thread's reading), all of them for a thread born since (null). */
+    long ticksSince(ThreadCpu earlier) {
+      return ticks - (earlier == null ? 0 : earlier.ticks);
+    }
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Figures of one run.
@@ -881,7 +885,7 @@ public final class StreamBench {
       double tick = 100.0; // USER_HZ; checked by scripts/bench.sh (getconf CLK_TCK)
       for (Map.Entry<Integer, ThreadCpu> e : b.threadCpu.entrySet()) {
         ThreadCpu before = a.threadCpu.get(e.getKey());
-        long ticks = e.getValue().ticks() - (before == null ? 0 : before.ticks());
+        long ticks = e.getValue().ticksSince(before);
         double perStreamS = ticks / tick / streamSeconds;
         String name = e.getValue().comm();
         if (System.getenv("BENCH_DEBUG_THREAD") != null && name.startsWith(System.getenv("BENCH_DEBUG_THREAD"))) {
@@ -1350,8 +1354,7 @@ public final class StreamBench {
       if (group.equals("bench-client") || now.comm().equals("java")) {
         return;
       }
-      ThreadCpu then = before.get(tid);
-      long ticks = now.ticks() - (then == null ? 0 : then.ticks());
+      long ticks = now.ticksSince(before.get(tid));
       ms.merge(group, ticks * 10.0, Double::sum); // CLK_TCK 100 (scripts/bench.sh checks)
     });
     return ms;

@@ -22,8 +22,7 @@ class ViewerLimitTest {
       ApiClient api = server.client;
       String id = api.postJson("/api/sessions", "{}").text("sessionId");
       String offer = "/api/sessions/" + id + "/offer";
-      Reply first = api.postJson(offer, OFFER);
-      assertEquals(200, first.status(), first.toString());
+      Reply first = connected(api, offer);
       Reply second = api.send("POST", "/whep/" + id, "application/sdp", "v=0\r\n".getBytes(StandardCharsets.UTF_8));
       assertEquals(201, second.status(), second.toString());
 
@@ -41,9 +40,15 @@ class ViewerLimitTest {
       assertEquals(200, api.postJson("/api/sessions/" + other + "/offer", OFFER).status(), "another session has its own limit");
 
       assertEquals(204, api.delete("/api/sessions/" + id + "/viewers/" + first.text("viewerId")).status());
-      Reply again = api.postJson(offer, OFFER);
-      assertEquals(200, again.status(), again.toString());
+      connected(api, offer);
     }
+  }
+
+  /** A viewer's offer on the JSON API, answered with 200. */
+  private static Reply connected(ApiClient api, String offerPath) throws Exception {
+    Reply answered = api.postJson(offerPath, OFFER);
+    assertEquals(200, answered.status(), answered.toString());
+    return answered;
   }
 
   @Test
@@ -52,8 +57,7 @@ class ViewerLimitTest {
       ApiClient api = server.client;
       String id = api.postJson("/api/sessions", "{}").text("sessionId");
       String offer = "/api/sessions/" + id + "/offer";
-      Reply viewer = api.postJson(offer, OFFER);
-      assertEquals(200, viewer.status(), viewer.toString());
+      Reply viewer = connected(api, offer);
 
       // The session is full, but what the client must fix is its offer: a 503 would send it
       // waiting for a slot that its offer could never use.
