@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Streaming start-up latency (src/test/java/io/avpush/bench/StreamLatencyBench.java): first chunk
 # sent over the WebSocket -> first frame of the streamed segment pushed to the peer, for a live
-# producer (real-time 20 ms audio chunks and 512x512 frames at 30 fps), per stream-lead and
-# video-delay. In-process server on loopback, no WebRTC (pushes are timed, not encoded).
-# Usage: scripts/stream-latency-bench.sh [runs=20] [lead=100ms,0ms] [video-delay=90ms,0ms]
+# producer (real-time 20 ms audio chunks and 512x512 frames at 30 fps), per stream-lead.
+# In-process server on loopback, no WebRTC (pushes are timed, not encoded).
+# Usage: scripts/stream-latency-bench.sh [runs=20] [lead=100ms,0ms]
 # Env:   BUILD_DIR (default target)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,7 +29,7 @@ public final class Main {
     AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
-        settings.webrtc().browserAvSync());
+        settings.webrtc().senderReportInterval());
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     Runnable closeNatives = () -> {
       pacer.close();

@@ -12,20 +12,20 @@ import java.time.Duration;
  * @param pacerRealtimePriority SCHED_FIFO priority the pacer thread asks for (0: it does not ask)
  */
 public record MediaSettings(
-    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay,
+    FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin,
     int backgroundRgb, int pacerRealtimePriority) {
 
   /** Settings with a black background and a pacer at normal priority. */
   public MediaSettings(
-      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay) {
-    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, 0x000000, 0);
+      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin) {
+    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, 0x000000, 0);
   }
 
   /** Settings with a pacer at normal priority. */
   public MediaSettings(
-      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin, Duration videoDelay,
+      FrameRate defaultFps, int defaultWidth, int defaultHeight, Duration releaseAhead, Duration maxCatchUp, Duration pacerSpin,
       int backgroundRgb) {
-    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, videoDelay, backgroundRgb, 0);
+    this(defaultFps, defaultWidth, defaultHeight, releaseAhead, maxCatchUp, pacerSpin, backgroundRgb, 0);
   }
 
   static MediaSettings from(Config c) {
@@ -36,7 +36,6 @@ public record MediaSettings(
         c.getDuration("release-ahead"),
         c.getDuration("max-catch-up"),
         c.getDuration("pacer-spin"),
-        c.getDuration("video-delay"),
         parseColour(c, "background"),
         pacerRealtimePriority(c));
   }

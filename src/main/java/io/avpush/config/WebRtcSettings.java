@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** ICE servers for the server's peer connections (and handed to browsers), and the stream layout. */
+/**
+ * ICE servers for the server's peer connections (and handed to browsers), the audio device module,
+ * and how often each stream sends an RTCP sender report (zero: libwebrtc's own intervals).
+ */
 public record WebRtcSettings(
-    List<IceServerSettings> iceServers, TurnRestSettings turnRest, String audioModule, boolean browserAvSync) {
+    List<IceServerSettings> iceServers, TurnRestSettings turnRest, String audioModule, Duration senderReportInterval) {
 
   /** One STUN or TURN server; username and credential are null for STUN. */
   public record IceServerSettings(List<String> urls, String username, String credential) {}
@@ -45,6 +48,6 @@ public record WebRtcSettings(
     Config rest = c.getConfig("turn-rest");
     TurnRestSettings turnRest = new TurnRestSettings(
         rest.getStringList("urls"), rest.getString("secret"), rest.getString("user"), rest.getDuration("ttl"));
-    return new WebRtcSettings(servers, turnRest, c.getString("audio-module"), c.getBoolean("browser-av-sync"));
+    return new WebRtcSettings(servers, turnRest, c.getString("audio-module"), c.getDuration("sender-report-interval"));
   }
 }

@@ -54,7 +54,6 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
   private final Duration connectTimeout;
-  private final long videoDelayNs;
   private final int maxViewers;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
   /** Viewers that have been connected (had a viewer-joined event) and not left. */
@@ -80,12 +79,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       Duration disconnectedTimeout,
       Duration connectTimeout,
-      Duration videoDelay,
       int maxViewers,
       SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
         ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, connectTimeout,
-        videoDelay.toNanos(), maxViewers, events)));
+        maxViewers, events)));
   }
 
   private PeerConnection(
@@ -98,13 +96,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
       Duration connectTimeout,
-      long videoDelayNs,
       int maxViewers,
       SessionEvents events) {
     super(context);
     this.maxViewers = maxViewers;
     this.events = events;
-    this.videoDelayNs = videoDelayNs;
     this.timers = timers;
     this.disconnectedTimeout = disconnectedTimeout;
     this.connectTimeout = connectTimeout;
@@ -134,7 +130,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private Behavior<Command> onPushFrame(PushFrame f) {
     Output out = output;
     PushStats st = stats;
-    long deadlineNs = f.deadlineNs() + videoDelayNs;
+    long deadlineNs = f.deadlineNs();
     List<SessionEvents.Event> toPublish =
         atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
     atNextPush = null;

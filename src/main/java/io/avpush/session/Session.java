@@ -117,7 +117,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(tagged(PeerConnection.Command.class, spec.id(), PeerConnection.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.limits().connectTimeout(), deps.media().videoDelay(), deps.limits().maxViewersPerSession(), events)), "peer");
+        deps.limits().connectTimeout(), deps.limits().maxViewersPerSession(), events)), "peer");
     events.subscribe(output::sendEvent);
     ActorRef<AudioChunker.Command> chunker =
         context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker");

@@ -30,9 +30,6 @@ public final class MediaOutput implements AutoCloseable {
   /** The MediaStream id shared by both tracks, so that browsers lip-sync them. */
   static final String STREAM_ID = "avpush";
 
-  /** The stream of the video track when browsers must not A/V-sync it to the audio. */
-  static final String SEPARATE_VIDEO_STREAM_ID = "avpush-video";
-
   static final int SAMPLE_RATE_HZ = 48_000;
   static final int SAMPLES_PER_CHUNK = SAMPLE_RATE_HZ / 100;
 
@@ -48,6 +45,7 @@ public final class MediaOutput implements AutoCloseable {
   private final ReentrantLock audioSinks = new ReentrantLock();
   private final ReentrantLock pushFrame = new ReentrantLock();
   private final byte[] audioScratch = new byte[SAMPLES_PER_CHUNK * 2];
+  private final boolean clockAligned;
   private volatile boolean closed;
   // The native copy of the last frame pushed, kept (one reference of ours) so that a frame pushed
   // again (the idle picture, a held last frame, a lower upload rate) is not allocated and copied again.
@@ -61,6 +59,7 @@ public final class MediaOutput implements AutoCloseable {
     this.sessionId = sessionId;
     this.engine = engine;
     this.clock = new SyncClock();
+    this.clockAligned = SenderClock.align(clock);
     this.videoSource = new CustomVideoSource(clock);
     this.audioSource = new CustomAudioSource(clock);
     this.videoTrack = engine.factory().createVideoTrack("video-" + sessionId, videoSource);
@@ -69,6 +68,11 @@ public final class MediaOutput implements AutoCloseable {
 
   String sessionId() {
     return sessionId;
+  }
+
+  /** Whether the session's clock counts libwebrtc's time, so its sender reports carry true capture times. */
+  boolean clockAligned() {
+    return clockAligned;
   }
 
   /**

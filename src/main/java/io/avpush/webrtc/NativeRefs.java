@@ -47,6 +47,10 @@ final class NativeRefs {
   /** libwebrtc's {@code RefCountReleaseStatus::kDroppedLastRef}. */
   static final int DROPPED_LAST_REF = 0;
 
+  private static final int PROT_READ = 0x1;
+  private static final int PROT_WRITE = 0x2;
+  private static final int PROT_EXEC = 0x4;
+
   static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("avpush.webrtc.release-native-refs", "true"))
       && System.getProperty("os.arch", "").matches("amd64|x86_64");
 
@@ -150,8 +154,6 @@ final class NativeRefs {
     static final String ON_SUCCESS = "_ZN3jni32CreateSessionDescriptionObserver9OnSuccessEPN6webrtc27SessionDescriptionInterfaceE";
     static final int RTLD_LAZY = 0x1;
     static final int RTLD_NOLOAD = 0x4;
-    static final int PROT_READ = 0x1;
-    static final int PROT_WRITE = 0x2;
     static final AtomicLong RELEASED = new AtomicLong();
     static volatile boolean installed;
     static volatile Function original;
@@ -206,32 +208,8 @@ final class NativeRefs {
       // libwebrtc's signaling thread is attached by webrtc-java: JNA must not detach it after a call.
       Native.setCallbackThreadInitializer(WRAPPER, new CallbackThreadInitializer(true, false));
       Pointer wrapper = CallbackReference.getFunctionPointer(WRAPPER);
-      long entry = Pointer.nativeValue(vtable) + (long) slot * Native.POINTER_SIZE;
-      long pageSize = c.getFunction("getpagesize").invokeInt(new Object[0]);
-      long page = entry & -pageSize;
-      Function mprotect = c.getFunction("mprotect");
-      int protection = protectionOf(page);
-      // The vtable lies in RELRO (read-only after relocation): writable for the one aligned store.
-      if (mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection | PROT_WRITE}) != 0) {
-        throw new IllegalStateException("mprotect of the observer's vtable failed");
-      }
-      new Pointer(entry).setPointer(0, wrapper);
-      mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection});
+      replaceSlot(Pointer.nativeValue(vtable) + (long) slot * Native.POINTER_SIZE, wrapper);
       installed = true;
-    }
-
-    /** The protection of the mapping holding {@code address}, as mprotect flags (read, write, exec). */
-    private static int protectionOf(long address) throws IOException {
-      for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-        String[] f = line.split(" ", 3);
-        String[] range = f[0].split("-");
-        if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
-            && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
-          return (f[1].charAt(0) == 'r' ? PROT_READ : 0) | (f[1].charAt(1) == 'w' ? PROT_WRITE : 0)
-              | (f[1].charAt(2) == 'x' ? 0x4 : 0);
-        }
-      }
-      throw new IllegalStateException("no mapping holds the observer's vtable");
     }
 
     /** The path webrtc-java loaded its library from, as /proc/self/maps names it. */
@@ -244,6 +222,42 @@ final class NativeRefs {
       }
       throw new IllegalStateException("webrtc-java's library is not mapped");
     }
+  }
+
+  /**
+   * Writes {@code function} into the vtable entry at {@code entry}. vtables lie in RELRO (read-only
+   * after relocation): the page is made writable for the one aligned store, then protected again.
+   */
+  static void replaceSlot(long entry, Pointer function) throws IOException {
+    NativeLibrary c = NativeLibrary.getInstance("c");
+    long pageSize = c.getFunction("getpagesize").invokeInt(new Object[0]);
+    long page = entry & -pageSize;
+    Function mprotect = c.getFunction("mprotect");
+    int protection = mappingOf(page).protection();
+    if (mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection | PROT_WRITE}) != 0) {
+      throw new IllegalStateException("mprotect of a vtable failed");
+    }
+    new Pointer(entry).setPointer(0, function);
+    mprotect.invokeInt(new Object[] {new Pointer(page), pageSize, protection});
+  }
+
+  /** A mapping of this process: its mprotect flags (read, write, exec) and the file it maps ("" if none). */
+  record Mapping(int protection, String path) {}
+
+  /** The mapping holding {@code address}, from /proc/self/maps. */
+  static Mapping mappingOf(long address) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+      String[] f = line.split(" ", 3);
+      String[] range = f[0].split("-");
+      if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+          && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+        int at = line.indexOf('/');
+        return new Mapping((f[1].charAt(0) == 'r' ? PROT_READ : 0)
+            | (f[1].charAt(1) == 'w' ? PROT_WRITE : 0) | (f[1].charAt(2) == 'x' ? PROT_EXEC : 0),
+            at < 0 ? "" : line.substring(at).strip());
+      }
+    }
+    throw new IllegalStateException("no mapping holds address 0x" + Long.toHexString(address));
   }
 
   /** glibc's malloc_trim, looked up once; null on another C library. */

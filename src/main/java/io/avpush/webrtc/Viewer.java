@@ -113,7 +113,7 @@ public final class Viewer implements AutoCloseable {
     output.audioSinks().lock();
     try {
       senders.add(peerConnection.addTrack(output.audioTrack(), List.of(MediaOutput.STREAM_ID)));
-      senders.add(peerConnection.addTrack(output.videoTrack(), List.of(output.engine().videoStreamId())));
+      senders.add(peerConnection.addTrack(output.videoTrack(), List.of(MediaOutput.STREAM_ID)));
     } finally {
       output.audioSinks().unlock();
     }

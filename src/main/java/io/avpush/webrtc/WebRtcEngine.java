@@ -7,6 +7,7 @@ import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,6 @@ public final class WebRtcEngine implements AutoCloseable {
 
   private final AudioDeviceModuleBase audioModule;
   private final AudioModule audioModuleKind;
-  private volatile String videoStreamId = MediaOutput.STREAM_ID;
   private final PeerConnectionFactory factory;
   private final java.util.function.Supplier<List<IceServer>> iceServers;
   private final ExecutorService negotiation;
@@ -68,26 +68,26 @@ public final class WebRtcEngine implements AutoCloseable {
    */
   public enum AudioModule { DUMMY, HEADLESS }
 
-  /** Builds the engine on the dummy audio module, audio and video in one stream. */
+  /** How often every peer connection sends sender reports of each stream (see {@link SenderReports}). */
+  public static final Duration SENDER_REPORT_INTERVAL = Duration.ofMillis(500);
+
+  /** Builds the engine on the dummy audio module, with sender reports every {@link #SENDER_REPORT_INTERVAL}. */
   public static WebRtcEngine start(List<IceServer> iceServers) {
-    return start(iceServers, AudioModule.DUMMY, true);
+    List<IceServer> fixed = List.copyOf(iceServers);
+    return start(() -> fixed, AudioModule.DUMMY, SENDER_REPORT_INTERVAL);
   }
 
   /**
    * Builds the audio module (a headless one has playout started first), then the factory on it.
+   * Every session's audio and video go in one MediaStream, so that browsers lip-sync them from the
+   * RTCP sender reports.
    *
-   * @param browserAvSync true: audio and video in one MediaStream, so browsers lip-sync them from
-   *     the RTCP sender reports; false: in two streams, so each plays at its own jitter-buffer
-   *     delay (steadier in Chrome when the page sets one jitterBufferTarget on both; see README)
+   * @param iceServers asked for at every new peer connection (fresh TURN REST credentials)
+   * @param senderReportInterval how often each stream of every peer connection sends an RTCP
+   *     sender report; zero keeps libwebrtc's (audio every 5 s, video every 1 s)
    */
-  public static WebRtcEngine start(List<IceServer> iceServers, AudioModule kind, boolean browserAvSync) {
-    List<IceServer> fixed = List.copyOf(iceServers);
-    return start(() -> fixed, kind, browserAvSync);
-  }
-
-  /** As above, with ICE servers asked for at every new peer connection (fresh TURN REST credentials). */
   public static WebRtcEngine start(
-      java.util.function.Supplier<List<IceServer>> iceServers, AudioModule kind, boolean browserAvSync) {
+      java.util.function.Supplier<List<IceServer>> iceServers, AudioModule kind, Duration senderReportInterval) {
     AudioDeviceModuleBase adm = kind == AudioModule.DUMMY
         ? new AudioDeviceModule(AudioLayer.kDummyAudio)
         : new HeadlessAudioDeviceModule();
@@ -107,10 +107,10 @@ public final class WebRtcEngine implements AutoCloseable {
     }
     // webrtc-java's library is loaded now; its created offers and answers are freed from here on.
     NativeRefs.releaseCreatedDescriptions();
-    log.info("WebRTC engine started on the {} audio device module", kind);
-    WebRtcEngine engine = new WebRtcEngine(adm, factory, iceServers, kind);
-    engine.videoStreamId = browserAvSync ? MediaOutput.STREAM_ID : MediaOutput.SEPARATE_VIDEO_STREAM_ID;
-    return engine;
+    boolean reports = SenderReports.install(factory, senderReportInterval);
+    log.info("WebRTC engine started on the {} audio device module; sender reports every {}", kind,
+        reports ? senderReportInterval.toMillis() + " ms" : "5 s (audio) and 1 s (video), libwebrtc's defaults");
+    return new WebRtcEngine(adm, factory, iceServers, kind);
   }
 
   /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
@@ -154,10 +154,6 @@ public final class WebRtcEngine implements AutoCloseable {
     }
     Natives.dispose("audio device module", audioModule::dispose);
     log.info("WebRTC engine closed");
-  }
-
-  String videoStreamId() {
-    return videoStreamId;
   }
 
   PeerConnectionFactory factory() {

@@ -281,11 +281,11 @@ public final class StreamBench {
               + "\npekko.loglevel = WARNING\n")
           .withFallback(ClusterConfig.load(ConfigFactory.empty()));
       AvpushSettings settings = AvpushSettings.from(config);
-      WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()),
+      WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
           WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
-          settings.webrtc().browserAvSync());
+          settings.webrtc().senderReportInterval());
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
-      PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().plus(settings.media().videoDelay()).toNanos());
+      PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().toNanos());
       r.probe = probe;
       WebRtcOutputs real = new WebRtcOutputs(engine);
       Output.Factory recording = new Output.Factory() {

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * 20 ms audio chunks (16 kHz s16le) and 512x512 frames at 30 fps as a real-time pipeline makes
  * them. Each run is a fresh session with one viewer.
  *
- * <p>Usage: {@code StreamLatencyBench [runs=20] [lead=100ms,0ms] [video-delay=90ms,0ms]}; prints
+ * <p>Usage: {@code StreamLatencyBench [runs=20] [lead=100ms,0ms]}; prints
  * one line per configuration and a markdown table.
  */
 public final class StreamLatencyBench {
@@ -89,31 +89,27 @@ public final class StreamLatencyBench {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     int runs = 20;
     String[] leads = {"100ms", "0ms"};
-    String[] delays = {"90ms", "0ms"};
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       switch (kv[0]) {
         case "runs" -> runs = Integer.parseInt(kv[1]);
         case "lead" -> leads = kv[1].split(",");
-        case "video-delay" -> delays = kv[1].split(",");
         default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
     List<String> table = new ArrayList<>();
     for (String lead : leads) {
-      for (String delay : delays) {
-        double[] ms = measure(runs, lead, delay);
-        Arrays.sort(ms);
-        double mean = Arrays.stream(ms).average().orElse(0);
-        String line = String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |",
-            lead, delay, runs, ms[0], pct(ms, 50), mean, pct(ms, 95), ms[ms.length - 1]);
-        System.out.println(line);
-        table.add(line);
-      }
+      double[] ms = measure(runs, lead);
+      Arrays.sort(ms);
+      double mean = Arrays.stream(ms).average().orElse(0);
+      String line = String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |",
+          lead, runs, ms[0], pct(ms, 50), mean, pct(ms, 95), ms[ms.length - 1]);
+      System.out.println(line);
+      table.add(line);
     }
     System.out.println();
-    System.out.println("| stream-lead | video-delay | runs | min ms | p50 ms | mean ms | p95 ms | max ms |");
-    System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| stream-lead | runs | min ms | p50 ms | mean ms | p95 ms | max ms |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
     table.forEach(System.out::println);
     System.exit(0);
   }
@@ -122,13 +118,13 @@ public final class StreamLatencyBench {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
   }
 
-  private static double[] measure(int runs, String lead, String videoDelay) throws Exception {
+  private static double[] measure(int runs, String lead) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Config config = ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }\n"
-            + "avpush.media { stream-lead = " + lead + ", video-delay = " + videoDelay + " }")
+            + "avpush.media { stream-lead = " + lead + " }")
         .withFallback(ClusterConfig.load(ConfigFactory.empty())).resolve();
     TimingOutputs outputs = new TimingOutputs();
     PushPacer pacer = new PushPacer();

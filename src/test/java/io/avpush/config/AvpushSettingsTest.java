@@ -28,7 +28,7 @@ class AvpushSettingsTest {
     assertEquals("", s.auth().clientAddressHeader());
     assertEquals(64, s.limits().maxSessions());
     assertEquals("dummy", s.webrtc().audioModule());
-    assertEquals(false, s.webrtc().browserAvSync());
+    assertEquals(Duration.ofMillis(500), s.webrtc().senderReportInterval());
   }
 
   @Test

@@ -43,17 +43,9 @@ class ApiWebRtcIT {
   private static final int WARMUP_SECONDS = Integer.getInteger("avpush.it.warmupSeconds", 3);
   /** The marker segment's length (one marker a second); -Davpush.it.segmentSeconds to watch the offset longer. */
   private static final int SEGMENT_SECONDS = Integer.getInteger("avpush.it.segmentSeconds", 6);
-  /**
-   * As shipped (avpush.webrtc.browser-av-sync = off), video travels in a stream of its own, so the
-   * receiver plays each track at its own jitter-buffer delay. -Davpush.it.synced=true puts both in
-   * one stream: this receiver then aligns them from the RTCP sender reports, and the offset was
-   * measured to wander by 17-100 ms/s.
-   */
-  private static final boolean SYNCED = Boolean.getBoolean("avpush.it.synced");
-
   @Test
   void aViewerConnectedThroughTheApiSeesIdleMediaThenEveryFlashWithItsBeep() throws Exception {
-    try (WebRtcEngine engine = WebRtcEngine.start(List.of(), WebRtcEngine.AudioModule.DUMMY, SYNCED);
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         TestServer server = TestServer.start("api-webrtc", new WebRtcOutputs(engine), "");
         TestViewer viewer = TestViewer.create()) {
       ApiClient api = server.client;

@@ -29,7 +29,7 @@ class EventsChannelIT {
 
   @Test
   void theEventsDataChannelDeliversTheSegmentsEventsInOrder() throws Exception {
-    try (WebRtcEngine engine = WebRtcEngine.start(List.of(), WebRtcEngine.AudioModule.DUMMY, false);
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         TestServer server = TestServer.start("events-channel", new WebRtcOutputs(engine), "");
         TestViewer viewer = TestViewer.create()) {
       ApiClient api = server.client;

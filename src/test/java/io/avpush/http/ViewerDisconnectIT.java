@@ -47,7 +47,7 @@ class ViewerDisconnectIT {
   @ParameterizedTest
   @EnumSource(Vanish.class)
   void aViewerThatVanishesIsDroppedWithinSecondsWhileTheOtherKeepsPlaying(Vanish how) throws Exception {
-    try (WebRtcEngine engine = WebRtcEngine.start(List.of(), WebRtcEngine.AudioModule.DUMMY, false);
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         TestServer server = TestServer.start("viewer-vanishes", new WebRtcOutputs(engine),
             "avpush.limits { disconnected-timeout = " + DISCONNECTED_TIMEOUT.toMillis() + " ms, idle-timeout = "
                 + IDLE_TIMEOUT.toMillis() + " ms }");
@@ -130,7 +130,7 @@ class ViewerDisconnectIT {
 
   @Test
   void aViewerThatNeverConnectsIsDroppedAfterTheConnectTimeoutAndFreesItsPlace() throws Exception {
-    try (WebRtcEngine engine = WebRtcEngine.start(List.of(), WebRtcEngine.AudioModule.DUMMY, false);
+    try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         TestServer server = TestServer.start("viewer-never-connects", new WebRtcOutputs(engine),
             "avpush.limits { connect-timeout = " + CONNECT_TIMEOUT.toMillis() + " ms, max-viewers-per-session = 2 }");
         LightViewer.Client client = new LightViewer.Client();

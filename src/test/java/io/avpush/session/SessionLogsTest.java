@@ -42,7 +42,7 @@ class SessionLogsTest {
     sessionLoggers.addAppender(appender);
     PushPacer pacer = new PushPacer();
     try {
-      MediaSettings media = new MediaSettings(FPS, 32, 32, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO);
+      MediaSettings media = new MediaSettings(FPS, 32, 32, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
       LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
           1L << 30, 65536, Duration.ofMinutes(1), Duration.ofSeconds(1), 16, Duration.ofSeconds(60));
       RecordingOutput output = new RecordingOutput();

@@ -54,7 +54,7 @@ class SessionTreeTest {
   void start() {
     pacer = new PushPacer();
     output = new RecordingOutput();
-    MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO);
+    MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT, Duration.ofSeconds(1), 16, Duration.ofSeconds(60), CONNECT_TIMEOUT);
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
     session = testKit.spawn(Session.create(new Session.Spec("t", FPS, W, H), deps));

@@ -37,7 +37,7 @@ final class SessionUnderTest implements AutoCloseable {
     this.width = width;
     this.height = height;
     MediaSettings media = new MediaSettings(
-        fps, width, height, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, backgroundRgb);
+        fps, width, height, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, backgroundRgb);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
         maxQueuedBytes, 65536, Duration.ofMinutes(5), Duration.ofSeconds(1), 16, Duration.ofSeconds(60));
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);

@@ -53,7 +53,7 @@ class StreamedSegmentTest {
   void start() {
     pacer = new PushPacer();
     output = new RecordingOutput();
-    MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO, Duration.ZERO);
+    MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
         1L << 30, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1), 16, Duration.ofSeconds(60));
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits,

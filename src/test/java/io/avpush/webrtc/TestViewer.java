@@ -151,9 +151,14 @@ public final class TestViewer implements AutoCloseable {
 
   /** The receiver's inbound-rtp stats of one kind, as libwebrtc reports them (for diagnosis). */
   public java.util.Map<String, Object> inbound(String kind) {
+    return stats(dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP, kind);
+  }
+
+  /** The receiver's stats of one type and kind (empty when libwebrtc has none yet). */
+  public java.util.Map<String, Object> stats(dev.onvoid.webrtc.RTCStatsType type, String kind) {
     CompletableFuture<java.util.Map<String, Object>> result = new CompletableFuture<>();
     peerConnection.getStats(report -> result.complete(report.getStats().values().stream()
-        .filter(s -> s.getType() == dev.onvoid.webrtc.RTCStatsType.INBOUND_RTP && kind.equals(s.getAttributes().get("kind")))
+        .filter(s -> s.getType() == type && kind.equals(s.getAttributes().get("kind")))
         .map(s -> s.getAttributes()).findFirst().orElse(java.util.Map.of())));
     return result.orTimeout(5, TimeUnit.SECONDS).join();
   }
