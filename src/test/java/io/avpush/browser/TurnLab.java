@@ -1,6 +1,7 @@
 package io.avpush.browser;
 
 import io.avpush.testing.Commands;
+import io.avpush.testing.Hosts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,34 +53,8 @@ final class TurnLab implements AutoCloseable {
 
   /** Why the lab cannot run here, if it cannot. */
   static Optional<String> missingReason() {
-    for (String tool : List.of("turnserver", "socat", "nsenter", "unshare", "ip", "ss")) {
-      if (!onPath(tool)) {
-        return Optional.of(tool + " is not installed (apt-get install -y coturn socat util-linux iproute2)");
-      }
-    }
-    if (!inPrivateNamespace()) {
-      return Optional.of("not inside scripts/in-netns.sh's private network namespace (no avp0), where the TURN lab "
-          + "may add links and routes");
-    }
-    return Optional.empty();
-  }
-
-  /** Whether in-netns.sh's avp0 is here ({@code /proc/self/net/dev} lists this namespace's links; /sys may not). */
-  private static boolean inPrivateNamespace() {
-    try {
-      return Files.readString(Path.of("/proc/self/net/dev"), StandardCharsets.UTF_8).contains("avp0:");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    return Hosts.missingReason(List.of("turnserver", "socat", "nsenter", "unshare", "ip", "ss"),
+        "apt-get install -y coturn socat util-linux iproute2");
   }
 
   /**
@@ -207,8 +182,7 @@ final class TurnLab implements AutoCloseable {
 
   /** A process alone in a new network namespace, holding it open until it is ended. */
   private Process hold(String name) throws IOException {
-    Process p = new ProcessBuilder("unshare", "-n", "sleep", "3600")
-        .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    Process p = Hosts.hold(dir.resolve(name + ".log"));
     processes.add(p);
     return p;
   }
@@ -223,21 +197,15 @@ final class TurnLab implements AutoCloseable {
   }
 
   private static List<String> nsenter(Process host, String... command) {
-    List<String> all = new ArrayList<>(List.of("nsenter", "--net=/proc/" + host.pid() + "/ns/net"));
-    all.addAll(List.of(command));
-    return all;
+    return Hosts.in(host, command);
   }
 
   private static void check(String... command) throws IOException, InterruptedException {
-    check(List.of(command));
+    Hosts.check(command);
   }
 
   private static void check(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out.strip());
-    }
+    Hosts.check(command);
   }
 
   private static String output(List<String> command) throws IOException, InterruptedException {
