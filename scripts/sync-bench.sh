@@ -1,44 +1,63 @@
 #!/usr/bin/env bash
-# Lip-sync benchmark: the real avpush node streams its marker clip to headless Chromium for
-# SECONDS (default 600) and prints what a viewer would notice: offset p50/p95/max, drift,
-# max step, markers outside EBU R37, dropped frames, concealed audio, first-frame latency.
-# It is ChromiumSyncIT run for longer, inside a private network namespace (see in-netns.sh);
-# not part of the normal test run. Runs of different length or code are comparable; the
-# absolute zero of the offset is not calibrated (see the comment in ChromiumSyncIT).
+# Lip-sync benchmark: the real avpush node streams its marker clip (a white flash and a 1 kHz beep
+# at the same media instant, once a second) to one viewer in a headless browser; the page dates
+# every flash it displays, a PulseAudio null sink dates every beep the browser plays, and the
+# figures are what that viewer would notice: every marker's offset from the first after connect,
+# EBU R37, p95 |offset|, std, drift, concealed audio, first-frame latency. The viewer gets no help:
+# plain is what any web developer writes, eyevinn is Eyevinn's WHEP player given the URL, demo is
+# avpush's demo page (src/test/java/io/avpush/browser/SyncLab.java). With NET, the browser runs on
+# a viewer host behind the network lab (a seeded userspace router, src/test/java/io/avpush/netlab).
+# Runs as root inside a private network namespace (scripts/in-netns.sh); prints the machine first.
 #
-# Usage: scripts/sync-bench.sh [SECONDS] [PAGE_QUERY]
-#   PAGE_QUERY is appended to measure.html's URL, e.g. '&gapMs=2000' (every segment from idle,
-#   so every segment gives a first-frame latency) or '&jbt=120' (receiver jitterBufferTarget), or
-#   '&jbt=120&fps=29.97': at 29.97 fps the content sweeps across headless Chromium's 16.666 ms
-#   refresh grid every ~16 s, so the figures can average each flash's refresh quantization out
-#   ("quantization averaged out: drift, max step"); at 30 fps that takes ~7 minutes (SyncFigures).
-# The page queues a back-to-back run's segments up front, so the session's queue limit
-# (avpush.limits.max-queued-duration, 600 s by default) is raised to the run's length + 2 min:
-# at 29.97 fps 60 segments are 600.6 s and the 60th was refused (429) once.
-# Env: AVPUSH_BUILD_DIR (Maven build directory, default ./target); MVN_OPTS_EXTRA (e.g. -o).
-# Results: $AVPUSH_BUILD_DIR/sync-bench/<time>/{result.json,figures.txt,chromium.log,mvn.log}
+# Usage: scripts/sync-bench.sh [key=value ...]
+#   viewer=plain|plain-whep|eyevinn|demo  (default plain)     browser=chromium|firefox (chromium)
+#   seconds=300        how long the segments play (10 s each)
+#   gap=0              ms of idle after each segment (0: all queued at once, back to back)
+#   fps=29.97          29.97 sweeps each flash across headless Chromium's 16.667 ms refresh grid,
+#                      so the drift can average the display's quantization out
+#   net=none           impairment of both directions, e.g. net=delay=40,jitter=15,loss=1
+#                      (keys delay, jitter, loss, reorder, rate, queue; ms, %, kbit/s);
+#   down=... up=...    or each direction on its own
+#   seed=1             the lab's random seed
+#   interrupts=N       instead: N interrupts of a loud tone, each timed from the interrupt's reply
+#                      to silence at the loudspeaker
+# Results: $AVPUSH_BUILD_DIR (default ./target)/sync-bench/<time>/{figures.txt,result.json,*.log}
+# Env: MVN_OPTS_EXTRA (e.g. -o).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_TO_RUN=${1:-600}
-QUERY=${2:-&jbt=120}
+props=()
+for arg in "$@"; do
+  key=${arg%%=*}
+  value=${arg#*=}
+  case "$key" in
+    viewer|browser|seconds|fps|seed|interrupts) props+=("-Davpush.lab.$key=$value") ;;
+    gap) props+=("-Davpush.lab.gapMs=$value") ;;
+    net) props+=("-Davpush.lab.down=$value" "-Davpush.lab.up=$value") ;;
+    down|up) props+=("-Davpush.lab.$key=$value") ;;
+    *) echo "unknown argument '$arg' (see the usage at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+
 BUILD_DIR=${AVPUSH_BUILD_DIR:-$PWD/target}
 OUT=$BUILD_DIR/sync-bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
-echo "sync-bench: ${SECONDS_TO_RUN} s, results in $OUT"
+{
+  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, kernel $(uname -r)"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with changes)'); $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "arguments: ${*:-(defaults)}"
+} | tee "$OUT/machine.txt"
+echo "results in $OUT"
 
 status=0
-scripts/in-netns.sh mvn -q -B ${MVN_OPTS_EXTRA:-} test -Pall -Dtest=ChromiumSyncIT -Dsurefire.failIfNoSpecifiedTests=false \
-  -Davpush.buildDir="$BUILD_DIR" -Davpush.sync.seconds="$SECONDS_TO_RUN" -Davpush.sync.out="$OUT" \
-  -Davpush.sync.query="$QUERY" -Davpush.sync.listen="${AVPUSH_LISTEN:-false}" \
-  -Davpush.limits.max-queued-duration="$((SECONDS_TO_RUN + 120))s" >"$OUT/mvn.log" 2>&1 || status=$?
+scripts/in-netns.sh mvn -q -B ${MVN_OPTS_EXTRA:-} test -Pall -Dtest=SyncLabIT -Dsurefire.excludedGroups=none \
+  -Dsurefire.failIfNoSpecifiedTests=false -Davpush.buildDir="$BUILD_DIR" -Davpush.lab.out="$OUT" "${props[@]}" \
+  >"$OUT/mvn.log" 2>&1 || status=$?
 
-grep -E '^page: ' "$OUT/mvn.log" | tail -5 || true
-if [[ -f "$OUT/figures.txt" ]]; then
-  cat "$OUT/figures.txt"
+if grep -q '^SYNC-LAB' "$OUT/mvn.log"; then
+  sed -n '/^SYNC-LAB/,/^results:/p' "$OUT/mvn.log"
 else
   echo "sync-bench: no figures (maven exit $status); last lines of $OUT/mvn.log:" >&2
   tail -30 "$OUT/mvn.log" >&2
 fi
-[[ $status -eq 0 ]] || echo "sync-bench: the test's assertions or run failed (maven exit $status); see $OUT/mvn.log" >&2
 exit $status

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.avpush.media.FrameRate;
 import io.avpush.media.TestSignal;
+import io.avpush.netlab.Impairment;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -20,32 +22,21 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lip sync as a viewer sees it: the real avpush node streams its marker clip (white flash + beep
- * once a second) to headless Chromium, whose page ({@code /static/measure.html}) measures when each
- * flash is displayed and when each beep is played, and reports every offset and its getStats().
+ * Lip sync in headless Chromium as a viewer gets it from the stream alone: {@link SyncLab} plays
+ * the marker clip (a white flash and a beep at the same media instant, once a second) to a plain
+ * page (recvonly transceivers, the stream on a {@code <video>}, no jitter-buffer target, no avpush
+ * script), connected by the JSON offer API or by WHEP; the page dates every flash it displays and a
+ * PulseAudio null sink every beep Chromium plays. The browser's own synchronizer aligns the two
+ * from avpush's RTCP sender reports; the gate is {@link #assertLipSync}. A third test checks that
+ * the session's events reach {@code measure.html} with their frames.
  *
  * <p>Run inside {@code scripts/in-netns.sh} (libwebrtc and Chromium ignore loopback for ICE):
- * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}. Duration: property
- * {@code avpush.sync.seconds} (default 40; {@code scripts/sync-bench.sh} runs it for minutes);
- * {@code avpush.sync.query} is appended to the page's URL (default {@code &jbt=120}: one
- * jitter-buffer target on both receivers, as the demo page sets; e.g. {@code &jbt=120&gapMs=2000});
- * {@code avpush.sync.out} names a directory for {@code result.json}, {@code figures.txt} and
- * {@code chromium.log} (default: a new temporary directory).
+ * {@code scripts/in-netns.sh mvn -o -q -B test -Pall -Dtest=ChromiumSyncIT}; longer runs, other
+ * viewers and networks: {@code scripts/sync-bench.sh}. Results go to {@code avpush.sync.out} (default:
+ * a new temporary directory).
  *
- * <p>The gate is EBU R37 for every marker: audio at most 40 ms early and 60 ms late. Every expected
- * marker must play its beep and show its flash, and every flash whose start the page saw must be
- * within R37. The page cannot look at every frame (on a loaded machine its frame callback comes
- * late and frames are presented unseen), so the demo's flash lasts 100 ms (3 frames) and its first
- * frame is told apart from the rest: a flash first seen on a later frame, or not seen while the page
- * missed at least 3 frames in a row, is <em>unmeasured</em> ({@link SyncFigures}); at most
- * {@link #maxUnmeasured} of them are allowed, never a missing one. With the shipped settings (video
- * in its own stream, one 120 ms jitter-buffer target on both receivers, frames pushed 90 ms after
- * their audio, the page's {@code avsync.js} loop) quiet 40 s runs measure p95 |offset| of 10–25 ms.
- * The page's absolute zero is not calibrated (its Web Audio tap and Chrome's fake audio sink add an
- * unknown constant).
- *
- * <p>Without Chromium the test is skipped, except when the environment variable {@code CI} is set:
- * then it fails, so CI cannot pass by not running it.
+ * <p>Without Chromium or PulseAudio the test is skipped, except when the environment variable
+ * {@code CI} is set: then it fails, so CI cannot pass by not running it.
  */
 @Tag("browser")
 class ChromiumSyncIT {
@@ -54,23 +45,53 @@ class ChromiumSyncIT {
   private static final double ONE_FRAME_MS = 1000.0 / 30;
   /**
    * An event's display time against a flash a second away: two frames. The frame check (RTP) is
-   * the exact one; this one also holds the video delay's change over that second (the page's sync
-   * loop moves it by up to 32 ms/s) and 60 Hz display refreshes, so it is a sanity bound.
+   * the exact one; this one also holds the video delay's change over that second (Chromium's
+   * synchronizer moves it at start-up) and 60 Hz display refreshes, so it is a sanity bound.
    */
   private static final double MAX_EVENT_DISPLAY_ERROR_MS = 2 * ONE_FRAME_MS;
 
   @Test
-  void markerFlashesAndBeepsStayTogetherInChromium() throws Exception {
-    measure(Integer.getInteger("avpush.sync.seconds", 40), System.getProperty("avpush.sync.query", "&jbt=120"));
+  void aPlainPageHearsEveryBeepWithItsFlash() throws Exception {
+    assertLipSync(lab(SyncLab.Viewer.PLAIN, 30, "plain"));
   }
 
-  /** The same measurement with the page connected as a WHEP player (POST /whep/{id}, DELETE at the end). */
   @Test
-  void aWhepViewerInChromiumGetsTheMarkersInSync() throws Exception {
-    if (System.getProperty("avpush.sync.seconds") != null) {
-      Assumptions.abort("the long benchmark run measures the JSON offer API only");
+  void aPlainWhepPlayerHearsEveryBeepWithItsFlash() throws Exception {
+    assertLipSync(lab(SyncLab.Viewer.PLAIN_WHEP, 20, "plain-whep"));
+  }
+
+  /** The session's events reach measure.html's viewer on its data channel and are handed on at their frame's display. */
+  @Test
+  void eventsAreHandedOnWithTheirFrames() throws Exception {
+    MeasurePage.Run run;
+    String url;
+    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+      url = server.baseUrl() + "/static/measure.html?seconds=20&events=1";
+      run = MeasurePage.run(url, 20 + 45L, "ChromiumSyncIT-events");
     }
-    measure(20, "&jbt=120&whep=1");
+    JsonNode result = run.result();
+    SyncFigures figures = SyncFigures.from(result);
+    EventTiming events = EventTiming.from(result, ONE_FRAME_MS, MAX_EVENT_DISPLAY_ERROR_MS);
+    String report = "ChromiumSyncIT events (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
+        + figures.describe() + "\n" + events.describe();
+    Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
+    System.out.println(report);
+    assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
+    assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
+    assertTrue(figures.expectedMarkers() > 0 && figures.beeps() == figures.expectedMarkers(),
+        "every marker's beep reaches the page: " + figures.describe());
+    assertShownWithTheirFrames(events, result.path("posts").size());
+  }
+
+  private static LabFigures lab(SyncLab.Viewer viewer, int seconds, String label) throws Exception {
+    String out = System.getProperty("avpush.sync.out");
+    SyncLab.Options options = new SyncLab.Options(viewer, "chromium", seconds, 0, "30", 320, 240,
+        Impairment.Settings.NONE, Impairment.Settings.NONE, 1,
+        out != null ? Path.of(out, label) : Files.createTempDirectory("avpush-sync-" + label));
+    MeasurePage.require(SyncLab.missingReason(options));
+    SyncLab.Run run = SyncLab.run(options);
+    System.out.println("ChromiumSyncIT " + options.describe() + " (results: " + run.out() + ")\n" + run.figures().describe());
+    return run.figures();
   }
 
   /**
@@ -92,7 +113,7 @@ class ChromiumSyncIT {
     MeasurePage.Run run;
     String url;
     try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
-      url = server.baseUrl() + "/static/measure.html?seconds=20&jbt=120&viewers=" + viewers + "&leave=2&leaveAtMs=5500";
+      url = server.baseUrl() + "/static/measure.html?seconds=20&viewers=" + viewers + "&leave=2&leaveAtMs=5500";
       run = MeasurePage.run(url, 20 + 60L, "ChromiumSyncIT-viewers");
     }
     JsonNode result = run.result();
@@ -152,47 +173,6 @@ class ChromiumSyncIT {
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
-  private void measure(int seconds, String query) throws Exception {
-    MeasurePage.Run run;
-    Heard heard = null;
-    String url;
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
-      url = server.baseUrl() + "/static/measure.html?seconds=" + seconds + query
-          + (query.contains("events=") ? "" : "&events=1");
-      if (Boolean.getBoolean("avpush.sync.listen")) {
-        MeasurePage.require(PulseListener.missingReason());
-        try (PulseListener listener = PulseListener.start()) {
-          run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT", listener.prefix(), List.of());
-          heard = Heard.of(run.result(), listener.beepsEpochMs(), listener.clockDriftPpm());
-          // Beside result.json, for comparing the loudspeaker with the page's Web Audio tap beep by beep.
-          ObjectMapper json = new ObjectMapper();
-          ObjectNode heardJson = json.createObjectNode()
-              .put("epochT0", run.result().path("epochT0").asDouble())
-              .put("sinkClockDriftPpm", listener.clockDriftPpm());
-          heardJson.set("beepsEpochMs", json.valueToTree(listener.beepsEpochMs()));
-          Files.writeString(run.out().resolve("heard.json"), json.writeValueAsString(heardJson) + "\n", StandardCharsets.UTF_8);
-        }
-      } else {
-        run = MeasurePage.run(url, seconds + 45L, "ChromiumSyncIT");
-      }
-    }
-    JsonNode result = run.result();
-    SyncFigures figures = SyncFigures.from(result);
-    EventTiming events = EventTiming.from(result, ONE_FRAME_MS, MAX_EVENT_DISPLAY_ERROR_MS);
-    String report = "ChromiumSyncIT figures (" + url + "; result: " + run.out().resolve("result.json") + ")\n"
-        + figures.describe() + "\n" + events.describe() + (heard == null ? "" : "\n" + heard.describe());
-    Files.writeString(run.out().resolve("figures.txt"), report + "\n", StandardCharsets.UTF_8);
-    System.out.println(report);
-
-    assertTrue(result.path("error").isNull(), "the page failed: " + result.path("error").asText());
-    assertTrue(figures.expectedMarkers() > 0, "the page queued no demo markers");
-    assertInSync(figures, figures.expectedMarkers(), "");
-    assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
-    if (url.contains("events=1")) {
-      assertShownWithTheirFrames(events, result.path("posts").size());
-    }
-  }
-
   /**
    * Issue 8's "event times match what the viewer sees within one frame": every segment's started
    * and finished events were handed on by avpush-events.js at the display of their own frame (RTP
@@ -225,5 +205,21 @@ class ChromiumSyncIT {
     assertEquals(figures.flashes(), figures.paired(), viewer + "measured flashes paired with a beep" + all);
     assertEquals(0, figures.outsideR37() + figures.boundedOutsideR37(), viewer + "markers with audio more than " + -SyncFigures.R37_EARLY_MS + " ms early or "
         + SyncFigures.R37_LATE_MS + " ms late (EBU R37): a viewer sees lips and speech apart" + all);
+  }
+
+  /**
+   * The gate of a plain viewer on a clean link: every marker's flash shown and its beep heard,
+   * every marker within EBU R37 from the first after connect, p95 |offset| at most 30 ms and a
+   * standard deviation of at most 10 ms.
+   */
+  static void assertLipSync(LabFigures f) {
+    String all = "\n" + f.describe();
+    assertTrue(f.everyFlashShown(), "a marker's flash was not shown" + all);
+    assertEquals(f.expectedMarkers(), f.sync().beeps(), "beeps heard of " + f.expectedMarkers() + " markers" + all);
+    assertTrue(f.sync().unmeasured() <= maxUnmeasured(f.expectedMarkers()), f.sync().unmeasured()
+        + " markers whose flash's first frame the page did not see" + all);
+    assertEquals(0, f.outsideR37(), "markers with audio more than 40 ms early or 60 ms late (EBU R37)" + all);
+    assertTrue(f.p95AbsMs() <= 30, "p95 |offset| " + f.p95AbsMs() + " ms" + all);
+    assertTrue(f.stdMs() <= 10, "offset standard deviation " + f.stdMs() + " ms" + all);
   }
 }

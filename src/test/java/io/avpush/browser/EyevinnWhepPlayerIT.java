@@ -5,24 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,13 +71,13 @@ class EyevinnWhepPlayerIT {
   @Test
   void playsTheSessionItMakesWithPostWhepAndItsStopEndsTheSession() throws Exception {
     requirePlayerAndNamespace();
-    try (PageServer pages = PageServer.start();
+    try (LabPages pages = LabPages.start("127.0.0.1", null);
         InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       Api api = new Api(server.baseUrl(), Optional.empty());
       String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep";
       // The player's session is the node's only one; once its viewer is connected, queue the clip.
       CompletableFuture<String> session = CompletableFuture.supplyAsync(() -> api.untilOneViewer(null, true));
-      MeasurePage.Run run = MeasurePage.run(pages.pageUrl(endpoint, null), 75, "EyevinnWhepPlayerIT-new");
+      MeasurePage.Run run = MeasurePage.run(pageUrl(pages, endpoint, null), 75, "EyevinnWhepPlayerIT-new");
       String sessionId = session.get(5, TimeUnit.SECONDS);
       JsonNode result = run.result();
       assertPlayed(result, 512, 512, run);
@@ -101,7 +96,7 @@ class EyevinnWhepPlayerIT {
   @Test
   void joinsASessionWithPostWhepIdAndItsStopEndsOnlyItsViewer() throws Exception {
     requirePlayerAndNamespace();
-    try (PageServer pages = PageServer.start();
+    try (LabPages pages = LabPages.start("127.0.0.1", null);
         InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0",
             "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.http.cors-origins = [\"" + pages.origin() + "\"]")) {
       Api api = new Api(server.baseUrl(), Optional.of(KEY));
@@ -112,7 +107,7 @@ class EyevinnWhepPlayerIT {
       assertEquals(202, demo.status(), demo.toString());
       String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep/" + sessionId;
       CompletableFuture<String> joined = CompletableFuture.supplyAsync(() -> api.untilOneViewer(sessionId, false));
-      MeasurePage.Run run = MeasurePage.run(pages.pageUrl(endpoint, "Bearer " + created.json().path("viewerToken").asText()),
+      MeasurePage.Run run = MeasurePage.run(pageUrl(pages, endpoint, "Bearer " + created.json().path("viewerToken").asText()),
           75, "EyevinnWhepPlayerIT-join");
       joined.get(5, TimeUnit.SECONDS);
       JsonNode result = run.result();
@@ -133,10 +128,10 @@ class EyevinnWhepPlayerIT {
   @Test
   void aUrlOfNoSessionMakesThePlayerReportAFailedConnection() throws Exception {
     requirePlayerAndNamespace();
-    try (PageServer pages = PageServer.start();
+    try (LabPages pages = LabPages.start("127.0.0.1", null);
         InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep/nosuchsession";
-      JsonNode result = MeasurePage.run(pages.pageUrl(endpoint, null), 60, "EyevinnWhepPlayerIT-unknown").result();
+      JsonNode result = MeasurePage.run(pageUrl(pages, endpoint, null), 60, "EyevinnWhepPlayerIT-unknown").result();
       String all = "\n" + result;
       assertTrue(result.path("error").asText().contains("initial-connection-failed"), "the player's failure" + all);
       JsonNode requests = result.path("requests");
@@ -205,8 +200,8 @@ class EyevinnWhepPlayerIT {
 
   private static void requirePlayerAndNamespace() throws IOException {
     MeasurePage.require(HeadlessChromium.missingReason());
-    MeasurePage.require(Files.isRegularFile(PageServer.bundle()) ? Optional.empty()
-        : Optional.of(PageServer.bundle() + " is missing (run scripts/whep-player.sh " + PageServer.buildDir() + ")"));
+    MeasurePage.require(Files.isRegularFile(LabPages.playerBundle()) ? Optional.empty()
+        : Optional.of(LabPages.playerBundle() + " is missing (run scripts/whep-player.sh " + LabPages.buildDir() + ")"));
     MeasurePage.require(NetworkInterface.getByInetAddress(InetAddress.getByName(NS_ADDRESS)) != null ? Optional.empty()
         : Optional.of(NS_ADDRESS + " is not on this host; run inside scripts/in-netns.sh"));
   }
@@ -215,53 +210,12 @@ class EyevinnWhepPlayerIT {
    * The page and the bundled player, served on 127.0.0.1 (another origin than avpush on
    * {@value #NS_ADDRESS}, and a secure context, which the page's AudioWorklet needs).
    */
-  private record PageServer(HttpServer http) implements AutoCloseable {
-
-    static PageServer start() throws IOException {
-      Map<String, Path> files = Map.of(
-          "/player.html", Path.of(System.getProperty("basedir", "."), "src/test/whep-player/player.html"),
-          "/webrtc-player.js", bundle());
-      HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      http.createContext("/", exchange -> {
-        Path file = files.get(exchange.getRequestURI().getPath());
-        byte[] body = file == null ? new byte[0] : Files.readAllBytes(file);
-        exchange.getResponseHeaders().set("Content-Type",
-            file == null ? "text/plain" : file.toString().endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8");
-        exchange.sendResponseHeaders(file == null ? 404 : 200, body.length == 0 ? -1 : body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-      });
-      http.start();
-      return new PageServer(http);
-    }
-
-    String origin() {
-      return "http://127.0.0.1:" + http.getAddress().getPort();
-    }
-
-    String pageUrl(String whep, String authKey) {
-      return origin() + "/player.html?seconds=" + WATCH_SECONDS + "&whep=" + URLEncoder.encode(whep, StandardCharsets.UTF_8)
-          + (authKey == null ? "" : "&authKey=" + URLEncoder.encode(authKey, StandardCharsets.UTF_8));
-    }
-
-    /** The pom's avpush.buildDir: the parent of the directory this class was loaded from (test-classes). */
-    static Path buildDir() {
-      try {
-        return Path.of(EyevinnWhepPlayerIT.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
-      } catch (URISyntaxException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    static Path bundle() {
-      return buildDir().resolve("whep-player/webrtc-player.js");
-    }
-
-    @Override
-    public void close() {
-      http.stop(0);
-    }
+  /** Eyevinn's player page on the lab's page server, given the WHEP URL and the player's authKey (or none). */
+  private static String pageUrl(LabPages pages, String whep, String authKey) {
+    return pages.origin() + "/player.html?seconds=" + WATCH_SECONDS + "&whep=" + URLEncoder.encode(whep, StandardCharsets.UTF_8)
+        + (authKey == null ? "" : "&authKey=" + URLEncoder.encode(authKey, StandardCharsets.UTF_8));
   }
+
 
   /** avpush's JSON API, as the test (not the page) calls it. */
   private record Api(String baseUrl, Optional<String> key) {

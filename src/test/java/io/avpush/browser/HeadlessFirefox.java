@@ -92,6 +92,21 @@ final class HeadlessFirefox implements MeasurePage.Browser {
     return firefox.result();
   }
 
+  /**
+   * Firefox run through {@code prefix} (e.g. on a lab's viewer host) playing into the PulseAudio
+   * server {@code pulseServer} (a {@link PulseListener}'s) instead of one of its own.
+   */
+  static MeasurePage.Browser open(String url, Path log, String resultMarker, String progressMarker, List<String> prefix,
+      String pulseServer) throws IOException {
+    Path dir = Files.createTempDirectory("avpush-firefox");
+    Path profile = Files.createDirectories(dir.resolve("profile"));
+    Files.writeString(profile.resolve("user.js"), PREFS, StandardCharsets.UTF_8);
+    List<String> command = new java.util.ArrayList<>(prefix);
+    command.addAll(List.of(BINARY.toString(), "--headless", "--no-remote", "--profile", profile.toString(), url));
+    return BrowserProcess.start(command, Map.of("HOME", dir.toString(), "XDG_RUNTIME_DIR", dir.toString(),
+        "PULSE_SERVER", pulseServer), log, resultMarker, progressMarker, List.of(dir));
+  }
+
   /** Ends Firefox, then PulseAudio; removes the profile and PulseAudio's files. */
   @Override
   public void close() throws IOException, InterruptedException {

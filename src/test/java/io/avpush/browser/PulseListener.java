@@ -33,6 +33,9 @@ final class PulseListener implements AutoCloseable {
   private final Process recorder;
   private final Thread reader;
   private final List<Long> onsetSamples = new ArrayList<>();
+  private final List<Long> silenceSamples = new ArrayList<>();
+  private long loudSince = -1;
+  private long lastLoud = -1;
   private final List<double[]> lines = new ArrayList<>(); // {epoch ms of a read, line ms, samples read}
 
   private PulseListener(Path dir, Process daemon, Process recorder) {
@@ -89,6 +92,11 @@ final class PulseListener implements AutoCloseable {
     pb.environment().put("PULSE_RUNTIME_PATH", dir.resolve("run").toString());
   }
 
+  /** The PULSE_SERVER that a program plays into this listener's sink through. */
+  String server() {
+    return "unix:" + dir.resolve("native");
+  }
+
   /** The command prefix that makes a program (Chromium) play into this listener's sink. */
   List<String> prefix() {
     return List.of("env", "PULSE_SERVER=unix:" + dir.resolve("native"));
@@ -133,10 +141,26 @@ final class PulseListener implements AutoCloseable {
           onsetSamples.add(index);
         }
       }
+      if (loudSince < 0 || index - lastLoud > SILENCE_SAMPLES) {
+        loudSince = index;
+      }
+      lastLoud = index;
       return 0;
+    }
+    // A sound that was loud for 100 ms and is now quiet for 30 ms fell silent at its last loud sample.
+    if (loudSince >= 0 && index - lastLoud == SILENCE_SAMPLES) {
+      if (lastLoud - loudSince >= RATE / 10) {
+        synchronized (this) {
+          silenceSamples.add(lastLoud + 1);
+        }
+      }
+      loudSince = -1;
     }
     return quiet + 1;
   }
+
+  /** Quiet this long (30 ms) after a loud sound: it fell silent. A 1 kHz tone crosses the threshold every ms. */
+  private static final long SILENCE_SAMPLES = RATE * 30 / 1000;
 
   private static final long EPOCH_NS_AT_START = System.currentTimeMillis() * 1_000_000L;
   private static final long NANO_AT_START = System.nanoTime();
@@ -148,9 +172,18 @@ final class PulseListener implements AutoCloseable {
 
   /** Every beep heard so far, as epoch ms. */
   synchronized List<Double> beepsEpochMs() {
+    return epochMs(onsetSamples);
+  }
+
+  /** Every instant a sound loud for at least 100 ms fell silent (for 30 ms or more), as epoch ms. */
+  synchronized List<Double> silencesEpochMs() {
+    return epochMs(silenceSamples);
+  }
+
+  private List<Double> epochMs(List<Long> sampleIndices) {
     List<Double> beeps = new ArrayList<>();
     long window = 5L * RATE;
-    for (long s : onsetSamples) {
+    for (long s : sampleIndices) {
       double line = Double.MAX_VALUE;
       for (double[] l : lines) {
         if (Math.abs(l[2] - s) <= window) {

@@ -94,7 +94,7 @@ class TurnRelayIT {
       assertFalse(lab.viewerCanConnect(TurnLab.AVPUSH_ADDRESS, server.port()),
           "the viewer host reaches avpush directly; the lab must only let it through the relay");
       assertTrue(lab.viewerCanConnect(TurnLab.TURN_ADDRESS, TurnLab.PROXY_PORT), "the viewer host cannot reach the proxy");
-      String url = lab.viewerBaseUrl() + "/static/measure.html?seconds=" + SECONDS + "&jbt=120" + query;
+      String url = lab.viewerBaseUrl() + "/static/measure.html?seconds=" + SECONDS + query;
       // AudioWorklet needs a secure context; the page is served over plain HTTP from 10.206.0.1.
       MeasurePage.Run run = MeasurePage.run(url, 120, "TurnRelayIT-" + label, lab.onViewerHost(),
           List.of("--unsafely-treat-insecure-origin-as-secure=" + lab.viewerBaseUrl()));

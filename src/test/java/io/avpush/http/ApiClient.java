@@ -19,15 +19,15 @@ import java.util.concurrent.CompletableFuture;
  * The public API as a client sees it, over {@link HttpClient}: JSON requests, multipart segment
  * uploads, and replies with their status, content type and parsed JSON body.
  */
-final class ApiClient {
+public final class ApiClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
   /** A reply: its JSON body is null when the body is not JSON. */
-  record Reply(int status, String contentType, String body, JsonNode json, java.net.http.HttpHeaders headers) {
-    String text(String field) {
+  public record Reply(int status, String contentType, String body, JsonNode json, java.net.http.HttpHeaders headers) {
+    public String text(String field) {
       return json == null || !json.hasNonNull(field) ? null : json.get(field).asText();
     }
 
@@ -43,12 +43,12 @@ final class ApiClient {
   }
 
   /** One part of a multipart/form-data body; a null filename makes it a plain field. */
-  record Part(String name, String filename, String contentType, byte[] bytes) {
-    static Part field(String name, String value) {
+  public record Part(String name, String filename, String contentType, byte[] bytes) {
+    public static Part field(String name, String value) {
       return new Part(name, null, null, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Part file(String name, String filename, byte[] bytes) {
+    public static Part file(String name, String filename, byte[] bytes) {
       return new Part(name, filename, "application/octet-stream", bytes);
     }
   }
@@ -63,7 +63,7 @@ final class ApiClient {
     return base;
   }
 
-  ApiClient(URI base) {
+  public ApiClient(URI base) {
     this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
         List.of());
   }
@@ -86,7 +86,7 @@ final class ApiClient {
     return withHeaders("Authorization", "Bearer " + token);
   }
 
-  Reply get(String path) throws IOException, InterruptedException {
+  public Reply get(String path) throws IOException, InterruptedException {
     return send("GET", path, null, null);
   }
 
@@ -94,11 +94,11 @@ final class ApiClient {
     return send("DELETE", path, null, null);
   }
 
-  Reply postJson(String path, String json) throws IOException, InterruptedException {
+  public Reply postJson(String path, String json) throws IOException, InterruptedException {
     return send("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
-  Reply postParts(String path, List<Part> parts) throws IOException, InterruptedException {
+  public Reply postParts(String path, List<Part> parts) throws IOException, InterruptedException {
     return send("POST", path, multipartType(), multipart(parts));
   }
 
@@ -181,7 +181,7 @@ final class ApiClient {
   }
 
   /** A canonical 44-byte-header WAV: 16-bit PCM, one channel. */
-  static byte[] wav(short[] pcm, int sampleRate) {
+  public static byte[] wav(short[] pcm, int sampleRate) {
     ByteBuffer b = ByteBuffer.allocate(44 + 2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * pcm.length)
         .put("WAVE".getBytes(StandardCharsets.US_ASCII))

@@ -77,6 +77,8 @@ public final class NetworkLab implements AutoCloseable {
       Hosts.check(Hosts.in(host, "ip", "link", "set", "lo", "up"));
       Hosts.check(Hosts.in(host, "ip", "addr", "add", VIEWER_ADDRESS, "peer", SERVER_ADDRESS, "dev", VIEWER_DEVICE));
       Hosts.check(Hosts.in(host, "ip", "link", "set", VIEWER_DEVICE, "up"));
+      // Firefox gathers no host candidates without a default route; everything leaves through the lab.
+      Hosts.check(Hosts.in(host, "ip", "route", "add", "default", "dev", VIEWER_DEVICE));
       Link downLink = new Link("down", server, viewer, down, seed);
       Link upLink = new Link("up", viewer, server, up, seed ^ 0x5DEECE66DL);
       return new NetworkLab(host, server, viewer, downLink, upLink);
