@@ -245,52 +245,34 @@ public final class ApiRoutes extends AllDirectives {
 
   /**
    * Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and
-   * {@code avpush.limits.upload-timeout}, and hands the media on.
+   * {@code avpush.limits.upload-timeout}, and hands the media on. Whatever the form's fault, the
+   * client gets a 4xx that says it ({@link UploadForm#refusal}).
    */
   private Route uploadForm(Function<UploadedMedia, Route> inner) {
     Duration uploadTimeout = settings.limits().uploadTimeout();
     return withRequestTimeout(uploadTimeout.plus(timeout).plus(timeout), () ->
-        withSizeLimit(settings.limits().maxUploadBytes(), () ->
-            entity(Unmarshaller.entityToMultipartFormData(), form ->
-                onComplete(UploadForm.collect(form, uploadTimeout, materializer), parts -> {
-                  if (parts.isFailure()) {
-                    return uploadFailed(parts.failed().get(), uploadTimeout);
-                  }
-                  Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
-                  UploadedMedia media;
-                  try {
-                    media = UploadForm.toUpload(parts.get());
-                  } catch (IllegalArgumentException e) {
-                    return error(ApiError.badRequest(e.getMessage()));
-                  }
-                  return inner.apply(media);
-                }))));
-  }
-
-  /** Why a multipart body could not be read, as the client's error: size, time, or its form. */
-  private Route uploadFailed(Throwable failure, Duration uploadTimeout) {
-    Throwable cause = io.avpush.session.Failures.cause(failure);
-    if (cause instanceof EntityStreamSizeException) {
-      return error(ApiError.tooLarge("the request body exceeds " + settings.limits().maxUploadBytes()
-          + " bytes (avpush.limits.max-upload-bytes); send a shorter segment"));
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
-      return error(new ApiError(408, "upload_timeout", "the upload did not arrive within " + uploadTimeout.toSeconds()
-          + " s (avpush.limits.upload-timeout); send the whole body without pausing, or a shorter segment"));
-    }
-    if (cause instanceof org.apache.pekko.stream.StreamLimitReachedException) {
-      return error(ApiError.tooLarge("a form field ('width', 'height', 'fps' or 'format') exceeds " + UploadForm.MAX_FIELD_BYTES
-          + " bytes; fields are short text like width=512"));
-    }
-    if (cause instanceof IllegalArgumentException) {
-      return error(ApiError.badRequest(cause.getMessage()));
-    }
-    if (cause instanceof org.apache.pekko.http.scaladsl.model.ParsingException) {
-      return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
-          + "); send parts 'audio' and 'video' (or 'frame's) separated by the boundary named in the Content-Type header"));
-    }
-    return failWith(cause);
+        withSizeLimit(settings.limits().maxUploadBytes(), () -> extractRequestEntity(entity ->
+            onComplete(UploadForm.read(entity, uploadTimeout, materializer), parts -> {
+              if (parts.isFailure()) {
+                Throwable failure = parts.failed().get();
+                return UploadForm.refusal(failure, entity, settings.limits().maxUploadBytes(), uploadTimeout)
+                    .map(refused -> {
+                      if (refused.status() == 408) {
+                        system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
+                      }
+                      return error(refused);
+                    })
+                    .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
+              }
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
+              UploadedMedia media;
+              try {
+                media = UploadForm.toUpload(parts.get());
+              } catch (IllegalArgumentException e) {
+                return error(ApiError.badRequest(e.getMessage()));
+              }
+              return inner.apply(media);
+            }))));
   }
 
   private Route withSession(String sessionId, Function<ActorRef<Session.Command>, Route> inner) {
@@ -413,6 +395,11 @@ public final class ApiRoutes extends AllDirectives {
           if (cause instanceof EntityStreamSizeException) {
             return complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
                 "the request body exceeds " + settings.limits().maxUploadBytes() + " bytes (avpush.limits.max-upload-bytes)"));
+          }
+          // Whatever Pekko HTTP could not parse on the way in is the client's to fix.
+          Optional<ApiError> refused = ParseFailures.of(e, "the request", "correct it and send it again");
+          if (refused.isPresent()) {
+            return error(refused.get());
           }
           system.log().error("request failed", e);
           return complete(jsonError(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "the server failed: " + e));

@@ -1,0 +1,137 @@
+package io.avpush.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.avpush.http.ApiClient.Part;
+import io.avpush.http.ApiClient.Reply;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What a client gets for each kind of request that cannot be read: multipart parts without a
+ * usable Content-Disposition, part headers too long or too many, parts sent empty, fields that
+ * are not UTF-8. Each is a 4xx with JSON {error, message} saying what is wrong and what to send,
+ * whether the server parsed the body whole (sent with Content-Length) or as it streamed in (chunked).
+ */
+class MalformedRequestsTest {
+
+  private static final int W = 32;
+  private static final int H = 24;
+  private static final String BOUNDARY = "malformed-test-boundary";
+  private static final String MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
+
+  private static final FakeOutputs outputs = new FakeOutputs();
+  @RegisterExtension
+  static final TestServer.PerClass server = TestServer.perClass("malformed", outputs,
+      "avpush.media { default-width = " + W + ", default-height = " + H + " }");
+  private static final ApiClient api = server.client;
+
+  /** A part: its header lines (without the blank line that ends them), then its bytes. */
+  private static byte[] part(String headers, byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("--" + BOUNDARY + "\r\n" + headers + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.writeBytes(content);
+    out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
+  }
+
+  private static byte[] part(String headers, String content) {
+    return part(headers, content.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static byte[] form(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
+  }
+
+  private static byte[] wav() {
+    return ApiClient.wav(ApiClient.tone(0.2), 48_000);
+  }
+
+  private static final String AUDIO = "Content-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"";
+
+  static Stream<Arguments> malformedForms() {
+    byte[] frames = ApiClient.greyFrames(W, H, 2, 90);
+    return Stream.of(
+        Arguments.of("a part without Content-Disposition", form(part("Content-Type: application/octet-stream", wav())),
+            400, "bad_request", List.of("must contain `Content-Disposition` header with `name` parameter",
+                "Content-Disposition: form-data; name=\"audio\"")),
+        Arguments.of("a Content-Disposition without name", form(part("Content-Disposition: form-data; filename=\"a.wav\"", wav())),
+            400, "bad_request", List.of("`Content-Disposition` header with `name` parameter")),
+        Arguments.of("a name without a value", form(part("Content-Disposition: form-data; name", wav())),
+            400, "bad_request", List.of("`Content-Disposition` header with `name` parameter")),
+        Arguments.of("a part header line of 100 KB", form(part(AUDIO + "\r\nX-Note: " + "n".repeat(100_000), wav())),
+            431, "headers_too_large", List.of("header value exceeds the configured limit", "Content-Disposition: form-data")),
+        Arguments.of("a part header name of 100 KB", form(part("X" + "n".repeat(100_000) + ": 1\r\n" + AUDIO, wav())),
+            431, "headers_too_large", List.of("header name exceeds the configured limit")),
+        Arguments.of("a part header line without a colon", form(part(AUDIO + "\r\nNo Colon Here", wav())),
+            400, "bad_request", List.of("multipart/form-data body is malformed", "header name")),
+        Arguments.of("a part with 200 header lines", form(part(AUDIO + "\r\nX-A: 1".repeat(200), wav())),
+            400, "bad_request", List.of("more than the configured limit of 64 headers")),
+        Arguments.of("an empty part 'audio'", form(part(AUDIO, new byte[0])),
+            400, "bad_request", List.of("part 'audio' is sent but empty", "leave the part out for a segment of frames only")),
+        Arguments.of("an empty part 'video'", form(part(AUDIO, wav()), part("Content-Disposition: form-data; name=\"video\"", new byte[0])),
+            400, "bad_request", List.of("part 'video' is sent but empty", "for a segment of audio only")),
+        Arguments.of("an empty part 'frame'", form(part("Content-Disposition: form-data; name=\"frame\"", new byte[0])),
+            400, "bad_request", List.of("part 'frame' #1 is sent but empty")),
+        Arguments.of("an empty field 'fps'", form(part(AUDIO, wav()), part("Content-Disposition: form-data; name=\"fps\"", "")),
+            400, "bad_request", List.of("field 'fps' is sent but empty", "leave the field out")),
+        Arguments.of("a field that is not UTF-8", form(part("Content-Disposition: form-data; name=\"video\"", frames),
+                part("Content-Disposition: form-data; name=\"width\"", new byte[] {'3', (byte) 0xff})),
+            400, "bad_request", List.of("field 'width' is not valid UTF-8: byte 1 (ff)")),
+        Arguments.of("a body cut short", java.util.Arrays.copyOf(form(part(AUDIO, wav())), 300),
+            400, "bad_request", List.of("Unexpected end of multipart entity")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedForms")
+  void aMalformedUploadIsA4xxThatSaysWhatIsWrong(String what, byte[] body, int status, String error, List<String> says)
+      throws Exception {
+    String id = api.postJson("/api/sessions", "{}").text("sessionId");
+    for (String path : List.of("/api/sessions/" + id + "/segments", "/api/sessions/" + id + "/idle")) {
+      String method = path.endsWith("idle") ? "PUT" : "POST";
+      assertError(what + ", whole", api.send(method, path, MULTIPART, body), status, error, says);
+      assertError(what + ", chunked", api.sendChunked(method, path, MULTIPART, body), status, error, says);
+    }
+    JsonNode status2 = api.get("/api/sessions/" + id).json();
+    assertEquals(0, status2.get("queued").size(), "nothing was queued: " + status2);
+    Reply good = api.postParts("/api/sessions/" + id + "/segments", List.of(Part.file("audio", "a.wav", wav())));
+    assertEquals(202, good.status(), "the session takes the next good upload: " + good);
+    api.delete("/api/sessions/" + id);
+  }
+
+  @Test
+  void aMultipartContentTypeWithoutAUsableBoundaryIsA400AndAnotherTypeA415() throws Exception {
+    String segments = "/api/sessions/" + api.postJson("/api/sessions", "{}").text("sessionId") + "/segments";
+    byte[] body = form(part(AUDIO, wav()));
+    assertError("no boundary", api.send("POST", segments, "multipart/form-data", body), 400, "bad_request",
+        List.of("no boundary", "multipart/form-data; boundary="));
+    assertError("empty boundary", api.send("POST", segments, "multipart/form-data; boundary=\"\"", body), 400, "bad_request",
+        List.of("'boundary' parameter of multipart Content-Type must be non-empty"));
+    assertError("JSON", api.send("POST", segments, "application/json", "{}".getBytes()), 415, "unsupported_media_type",
+        List.of("'application/json'", "multipart/form-data"));
+  }
+
+  private static void assertError(String what, Reply r, int status, String error, List<String> says) {
+    assertEquals(status, r.status(), what + ": " + r);
+    assertTrue(r.contentType().startsWith("application/json") && r.json() != null, what + ": not JSON: " + r);
+    assertEquals(error, r.text("error"), what + ": " + r);
+    String message = r.text("message");
+    for (String fragment : says) {
+      assertTrue(message != null && message.contains(fragment), what + ": message lacks '" + fragment + "': " + r);
+    }
+  }
+}
