@@ -1,5 +1,6 @@
 package io.avpush.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +36,6 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.Materializer;
@@ -60,8 +60,15 @@ public final class ApiRoutes extends AllDirectives {
   /** Largest body of POST /api/sessions. */
   private static final long MAX_JSON_BYTES = 64 * 1024;
 
+  /**
+   * Reads request bodies and stream control messages strictly: trailing text after the JSON value,
+   * a field given twice or a fraction where a whole number belongs is refused, not guessed at.
+   */
   private final ObjectMapper mapper = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+      .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
   public ApiRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings) {
     this.system = system;
@@ -162,8 +169,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return boundedBody(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
-        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedText(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), "the JSON body", body -> {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
@@ -188,12 +195,12 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });
-    }));
+    });
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return boundedBody(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
-        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedText(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), "the JSON body", body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
             + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
@@ -221,7 +228,7 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<?>) outcome).error());
       });
-    }));
+    });
   }
 
   /**
@@ -358,6 +365,28 @@ public final class ApiRoutes extends AllDirectives {
           // its sender can act on; its connection closes with the failed read.
           drained -> Directives.complete(tooLarge)));
     });
+  }
+
+  /**
+   * {@link #boundedBody}, then the body as UTF-8 text for {@code inner}: a body in another charset
+   * is refused with 415, one with bytes that are not UTF-8 with 400, both saying what to send.
+   *
+   * @param what the body in those messages, e.g. "the JSON body"
+   */
+  static Route boundedText(long maxBytes, String message, Duration bodyTimeout, String what, Function<String, Route> inner) {
+    return boundedBody(maxBytes, message, bodyTimeout, () -> Directives.extractRequestEntity(entity -> {
+      Optional<String> charset = BodyText.unsupportedCharset(entity, what);
+      if (charset.isPresent()) {
+        return Directives.complete(jsonError(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", charset.get()));
+      }
+      String text;
+      try {
+        text = BodyText.utf8(((org.apache.pekko.http.javadsl.model.HttpEntity.Strict) entity).getData(), what);
+      } catch (BodyText.NotUtf8 e) {
+        return Directives.complete(jsonError(StatusCodes.BAD_REQUEST, "bad_request", e.getMessage()));
+      }
+      return inner.apply(text);
+    }));
   }
 
   /**

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What a client gets for each kind of request that cannot be read: multipart parts without a
- * usable Content-Disposition, part headers too long or too many, parts sent empty, fields that
- * are not UTF-8. Each is a 4xx with JSON {error, message} saying what is wrong and what to send,
- * whether the server parsed the body whole (sent with Content-Length) or as it streamed in (chunked).
+ * usable Content-Disposition, part headers too long or too many, parts sent empty, bodies and
+ * fields that are not UTF-8, JSON with more than one value. Each is a 4xx with JSON {error, message} saying what is wrong and what to send, whether
+ * the server parsed the body whole (sent with Content-Length) or as it streamed in (chunked).
  */
 class MalformedRequestsTest {
 
@@ -123,6 +123,38 @@ class MalformedRequestsTest {
         List.of("'boundary' parameter of multipart Content-Type must be non-empty"));
     assertError("JSON", api.send("POST", segments, "application/json", "{}".getBytes()), 415, "unsupported_media_type",
         List.of("'application/json'", "multipart/form-data"));
+  }
+
+  @Test
+  void jsonThatIsNotUtf8OrNotOneValueIsA400() throws Exception {
+    String offer = "/api/sessions/" + api.postJson("/api/sessions", "{}").text("sessionId") + "/offer";
+    byte[] broken = "{\"fps\": \"3\u00ff0\"}".getBytes(StandardCharsets.ISO_8859_1);
+    assertError("create, not UTF-8", api.send("POST", "/api/sessions", "application/json", broken), 400, "bad_request",
+        List.of("the JSON body is not valid UTF-8: byte 10 (ff)", "send text encoded as UTF-8"));
+    byte[] brokenSdp = "{\"sdp\": \"v=0\\r\\ns=\u00e9\\r\\n\"}".getBytes(StandardCharsets.ISO_8859_1);
+    assertError("offer, not UTF-8", api.send("POST", offer, "application/json", brokenSdp), 400, "bad_request",
+        List.of("the JSON body is not valid UTF-8: byte 18 (e9)"));
+    assertError("trailing text", api.postJson("/api/sessions", "{\"fps\": 30} {\"fps\": 60}"), 400, "bad_request",
+        List.of("body is not a session request", "Trailing token"));
+    assertError("a field twice", api.postJson("/api/sessions", "{\"fps\": 30, \"fps\": 60}"), 400, "bad_request",
+        List.of("Duplicate field 'fps'"));
+    assertError("a fraction for a whole number", api.postJson("/api/sessions", "{\"width\": 31.5}"), 400, "bad_request",
+        List.of("body is not a session request"));
+    // application/json is UTF-8 (RFC 8259): Pekko HTTP ignores a charset parameter on it.
+    assertError("UTF-16", api.send("POST", "/api/sessions", "application/json; charset=utf-16",
+            "{}".getBytes(StandardCharsets.UTF_16)), 400, "bad_request",
+        List.of("the JSON body is not valid UTF-8: byte 0 (fe)"));
+    assertEquals(201, api.send("POST", "/api/sessions", "application/json; charset=UTF-8", "{\"fps\": \"25\"}".getBytes()).status(),
+        "a body that declares UTF-8 is read");
+  }
+
+  @Test
+  void aWhepOfferThatIsNotUtf8IsA400AndAnotherCharsetA415() throws Exception {
+    byte[] offer = "v=0\r\ns=caf\u00e9\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertError("WHEP", api.send("POST", "/whep", "application/sdp", offer), 400, "bad_request",
+        List.of("the SDP offer is not valid UTF-8: byte 10 (e9)"));
+    assertError("WHEP, Latin-1", api.send("POST", "/whep", "application/sdp; charset=iso-8859-1", offer), 415,
+        "unsupported_media_type", List.of("charset=ISO-8859-1", "the SDP offer is read as UTF-8"));
   }
 
   private static void assertError(String what, Reply r, int status, String error, List<String> says) {
