@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.http.ApiClient.Part;
 import io.avpush.http.ApiClient.Reply;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What a client gets for each kind of request that cannot be read: multipart parts without a
  * usable Content-Disposition, part headers too long or too many, parts sent empty, bodies and
- * fields that are not UTF-8, JSON with more than one value. Each is a 4xx with JSON {error, message} saying what is wrong and what to send, whether
+ * fields that are not UTF-8, JSON with more than one value, stream control messages of the wrong
+ * types. Each is a 4xx with JSON {error, message} saying what is wrong and what to send, whether
  * the server parsed the body whole (sent with Content-Length) or as it streamed in (chunked).
  */
 class MalformedRequestsTest {
@@ -28,6 +31,7 @@ class MalformedRequestsTest {
   private static final int H = 24;
   private static final String BOUNDARY = "malformed-test-boundary";
   private static final String MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final FakeOutputs outputs = new FakeOutputs();
   @RegisterExtension
@@ -155,6 +159,65 @@ class MalformedRequestsTest {
         List.of("the SDP offer is not valid UTF-8: byte 10 (e9)"));
     assertError("WHEP, Latin-1", api.send("POST", "/whep", "application/sdp; charset=iso-8859-1", offer), 415,
         "unsupported_media_type", List.of("charset=ISO-8859-1", "the SDP offer is read as UTF-8"));
+  }
+
+  @Test
+  void aStreamControlMessageOfTheWrongTypesIsAnErrorThatSaysSoAndOneNotUtf8Closes1007() throws Exception {
+    String id = api.postJson("/api/sessions", "{}").text("sessionId");
+    String path = "/api/sessions/" + id + "/stream";
+    record Case(byte[] message, String says) {}
+    List<Case> cases = List.of(
+        new Case("{\"type\": \"close\"} {\"type\": \"open\"}".getBytes(StandardCharsets.UTF_8), "not JSON"),
+        new Case("{\"type\": \"open\", \"sampleRate\": \"16000\"}".getBytes(StandardCharsets.UTF_8),
+            "\"sampleRate\" is \"16000\"; a segment with audio declares its rate"),
+        new Case("{\"type\": \"open\", \"sampleRate\": 16000.5}".getBytes(StandardCharsets.UTF_8), "\"sampleRate\" is 16000.5"),
+        new Case("{\"type\": \"open\", \"sampleRate\": 16000, \"audio\": \"yes\"}".getBytes(StandardCharsets.UTF_8),
+            "\"audio\" is \"yes\"; send true or false"),
+        new Case("{\"type\": 1}".getBytes(StandardCharsets.UTF_8), "unknown control message type"),
+        new Case(("{\"type\": \"open\", \"x\": \"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8),
+            "a text message exceeds 65536 characters"));
+    for (Case c : cases) {
+      try (RawWebSocket ws = new RawWebSocket(api.base(), path)) {
+        ws.send(1, c.message());
+        RawWebSocket.Frame frame = ws.next(Duration.ofSeconds(20));
+        assertEquals(1, frame.opcode(), "an error message before the close, for " + c.says() + ": " + frame);
+        JsonNode error = JSON.readTree(frame.text());
+        assertEquals("error", error.path("type").asText(), frame.text());
+        assertTrue(error.path("error").asText().equals("bad_request") || error.path("error").asText().equals("too_large"),
+            frame.text());
+        assertTrue(error.path("message").asText().contains(c.says()), "message lacks '" + c.says() + "': " + frame.text());
+        assertEquals(8, ws.next(Duration.ofSeconds(20)).opcode(), "the server closes the socket after the error");
+      }
+    }
+    // A text frame that is not UTF-8 never reaches avpush: Pekko HTTP fails the connection with
+    // close code 1007 (invalid frame payload data), as RFC 6455 section 8.1 requires.
+    try (RawWebSocket ws = new RawWebSocket(api.base(), path)) {
+      ws.send(1, "{\"type\": \"open\", \"sampleRate\": 16000, \"x\": \"\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1));
+      assertEquals(1007, ws.next(Duration.ofSeconds(20)).closeCode(), "a text frame that is not UTF-8 closes with 1007");
+    }
+    try (StreamClient.Socket ws = new StreamClient.Socket(api.base(), id)) {
+      ws.text("{\"type\": \"open\", \"sampleRate\": 16000}");
+      assertEquals("opened", ws.next().path("type").asText(), "the session takes the next producer");
+    }
+  }
+
+  @Test
+  void messagesSentAfterARefusedOneAreNotActedOn() throws Exception {
+    String id = api.postJson("/api/sessions", "{}").text("sessionId");
+    try (RawWebSocket ws = new RawWebSocket(api.base(), "/api/sessions/" + id + "/stream")) {
+      ws.send(1, "{\"type\": \"open\", \"sampleRate\": 16000}".getBytes(StandardCharsets.UTF_8));
+      assertEquals("opened", JSON.readTree(ws.next(Duration.ofSeconds(20)).text()).path("type").asText());
+      // A message large enough to arrive streamed: its refusal completes asynchronously, while the
+      // messages behind it are already read.
+      ws.send(2, StreamClient.message(9, 1, 0, new byte[200_000]).array());
+      for (int i = 0; i < 5; i++) {
+        ws.send(1, "{\"type\": \"close\"}".getBytes(StandardCharsets.UTF_8));
+      }
+      RawWebSocket.Frame error = ws.next(Duration.ofSeconds(20));
+      assertTrue(error.text() != null && error.text().contains("kind) is 9"), "the refusal: " + error);
+      RawWebSocket.Frame next = ws.next(Duration.ofSeconds(20));
+      assertEquals(8, next.opcode(), "after the refusal the socket closes, the closes sent after it are not answered: " + next);
+    }
   }
 
   private static void assertError(String what, Reply r, int status, String error, List<String> says) {
