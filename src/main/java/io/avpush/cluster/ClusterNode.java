@@ -121,8 +121,8 @@ public final class ClusterNode {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "explain-refused-join", () -> {
       if (shutdown.getShutdownReason().filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals).isPresent()) {
-        system.log().error("this node did not join the cluster: the seed node refused its configuration as incompatible "
-            + "with the cluster's, and the seed node's log names the setting. Every node must have the same viewer-token "
+        system.log().error("this node did not join the cluster: its configuration is incompatible with the cluster's "
+            + "(the seed node's log, or a line above, names the setting). Every node must have the same viewer-token "
             + "secret (AVPUSH_TOKEN_SECRET, avpush.auth.token-secret); set it and start this node again");
       }
       return CompletableFuture.completedFuture(Done.getInstance());
