@@ -1,6 +1,7 @@
 package io.avpush.app;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
@@ -10,6 +11,7 @@ import io.avpush.webrtc.WebRtcEngine;
 import io.avpush.webrtc.WebRtcOutputs;
 import java.io.File;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts one avpush node: the node's WebRTC engine and pacer, then the actor system. The natives
@@ -19,14 +21,25 @@ public final class Main {
 
   private Main() {}
 
+  /** The exit status of a node that refuses to start because of its configuration. */
+  static final int BAD_CONFIGURATION = 2;
+
   public static void main(String[] args) {
-    Config config = loadConfig();
-    if (ClusterSettings.from(config).enabled()) {
-      // A node that the split-brain resolver downs (or that cannot join) stops its actor system;
-      // the process then exits too, so that a supervisor (docker's restart policy) starts a fresh node.
-      config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(config);
+    Config config;
+    AvpushSettings settings;
+    try {
+      config = loadConfig();
+      if (ClusterSettings.from(config).enabled()) {
+        // A node that the split-brain resolver downs (or that cannot join) stops its actor system;
+        // the process then exits too, so that a supervisor (docker's restart policy) starts a fresh node.
+        config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(config);
+      }
+      settings = AvpushSettings.from(config);
+    } catch (ConfigException | IllegalArgumentException e) {
+      LoggerFactory.getLogger(Main.class).error("avpush does not start: {}", e.getMessage());
+      System.exit(BAD_CONFIGURATION);
+      return;
     }
-    AvpushSettings settings = AvpushSettings.from(config);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().senderReportInterval());

@@ -3,6 +3,7 @@ package io.avpush.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.avpush.config.AvpushSettings;
 import io.avpush.config.ClusterSettings;
 import java.util.Map;
 
@@ -12,8 +13,8 @@ import java.util.Map;
  * reference.conf, as {@code ConfigFactory.load} makes it. Without cluster settings that is all
  * (local actor provider, one node). In cluster mode two more layers go under the user's
  * configuration: this node's address and seed nodes from {@code avpush.cluster}, then
- * {@code avpush-cluster.conf} (cluster provider, split-brain resolver, sharding); so
- * application.conf and -D still override any of them.
+ * {@code avpush-cluster.conf} (cluster provider, split-brain resolver, sharding, the join check of
+ * {@link TokenSecretCheck}); so application.conf and -D still override any of them.
  *
  * <p>avpush's pekko.* settings cannot live in reference.conf: the shaded jar concatenates every
  * reference.conf, ours first, so Pekko's defaults would win there. Anything that starts an actor
@@ -39,6 +40,7 @@ public final class ClusterConfig {
     }
     Map<String, Object> node = Map.of(
         "avpush.cluster.enabled", true,
+        TokenSecretCheck.KEY, TokenSecretCheck.fingerprint(AvpushSettings.from(plain).auth()),
         "pekko.remote.artery.canonical.hostname", cluster.host(),
         "pekko.remote.artery.canonical.port", cluster.port(),
         "pekko.cluster.seed-nodes", cluster.seedNodes().stream()

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -104,9 +106,27 @@ public final class ClusterNode {
           .build();
     }), "node-directory");
     node.sessions = ctx.spawn(ClusterSessions.create(node, registry, sharding, askTimeout), "cluster-sessions");
+    explainRefusedJoin(ctx.getSystem());
     ctx.getLog().info("cluster node {} (tag {}), seed nodes {}", node.cluster.selfMember().address(), node.selfTag,
         settings.seedNodes());
     return node;
+  }
+
+  /**
+   * A node refused at join (by {@link TokenSecretCheck} or Pekko's own checks) shuts down with
+   * Pekko's line about an incompatible configuration "to deploy this new version", which does not
+   * say what to fix; this says it where the operator of the refused node looks.
+   */
+  private static void explainRefusedJoin(ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "explain-refused-join", () -> {
+      if (shutdown.getShutdownReason().filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals).isPresent()) {
+        system.log().error("this node did not join the cluster: its configuration is incompatible with the cluster's "
+            + "(the seed node's log, or a line above, names the setting). Every node must have the same viewer-token "
+            + "secret (AVPUSH_TOKEN_SECRET, avpush.auth.token-secret); set it and start this node again");
+      }
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
   }
 
   /** The session registry of the whole cluster: the SessionRegistry protocol, answered across nodes. */

@@ -1,5 +1,6 @@
 package io.avpush.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +36,6 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.stream.Materializer;
@@ -60,8 +60,15 @@ public final class ApiRoutes extends AllDirectives {
   /** Largest body of POST /api/sessions. */
   private static final long MAX_JSON_BYTES = 64 * 1024;
 
+  /**
+   * Reads request bodies and stream control messages strictly: trailing text after the JSON value,
+   * a field given twice or a fraction where a whole number belongs is refused, not guessed at.
+   */
   private final ObjectMapper mapper = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+      .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
   public ApiRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings) {
     this.system = system;
@@ -162,8 +169,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return boundedBody(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
-        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedText(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+        + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), "the JSON body", body -> {
       JsonBodies.CreateSession req;
       try {
         req = body.isBlank() ? new JsonBodies.CreateSession(null, null, null) : mapper.readValue(body, JsonBodies.CreateSession.class);
@@ -188,12 +195,12 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<SessionRegistry.Created>) outcome).error());
       });
-    }));
+    });
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return boundedBody(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
-        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), () -> entity(Unmarshaller.entityToString(), body -> {
+    return boundedText(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+        + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), "the JSON body", body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
             + settings.limits().maxSdpBytes() + " (avpush.limits.max-sdp-bytes)"));
@@ -221,7 +228,7 @@ public final class ApiRoutes extends AllDirectives {
         }
         return error(((Outcome.Failed<?>) outcome).error());
       });
-    }));
+    });
   }
 
   /**
@@ -245,52 +252,34 @@ public final class ApiRoutes extends AllDirectives {
 
   /**
    * Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and
-   * {@code avpush.limits.upload-timeout}, and hands the media on.
+   * {@code avpush.limits.upload-timeout}, and hands the media on. Whatever the form's fault, the
+   * client gets a 4xx that says it ({@link UploadForm#refusal}).
    */
   private Route uploadForm(Function<UploadedMedia, Route> inner) {
     Duration uploadTimeout = settings.limits().uploadTimeout();
     return withRequestTimeout(uploadTimeout.plus(timeout).plus(timeout), () ->
-        withSizeLimit(settings.limits().maxUploadBytes(), () ->
-            entity(Unmarshaller.entityToMultipartFormData(), form ->
-                onComplete(UploadForm.collect(form, uploadTimeout, materializer), parts -> {
-                  if (parts.isFailure()) {
-                    return uploadFailed(parts.failed().get(), uploadTimeout);
-                  }
-                  Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
-                  UploadedMedia media;
-                  try {
-                    media = UploadForm.toUpload(parts.get());
-                  } catch (IllegalArgumentException e) {
-                    return error(ApiError.badRequest(e.getMessage()));
-                  }
-                  return inner.apply(media);
-                }))));
-  }
-
-  /** Why a multipart body could not be read, as the client's error: size, time, or its form. */
-  private Route uploadFailed(Throwable failure, Duration uploadTimeout) {
-    Throwable cause = io.avpush.session.Failures.cause(failure);
-    if (cause instanceof EntityStreamSizeException) {
-      return error(ApiError.tooLarge("the request body exceeds " + settings.limits().maxUploadBytes()
-          + " bytes (avpush.limits.max-upload-bytes); send a shorter segment"));
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
-      return error(new ApiError(408, "upload_timeout", "the upload did not arrive within " + uploadTimeout.toSeconds()
-          + " s (avpush.limits.upload-timeout); send the whole body without pausing, or a shorter segment"));
-    }
-    if (cause instanceof org.apache.pekko.stream.StreamLimitReachedException) {
-      return error(ApiError.tooLarge("a form field ('width', 'height', 'fps' or 'format') exceeds " + UploadForm.MAX_FIELD_BYTES
-          + " bytes; fields are short text like width=512"));
-    }
-    if (cause instanceof IllegalArgumentException) {
-      return error(ApiError.badRequest(cause.getMessage()));
-    }
-    if (cause instanceof org.apache.pekko.http.scaladsl.model.ParsingException) {
-      return error(ApiError.badRequest("the multipart/form-data body is malformed (" + cause.getMessage()
-          + "); send parts 'audio' and 'video' (or 'frame's) separated by the boundary named in the Content-Type header"));
-    }
-    return failWith(cause);
+        withSizeLimit(settings.limits().maxUploadBytes(), () -> extractRequestEntity(entity ->
+            onComplete(UploadForm.read(entity, uploadTimeout, materializer), parts -> {
+              if (parts.isFailure()) {
+                Throwable failure = parts.failed().get();
+                return UploadForm.refusal(failure, entity, settings.limits().maxUploadBytes(), uploadTimeout)
+                    .map(refused -> {
+                      if (refused.status() == 408) {
+                        system.log().info("upload abandoned: its body did not arrive within {}", uploadTimeout);
+                      }
+                      return error(refused);
+                    })
+                    .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
+              }
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
+              UploadedMedia media;
+              try {
+                media = UploadForm.toUpload(parts.get());
+              } catch (IllegalArgumentException e) {
+                return error(ApiError.badRequest(e.getMessage()));
+              }
+              return inner.apply(media);
+            }))));
   }
 
   private Route withSession(String sessionId, Function<ActorRef<Session.Command>, Route> inner) {
@@ -379,6 +368,28 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /**
+   * {@link #boundedBody}, then the body as UTF-8 text for {@code inner}: a body in another charset
+   * is refused with 415, one with bytes that are not UTF-8 with 400, both saying what to send.
+   *
+   * @param what the body in those messages, e.g. "the JSON body"
+   */
+  static Route boundedText(long maxBytes, String message, Duration bodyTimeout, String what, Function<String, Route> inner) {
+    return boundedBody(maxBytes, message, bodyTimeout, () -> Directives.extractRequestEntity(entity -> {
+      Optional<String> charset = BodyText.unsupportedCharset(entity, what);
+      if (charset.isPresent()) {
+        return Directives.complete(jsonError(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", charset.get()));
+      }
+      String text;
+      try {
+        text = BodyText.utf8(((org.apache.pekko.http.javadsl.model.HttpEntity.Strict) entity).getData(), what);
+      } catch (BodyText.NotUtf8 e) {
+        return Directives.complete(jsonError(StatusCodes.BAD_REQUEST, "bad_request", e.getMessage()));
+      }
+      return inner.apply(text);
+    }));
+  }
+
+  /**
    * The largest declared body {@link #boundedBody} reads to its end before refusing it with 413;
    * a larger one is refused from its headers and its connection closed.
    */
@@ -413,6 +424,11 @@ public final class ApiRoutes extends AllDirectives {
           if (cause instanceof EntityStreamSizeException) {
             return complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
                 "the request body exceeds " + settings.limits().maxUploadBytes() + " bytes (avpush.limits.max-upload-bytes)"));
+          }
+          // Whatever Pekko HTTP could not parse on the way in is the client's to fix.
+          Optional<ApiError> refused = ParseFailures.of(e, "the request", "correct it and send it again");
+          if (refused.isPresent()) {
+            return error(refused.get());
           }
           system.log().error("request failed", e);
           return complete(jsonError(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "the server failed: " + e));

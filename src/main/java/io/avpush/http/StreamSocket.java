@@ -3,6 +3,7 @@ package io.avpush.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.session.ApiError;
+import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SyncSupervisor;
@@ -47,10 +48,17 @@ final class StreamSocket {
   private final int width;
   private final int height;
   private final long maxMessageBytes;
+  /** The longest text (control) message, in characters. */
+  static final int MAX_TEXT_CHARS = 64 * 1024;
   private BoundedSourceQueue<Message> out;
   private StreamProtocol protocol;
   private String segmentId;
   private boolean segmentEnded;
+  /**
+   * Set with the error that ends the connection: messages the client sent after the one refused
+   * (which the stream may already have taken in) are not acted on.
+   */
+  private volatile boolean refused;
 
   /**
    * @param roomTimeout how long a producer may be held back waiting for the segment to play down
@@ -79,12 +87,16 @@ final class StreamSocket {
   }
 
   private CompletionStage<Boolean> handle(Message message) {
+    if (refused) {
+      return CompletableFuture.completedFuture(false);
+    }
     CompletionStage<Boolean> handled;
     if (message.isText()) {
       handled = message.asTextMessage().getStreamedText()
-          .limitWeighted(64 * 1024, t -> (long) t.length())
+          .limitWeighted(MAX_TEXT_CHARS, t -> (long) t.length())
           .runFold("", String::concat, materializer)
-          .thenCompose(this::onText);
+          .thenCompose(this::onText)
+          .exceptionally(this::textFailed);
     } else {
       handled = message.asBinaryMessage().getStreamedData()
           .limitWeighted(maxMessageBytes, b -> (long) b.size())
@@ -114,12 +126,18 @@ final class StreamSocket {
     if (segmentId != null) {
       return protocolError("segment " + segmentId + " is still open; close it ({\"type\":\"close\"}) before opening the next");
     }
+    for (String flag : new String[] {"audio", "video"}) {
+      if (json.has(flag) && !json.get(flag).isBoolean()) {
+        return protocolError("\"" + flag + "\" is " + json.get(flag) + "; send true or false, or leave it out for true");
+      }
+    }
     boolean audio = json.path("audio").asBoolean(true);
     boolean video = json.path("video").asBoolean(true);
-    int rate = json.path("sampleRate").asInt(0);
+    JsonNode rateNode = json.get("sampleRate");
+    int rate = rateNode != null && rateNode.canConvertToInt() && rateNode.isIntegralNumber() ? rateNode.intValue() : 0;
     if (audio && (rate < 8000 || rate > 192_000)) {
-      return protocolError("\"sampleRate\" is " + (json.has("sampleRate") ? json.get("sampleRate").toString() : "missing")
-          + "; a segment with audio declares its rate, 8000..192000 Hz (or \"audio\": false)");
+      return protocolError("\"sampleRate\" is " + (rateNode != null ? rateNode.toString() : "missing")
+          + "; a segment with audio declares its rate, a whole number 8000..192000 Hz (or \"audio\": false)");
     }
     CompletionStage<Outcome<SyncSupervisor.StreamOpened>> opened =
         ask(r -> new SyncSupervisor.OpenStream(audio, video, r), timeout);
@@ -226,8 +244,17 @@ final class StreamSocket {
     }
   }
 
+  /** A text message longer than {@link #MAX_TEXT_CHARS}: the client is told; other failures go on to {@link #failed}. */
+  private Boolean textFailed(Throwable t) {
+    if (Failures.cause(t) instanceof StreamLimitReachedException) {
+      return sendError(ApiError.tooLarge("a text message exceeds " + MAX_TEXT_CHARS + " characters; a control message "
+          + "is short JSON like {\"type\":\"open\",\"sampleRate\":16000}; send media as binary messages"));
+    }
+    return failed(t);
+  }
+
   private Boolean failed(Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    Throwable cause = Failures.cause(t);
     if (cause instanceof StreamLimitReachedException) {
       return sendError(ApiError.tooLarge("a message exceeds " + maxMessageBytes + " bytes; send one frame or one "
           + "audio chunk per message"));
@@ -245,6 +272,7 @@ final class StreamSocket {
 
   /** Sends the error and ends the connection: returns false, which stops reading. */
   private boolean sendError(ApiError error) {
+    refused = true;
     send(Map.of("type", "error", "error", error.error(), "message", error.message()));
     return false;
   }

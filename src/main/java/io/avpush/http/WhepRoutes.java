@@ -33,7 +33,6 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * WHEP (draft-ietf-wish-whep-03, which follows WHIP, RFC 9725), so a standard WHEP player can
@@ -116,8 +115,8 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP offer is sent as Content-Type: application/sdp with the SDP offer as the body");
       }
-      return ApiRoutes.boundedBody(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
-          bodyTimeout, () -> entity(Unmarshaller.entityToString(), body -> {
+      return ApiRoutes.boundedText(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
+          bodyTimeout, "the SDP offer", body -> {
             if (body.isBlank()) {
               return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
             }
@@ -126,7 +125,7 @@ public final class WhepRoutes extends AllDirectives {
                   + maxSdpBytes + " (avpush.limits.max-sdp-bytes)"));
             }
             return inner.apply(body);
-          }));
+          });
     });
   }
 

@@ -98,7 +98,8 @@ class EyevinnWhepPlayerIT {
     requirePlayerAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
         InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0",
-            "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.http.cors-origins = [\"" + pages.origin() + "\"]")) {
+            "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.auth.token-secret = eyevinn-whep-player-it-token-secret\n"
+                + "avpush.http.cors-origins = [\"" + pages.origin() + "\"]")) {
       Api api = new Api(server.baseUrl(), Optional.of(KEY));
       Api.Reply created = api.post("/api/sessions", "application/json", "{\"width\": 640, \"height\": 360}");
       assertEquals(201, created.status(), created.toString());

@@ -47,9 +47,28 @@ class AvpushSettingsTest {
     AvpushSettings blank = AvpushSettings.from(ConfigFactory.parseString("avpush.auth.api-keys = [\"\", \"  \"]")
         .withFallback(ConfigFactory.load()));
     assertEquals(true, blank.auth().devMode(), "an empty AVPUSH_API_KEY must not become a key");
-    AvpushSettings keyed = AvpushSettings.from(ConfigFactory.parseString("avpush.auth.api-keys = [\" k1 \", k2]")
+    AvpushSettings keyed = AvpushSettings.from(ConfigFactory.parseString("avpush.auth.api-keys = [\" k1 \", k2]\n"
+            + "avpush.auth.token-secret = \"" + "s".repeat(32) + "\"")
         .withFallback(ConfigFactory.load()));
     assertEquals(java.util.List.of("k1", "k2"), keyed.auth().apiKeys());
+  }
+
+  @Test
+  void aNodeWithApiKeysRefusesToStartWithoutATokenSecretOrWithAShortOneAndSaysHowToSetIt() {
+    ConfigException none = assertThrows(ConfigException.class, () -> AvpushSettings.from(
+        ConfigFactory.parseString("avpush.auth { api-keys = [k1], token-secret = \"\" }").withFallback(ConfigFactory.load())));
+    for (String says : new String[] {"avpush.auth.token-secret", "it is empty, but API keys are set",
+        "openssl rand -base64 32", "AVPUSH_TOKEN_SECRET", "the same value on every node"}) {
+      assertTrue(none.getMessage().contains(says), "lacks '" + says + "': " + none.getMessage());
+    }
+    ConfigException shortOne = assertThrows(ConfigException.class, () -> AvpushSettings.from(
+        ConfigFactory.parseString("avpush.auth { api-keys = [k1], token-secret = change-me }").withFallback(ConfigFactory.load())));
+    assertTrue(shortOne.getMessage().contains("it is 9 characters") && shortOne.getMessage().contains("at least 32")
+        && shortOne.getMessage().contains("AVPUSH_TOKEN_SECRET"), shortOne.getMessage());
+    AvpushSettings development = AvpushSettings.from(
+        ConfigFactory.parseString("avpush.auth { api-keys = [], token-secret = \"\" }").withFallback(ConfigFactory.load()));
+    assertTrue(development.auth().devMode() && development.auth().tokenSecret().isEmpty(),
+        "development mode keeps its random per-process secret");
   }
 
   @Test

@@ -133,8 +133,21 @@ public final class ApiClient {
   }
 
   CompletableFuture<Reply> sendAsync(String method, String path, String contentType, byte[] body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    return sendAsync(method, path, contentType,
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+  }
+
+  /**
+   * The body with {@code Transfer-Encoding: chunked} (no Content-Length): the server parses it as
+   * it streams in, never as one strict entity.
+   */
+  Reply sendChunked(String method, String path, String contentType, byte[] body) {
+    return sendAsync(method, path, contentType,
+        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).join();
+  }
+
+  private CompletableFuture<Reply> sendAsync(String method, String path, String contentType, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).method(method, body);
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }

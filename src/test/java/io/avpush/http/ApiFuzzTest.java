@@ -22,16 +22,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Thousands of malformed and adversarial requests through the real routes (seeded, see
- * {@link Fuzz}): JSON of the wrong types, garbage multipart bodies and boundaries, broken WAVs,
- * odd frame byte counts, absurd sizes and rates, SDP that is not SDP, odd methods and paths, and
- * requests too malformed for the routes (sent over a raw socket). Every reply is JSON; a request
- * the generator knows to be bad gets a 4xx; none gets a 5xx or hangs. Meanwhile a victim session
- * plays a segment, and its viewer must get every sample of it.
+ * {@link Fuzz}): JSON of the wrong types, with trailing values or bytes that are not UTF-8,
+ * garbage multipart bodies and boundaries, parts without a usable Content-Disposition, part
+ * headers too long or too many, parts sent empty, broken WAVs, odd frame byte counts, absurd sizes
+ * and rates, SDP that is not SDP or not UTF-8, odd methods and paths, requests too malformed for
+ * the routes (sent over a raw socket), and stream control messages of every shape (over a raw
+ * WebSocket). Every reply is JSON; a request the generator knows to be bad gets a 4xx; none gets
+ * a 5xx or hangs. Meanwhile a victim session plays a segment, and its viewer must get every
+ * sample of it.
  */
 class ApiFuzzTest {
 
   private static final int CASES = 2_000;
   private static final int RAW_CASES = 150;
+  private static final int SOCKET_CASES = 200;
   private static final int W = 32;
   private static final int H = 24;
   private static final int FRAME_BYTES = W * H * 3;
@@ -44,6 +48,7 @@ class ApiFuzzTest {
       "avpush.media { default-width = " + W + ", default-height = " + H + " }",
       "avpush.limits { max-upload-bytes = 1 MiB, upload-timeout = 5 s, max-sessions = 200, max-sdp-bytes = 16 KiB }"));
   private static final ApiClient api = server.client;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** A request and whether the generator built it to be refused. */
   private record Request(String what, String method, String path, String contentType, byte[] body, boolean mustFail) {}
@@ -133,6 +138,79 @@ class ApiFuzzTest {
     assertHealthy();
   }
 
+  @Test
+  void streamControlMessagesOfEveryShapeGetAnErrorMessageNeverAServerFault() throws Exception {
+    Fuzz fuzz = Fuzz.seeded("stream socket");
+    String target = createSession();
+    String path = "/api/sessions/" + target + "/stream";
+    java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+    for (int i = 0; i < SOCKET_CASES; i++) {
+      Random r = fuzz.random(i);
+      List<String> seen = new ArrayList<>();
+      try (RawWebSocket ws = new RawWebSocket(api.base(), path)) {
+        byte[] first = controlMessage(r);
+        ws.send(1, first);
+        String outcome = readUntilClosedOrQuiet(ws, seen, fuzz.where(i) + shorten(new String(first, StandardCharsets.ISO_8859_1)));
+        if (outcome.equals("opened")) {
+          ws.send(2, StreamClient.message(pick(r, 1, 2, 9), pick(r, 1, 2, 7), pick(r, 0L, -1L, 20_000L, Long.MAX_VALUE),
+              Fuzz.bytes(r, 2 * W * H * 3)).array());
+          ws.send(1, "{\"type\": \"close\"}".getBytes(StandardCharsets.UTF_8));
+          outcome = "opened, then " + readUntilClosedOrQuiet(ws, seen, fuzz.where(i) + "media after open");
+        }
+        outcomes.merge(outcome, 1, Integer::sum);
+      }
+    }
+    System.out.println("fuzz stream socket: " + SOCKET_CASES + " connections, outcomes " + outcomes);
+    assertHealthy();
+  }
+
+  /**
+   * Reads the server's messages until one ends the exchange: "opened" or "closed" (the socket
+   * stays open), an error (then the close must follow) or a close. Fails on a message that is not
+   * JSON or an error that is not the client's.
+   */
+  private static String readUntilClosedOrQuiet(RawWebSocket ws, List<String> seen, String what) throws Exception {
+    while (true) {
+      RawWebSocket.Frame frame = ws.next(Duration.ofSeconds(20));
+      if (frame.opcode() == 8) {
+        assertTrue(frame.closeCode() == 1000 || frame.closeCode() == 1007,
+            what + ": closed with " + frame.closeCode() + " after " + seen);
+        return frame.closeCode() == 1007 ? "closed 1007 (not UTF-8)" : "closed";
+      }
+      seen.add(frame.text());
+      com.fasterxml.jackson.databind.JsonNode message = JSON.readTree(frame.text());
+      String type = message.path("type").asText();
+      if (type.equals("error")) {
+        String code = message.path("error").asText();
+        assertTrue(code.equals("bad_request") || code.equals("too_large") || code.equals("conflict"),
+            what + ": an error that is not the client's: " + frame.text());
+        assertTrue(!message.path("message").asText().isBlank(), what + ": an error without a message: " + frame.text());
+        RawWebSocket.Frame after = ws.next(Duration.ofSeconds(20));
+        assertEquals(8, after.opcode(), what + ": the socket closes after " + frame.text() + ", not " + after);
+        return "error " + code;
+      }
+      if (type.equals("opened") || type.equals("closed")) {
+        return type;
+      }
+    }
+  }
+
+  /** A text message: a control message right or wrong, JSON of any shape, or bytes that are not UTF-8. */
+  private static byte[] controlMessage(Random r) {
+    String text = switch (r.nextInt(6)) {
+      case 0 -> "{\"type\": \"open\", \"sampleRate\": " + pick(r, "16000", "48000", "\"16000\"", "16000.5", "0", "-1",
+          "1e99", "null", "[]", String.valueOf(Fuzz.nastyNumber(r))) + pick(r, "", ", \"audio\": false", ", \"video\": false",
+          ", \"audio\": \"yes\"", ", \"video\": 0", ", \"audio\": null") + "}";
+      case 1 -> jsonObject(r, List.of("type", "sampleRate", "audio", "video"));
+      case 2 -> "{\"type\": " + pick(r, "\"open\"", "\"close\"", "\"play\"", "1", "null", "[\"open\"]", "\"OPEN\"") + "}"
+          + pick(r, "", " {}", " x", "}");
+      case 3 -> jsonValue(r, 0);
+      case 4 -> new String(Fuzz.bytes(r, 200), StandardCharsets.ISO_8859_1);
+      default -> "{\"type\": \"open\", \"sampleRate\": 16000, \"note\": \"" + "n".repeat(r.nextInt(80_000)) + "\"}";
+    };
+    return text.getBytes(r.nextInt(5) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+  }
+
   // ---- the oracle ----
 
   /** Null when the reply is what a client of a bad request must get, else what is wrong. */
@@ -190,8 +268,29 @@ class ApiFuzzTest {
     if (r.nextInt(8) == 0 && !body.isEmpty()) {
       body = body.substring(0, r.nextInt(body.length()));
     }
-    return new Request("create " + shorten(body), "POST", "/api/sessions", pick(r, "application/json", "application/json",
-        "text/plain", "application/json; charset=utf-16"), body.getBytes(StandardCharsets.UTF_8), false);
+    boolean trailing = r.nextInt(10) == 0 && !body.isBlank();
+    if (trailing) {
+      body = body + pick(r, " {}", " 1", "\"x\"", " null", "]", " {\"fps\": 30}");
+    }
+    String type = pick(r, "application/json", "application/json", "text/plain", "application/json; charset=utf-16");
+    Request request = new Request("create " + (trailing ? "with a trailing value " : "") + shorten(body), "POST",
+        "/api/sessions", type, body.getBytes(StandardCharsets.UTF_8), trailing && type.startsWith("application/json"));
+    return r.nextInt(8) == 0 ? notUtf8(r, request) : request;
+  }
+
+  /** The request with bytes that are not UTF-8 put into its body: every such body is refused. */
+  private static Request notUtf8(Random r, Request request) {
+    byte[] bad = pick(r, new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, '('}, new byte[] {(byte) 0xc0, (byte) 0xaf},
+        new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xe2, (byte) 0x82}, new byte[] {(byte) 0x80},
+        new byte[] {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+    byte[] body = request.body();
+    int at = r.nextInt(body.length + 1);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(body, 0, at);
+    out.writeBytes(bad);
+    out.write(body, at, body.length - at);
+    return new Request(request.what() + " with bytes that are not UTF-8", request.method(), request.path(),
+        request.contentType(), out.toByteArray(), request.contentType().startsWith("application/json"));
   }
 
   private static Request offerRequest(Random r, String session) {
@@ -204,13 +303,14 @@ class ApiFuzzTest {
     };
     // The fake transport answers any SDP that starts with v=0; everything else must be refused.
     boolean mayConnect = body.contains("v=0");
-    return new Request("offer " + shorten(body), "POST", "/api/sessions/" + session + "/offer", "application/json",
+    Request request = new Request("offer " + shorten(body), "POST", "/api/sessions/" + session + "/offer", "application/json",
         body.getBytes(StandardCharsets.UTF_8), !mayConnect);
+    return r.nextInt(8) == 0 ? notUtf8(r, request) : request;
   }
 
   private static Request uploadRequest(Random r, String session, boolean victim) {
     String path = "/api/sessions/" + session + "/segments";
-    int kind = victim ? 2 + r.nextInt(4) : r.nextInt(6);
+    int kind = victim ? 2 + r.nextInt(6) : r.nextInt(8);
     switch (kind) {
       case 0, 1 -> {
         // well framed, contents anything: may be a good segment (only for the target)
@@ -258,6 +358,46 @@ class ApiFuzzTest {
         String type = cut ? ApiClient.multipartType() : "multipart/form-data; boundary=" + pick(r, "other", "\"\"", "x".repeat(71), BOUNDARY);
         return new Request(cut ? "upload cut short" : "upload with a wrong boundary", "POST", path, type, sent, true);
       }
+      case 6 -> {
+        // a part whose headers Pekko cannot use: no Content-Disposition or no name in it, a header
+        // line or name far over the limits, a line without a colon, too many headers
+        String headers = pick(r,
+            "Content-Type: application/octet-stream",
+            "Content-Disposition: form-data; filename=\"a.wav\"",
+            "Content-Disposition: form-data; name",
+            "Content-Disposition: form-data",
+            "Content-Disposition: attachment; filename=\"a.wav\"",
+            "Content-Disposition: form-data; name=\"\"",
+            "Content-Disposition: form-data; name*=UTF-8''audio",
+            PART_AUDIO + "\r\nContent-Type: text/plain\r\nContent-Type: image/png",
+            PART_AUDIO + "\r\nContent-Type: \u00ff/\u00ff",
+            PART_AUDIO + "\r\nX-Note: " + "n".repeat(8193 + r.nextInt(120_000)),
+            "X-" + "n".repeat(65 + r.nextInt(100_000)) + ": 1\r\n" + PART_AUDIO,
+            PART_AUDIO + "\r\n" + pick(r, "No Colon", "\u0001: 1", "X\u00ff: 1"),
+            PART_AUDIO + "\r\nX-A: 1".repeat(65 + r.nextInt(300)));
+        List<byte[]> parts = new ArrayList<>(List.of(rawPart(headers, ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        if (r.nextBoolean()) {
+          parts.add(r.nextInt(parts.size() + 1), rawPart("Content-Disposition: form-data; name=\"fps\"", "30".getBytes()));
+        }
+        return new Request("upload with part headers " + shorten(headers), "POST", path, RAW_MULTIPART, rawForm(parts), true);
+      }
+      case 7 -> {
+        // a part sent empty, among good ones: never taken as the part left out
+        String empty = pick(r, "audio", "video", "frame", "fps", "width", "height", "format");
+        List<byte[]> parts = new ArrayList<>();
+        parts.add(rawPart(PART_AUDIO, empty.equals("audio") ? new byte[0] : ApiClient.wav(ApiClient.tone(0.1), 48_000)));
+        if (!empty.equals("audio") && !empty.equals("frame")) {
+          parts.add(rawPart("Content-Disposition: form-data; name=\"video\"; filename=\"v.bgr\"",
+              empty.equals("video") ? new byte[0] : ApiClient.greyFrames(W, H, 3, 70)));
+        }
+        if (empty.equals("frame")) {
+          parts.set(0, rawPart("Content-Disposition: form-data; name=\"frame\"", new byte[0]));
+        } else if (!empty.equals("audio") && !empty.equals("video")) {
+          parts.add(rawPart("Content-Disposition: form-data; name=\"" + empty + "\"", pick(r, "", " ", "\r\n").getBytes()));
+        }
+        java.util.Collections.shuffle(parts, r);
+        return new Request("upload with an empty part '" + empty + "'", "POST", path, RAW_MULTIPART, rawForm(parts), true);
+      }
       default -> {
         // garbage with a multipart type, or a multipart type without a boundary
         return new Request("garbage multipart", "POST", path,
@@ -266,6 +406,25 @@ class ApiFuzzTest {
             Fuzz.bytes(r, 5000), true);
       }
     }
+  }
+
+  private static final String RAW_MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
+  private static final String PART_AUDIO = "Content-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"";
+
+  /** A part of a body framed by {@link #BOUNDARY}: header lines as given (without the blank line), then its bytes. */
+  private static byte[] rawPart(String headers, byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("--" + BOUNDARY + "\r\n" + headers + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.writeBytes(content);
+    out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
+  }
+
+  private static byte[] rawForm(List<byte[]> parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    parts.forEach(out::writeBytes);
+    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    return out.toByteArray();
   }
 
   private static void addField(Random r, List<Part> parts, String name, int good) {
@@ -286,6 +445,13 @@ class ApiFuzzTest {
       String method = pick(r, "PATCH", "DELETE", "GET", "PUT");
       return new Request("whep " + method, method, "/whep/" + target + "/" + target + "-v" + r.nextInt(9),
           "application/trickle-ice-sdpfrag", sdp.getBytes(StandardCharsets.ISO_8859_1), method.equals("PATCH") || method.equals("PUT"));
+    }
+    if (r.nextInt(5) == 0) {
+      // an offer that would be answered, but in another charset or with bytes that are not UTF-8
+      boolean latin1 = r.nextBoolean();
+      return new Request("whep offer " + (latin1 ? "declared Latin-1" : "not UTF-8"), "POST", path,
+          latin1 ? "application/sdp; charset=iso-8859-1" : "application/sdp",
+          ("v=0\r\ns=caf\u00e9" + (latin1 ? "" : "\u00ff") + "\r\n").getBytes(StandardCharsets.ISO_8859_1), true);
     }
     return new Request("whep offer " + shorten(sdp), "POST", path, pick(r, "application/sdp", "application/json", "text/plain"),
         sdp.getBytes(StandardCharsets.ISO_8859_1), !sdp.startsWith("v=0"));

@@ -29,7 +29,7 @@ class AuthTest {
 
   private static final String KEY = "pk-3f9c2a7e51d84b06";
   private static final String SECOND_KEY = "pk-second-0b1c";
-  private static final String SECRET = "auth-test-token-secret";
+  private static final String SECRET = "auth-test-token-secret-of-32-chars+";
   private static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
   private static final Pattern LOCATION = Pattern.compile("/whep/([a-z0-9]+)/([a-z0-9]+-v\\d+)");
 
@@ -282,7 +282,7 @@ class AuthTest {
   @Test
   void metricsAreOpenWhenConfiguredSo() throws Exception {
     try (TestServer open = TestServer.start("auth-open-metrics", new FakeOutputs(),
-        "avpush.auth { api-keys = [\"" + KEY + "\"], open-metrics = on }")) {
+        "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", open-metrics = on }")) {
       Reply r = open.client.get("/metrics");
       assertEquals(200, r.status(), r.toString());
       assertTrue(r.body().contains("avpush_sessions"), r.body());
@@ -294,7 +294,7 @@ class AuthTest {
   @Test
   void anAddressThatPresentsTooManyWrongCredentialsGets429WithRetryAfterWhateverItSendsNext() throws Exception {
     try (TestServer limited = TestServer.start("auth-failure-limit", new FakeOutputs(),
-        "avpush.auth { api-keys = [\"" + KEY + "\"], max-failures = 3, failure-window = 60 s }")) {
+        "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", max-failures = 3, failure-window = 60 s }")) {
       ApiClient client = limited.client;
       String id = client.bearer(KEY).postJson("/api/sessions", "{}").text("sessionId");
       // Missing credentials and genuine viewer tokens are not guesses: they do not count.
@@ -326,7 +326,7 @@ class AuthTest {
   @Test
   void theLimitCountsPerClientAddressAndEndsWithItsWindow() throws Exception {
     try (TestServer limited = TestServer.start("auth-failure-limit-window", new FakeOutputs(),
-        "avpush.auth { api-keys = [\"" + KEY + "\"], max-failures = 2, failure-window = 2 s, "
+        "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", max-failures = 2, failure-window = 2 s, "
             + "client-address-header = X-Forwarded-For }")) {
       // Behind a proxy: the last X-Forwarded-For address is the client (the one the proxy appended).
       ApiClient guesser = limited.client.withHeaders("X-Forwarded-For", "203.0.113.5");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class CorsTest {
 
   private static final String KEY = "cors-test-key";
+  private static final String TOKEN_SECRET_SETTING = "avpush.auth.token-secret = cors-test-token-secret-0123456789";
   private static final String APP = "https://app.example";
   private static final String EVIL = "https://evil.example";
 
@@ -39,7 +40,7 @@ class CorsTest {
 
   @Test
   void withKeysOnlyConfiguredOriginsAreAllowed() throws Exception {
-    String config = "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.http.cors-origins = [\"" + APP + "\"]";
+    String config = "avpush.auth.api-keys = [\"" + KEY + "\"]\n" + TOKEN_SECRET_SETTING + "\navpush.http.cors-origins = [\"" + APP + "\"]";
     try (TestServer server = TestServer.start("cors-origins", new FakeOutputs(), config)) {
       Reply fromApp = server.client.bearer(KEY).withHeaders("Origin", APP).postJson("/api/sessions", "{}");
       assertEquals(201, fromApp.status(), fromApp.toString());
@@ -67,7 +68,7 @@ class CorsTest {
 
   @Test
   void withKeysAndNoConfiguredOriginsNoOtherOriginIsAllowed() throws Exception {
-    try (TestServer server = TestServer.start("cors-none", new FakeOutputs(), "avpush.auth.api-keys = [\"" + KEY + "\"]")) {
+    try (TestServer server = TestServer.start("cors-none", new FakeOutputs(), "avpush.auth.api-keys = [\"" + KEY + "\"]\n" + TOKEN_SECRET_SETTING)) {
       Reply r = server.client.bearer(KEY).withHeaders("Origin", APP).postJson("/api/sessions", "{}");
       assertEquals(201, r.status(), r.toString());
       assertNull(r.header("Access-Control-Allow-Origin"), r.toString());

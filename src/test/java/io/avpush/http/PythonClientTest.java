@@ -24,7 +24,8 @@ class PythonClientTest {
     try (TestServer server = TestServer.start("python-client", new FakeOutputs(),
         "avpush.media { default-width = 64, default-height = 64 }");
         TestServer keyed = TestServer.start("python-client-keyed", new FakeOutputs(),
-            "avpush.media { default-width = 64, default-height = 64 }\navpush.auth.api-keys = [\"" + KEY + "\"]")) {
+            "avpush.media { default-width = 64, default-height = 64 }\navpush.auth.api-keys = [\"" + KEY + "\"]\n"
+                + "avpush.auth.token-secret = python-client-test-token-secret-0123")) {
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("avpush.python", "python3"),
           "-m", "unittest", "-v", "test_avpush_client")
           .directory(new File("clients/python"))

@@ -63,7 +63,7 @@ class ViewerLimitTest {
       // waiting for a slot that its offer could never use.
       for (Reply refused : new Reply[] {
           api.postJson(offer, "{\"sdp\": \"ÿ\\u0000garbage\", \"type\": \"offer\"}"),
-          api.send("POST", "/whep/" + id, "application/sdp", "\u00ff\u0001not sdp".getBytes(StandardCharsets.ISO_8859_1))}) {
+          api.send("POST", "/whep/" + id, "application/sdp", "\u00ff\u0001not sdp".getBytes(StandardCharsets.UTF_8))}) {
         assertEquals(400, refused.status(), refused.toString());
         assertTrue(refused.text("message").contains("must start with \"v=0\""), refused.toString());
       }
