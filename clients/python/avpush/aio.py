@@ -16,7 +16,7 @@ import struct
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import wsproto
-from .client import interleave, needs_session_size, segment_form, session_body, session_path
+from .client import check_segment, interleave, needs_session_size, segment_form, session_body, session_path
 from .errors import AvpushError, error_from_reply
 from .httpproto import Buffer, Node, SseParser, multipart, parse_response_head, request_head
 from .stream import StreamState
@@ -106,6 +106,7 @@ class AsyncAvpushClient:
                              pace: Optional[Callable[[float], Any]] = None) -> Json:
         """Streams one whole segment; ``pace(media_seconds)`` may be a coroutine function (to
         ``asyncio.sleep`` until that media time). Returns the server's ``closed`` message."""
+        check_segment(audio, audio_format, chunk_ms)
         async with self.open_stream(session_id, sample_rate, fps, audio is not None, frames is not None) as stream:
             for media_s, chunk, fmt, frame in interleave(stream._state, audio, audio_format, frames, chunk_ms):
                 if pace is not None:

@@ -129,6 +129,7 @@ class AvpushClient:
         before each message (to sleep until that media time, as a live producer would). Returns
         the server's ``closed`` message: ``{"segmentId", "receivedMs", "gapTicks"}``.
         """
+        check_segment(audio, audio_format, chunk_ms)
         with self.open_stream(session_id, sample_rate, fps, audio is not None, frames is not None) as stream:
             for media_s, chunk, fmt, frame in interleave(stream._state, audio, audio_format, frames, chunk_ms):
                 if pace is not None:
@@ -266,12 +267,18 @@ def segment_form(audio: Any, sample_rate: int, frames: Any, fps: Union[int, floa
     return fields
 
 
+def check_segment(audio: Any, audio_format: Optional[str], chunk_ms: int) -> None:
+    """Fails on a whole segment's wrong arguments before anything is sent."""
+    if not isinstance(chunk_ms, int) or isinstance(chunk_ms, bool) or not 1 <= chunk_ms <= 1000:
+        raise ValueError("chunk_ms must be an int from 1 to 1000, not %r" % (chunk_ms,))
+    if audio is not None:
+        audio_buffer(audio, audio_format)
+
+
 def interleave(state: StreamState, audio: Any, audio_format: Optional[str], frames: Any,
                chunk_ms: int) -> Iterator[Tuple[float, Optional[memoryview], str, Optional[memoryview]]]:
     """Whole audio and frames in media order, as (seconds, audio chunk, its format, None) and
     (seconds, None, format, frame)."""
-    if not isinstance(chunk_ms, int) or not 1 <= chunk_ms <= 1000:
-        raise ValueError("chunk_ms must be an int from 1 to 1000, not %r" % (chunk_ms,))
     pcm, fmt = audio_buffer(audio, audio_format) if audio is not None else (memoryview(b""), "s16le")
     views = frame_buffers(frames, state.width, state.height) if frames is not None else []
     width = sample_bytes(fmt)
