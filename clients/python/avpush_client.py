@@ -3,9 +3,6 @@
 New code imports :mod:`avpush` (``pip install ./clients/python``); this module only re-exports it.
 """
 
-from avpush import AsyncAvpushClient, AvpushClient, AvpushError, EventStream, SegmentStream, __version__  # noqa: F401
-from avpush.media import audio_buffer, frame_buffers, wav_header  # noqa: F401
-from avpush.stream import media_header as stream_header  # noqa: F401
-from avpush.wsproto import encode_frame as ws_frame  # noqa: F401
+from avpush import AsyncAvpushClient, AvpushClient, AvpushError, EventStream, SegmentStream
 
 __all__ = ["AvpushClient", "AsyncAvpushClient", "AvpushError", "SegmentStream", "EventStream"]

@@ -16,7 +16,8 @@ import struct
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import wsproto
-from .client import check_segment, interleave, needs_session_size, segment_form, session_body, session_path
+from .client import (check_segment, interleave, json_object, needs_session_size, segment_form, session_body,
+                     session_path)
 from .errors import AvpushError, error_from_reply
 from .httpproto import Buffer, Node, SseParser, multipart, parse_response_head, request_head
 from .stream import StreamState
@@ -136,14 +137,14 @@ class AsyncAvpushClient:
             width, height = session["width"], session["height"]
         return segment_form(audio, sample_rate, frames, fps, width, height, audio_format)
 
-    async def _json(self, method: str, path: str, body: Any = None) -> Any:
+    async def _json(self, method: str, path: str, body: Any = None) -> Json:
         data = None if body is None else json.dumps(body).encode("utf-8")
         reply = await self._call(method, path, None if data is None else [data], len(data or b""), "application/json")
-        return json.loads(reply.decode("utf-8") or "null")
+        return json_object(reply, method, path)
 
-    async def _form(self, method: str, path: str, fields: List[Tuple[str, Optional[str], Any]]) -> Any:
+    async def _form(self, method: str, path: str, fields: List[Tuple[str, Optional[str], Any]]) -> Json:
         content_type, buffers, length = multipart(fields)
-        return json.loads((await self._call(method, path, buffers, length, content_type)).decode("utf-8") or "null")
+        return json_object(await self._call(method, path, buffers, length, content_type), method, path)
 
     async def _connect(self, host: str, port: int) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         try:
@@ -189,7 +190,7 @@ async def _write_all(writer: asyncio.StreamWriter, buffers: List[Buffer]) -> Non
 
 async def _read_body(reader: asyncio.StreamReader, headers: Dict[str, str]) -> bytes:
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        chunks = []
+        chunks: List[bytes] = []
         while True:
             chunk = await _read_chunk(reader)
             if chunk is None:

@@ -20,7 +20,7 @@ import os
 import statistics
 import sys
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import wsproto
 from .aio import AsyncAvpushClient
@@ -31,7 +31,7 @@ def _media(kind: str, seconds: float, size: int, fps: int, rate: int) -> Tuple[L
     count = int(round(seconds * fps))
     per_frame = rate // fps
     if kind == "numpy":
-        import numpy as np
+        import numpy as np  # type: ignore[import-not-found, unused-ignore]
         rng = np.random.default_rng(7)
         frames = [rng.integers(0, 256, (size, size, 3), dtype=np.uint8) for _ in range(count)]
         t = np.arange(count * per_frame, dtype=np.float32) / rate
@@ -46,7 +46,7 @@ def _media(kind: str, seconds: float, size: int, fps: int, rate: int) -> Tuple[L
     return frames, chunks
 
 
-def _run_blocking(client: AvpushClient, sid: str, rate: int, frames: List[Any], chunks: List[Any]) -> dict:
+def _run_blocking(client: AvpushClient, sid: str, rate: int, frames: List[Any], chunks: List[Any]) -> Dict[str, Any]:
     fmt = None if not isinstance(chunks[0], bytes) else "s16le"
     with client.open_stream(sid, sample_rate=rate) as stream:
         for chunk, frame in zip(chunks, frames):
@@ -57,7 +57,7 @@ def _run_blocking(client: AvpushClient, sid: str, rate: int, frames: List[Any], 
     return closed
 
 
-async def _run_async(client: AsyncAvpushClient, sid: str, rate: int, frames: List[Any], chunks: List[Any]) -> dict:
+async def _run_async(client: AsyncAvpushClient, sid: str, rate: int, frames: List[Any], chunks: List[Any]) -> Dict[str, Any]:
     fmt = None if not isinstance(chunks[0], bytes) else "s16le"
     async with client.open_stream(sid, sample_rate=rate) as stream:
         for chunk, frame in zip(chunks, frames):

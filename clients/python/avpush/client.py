@@ -182,15 +182,15 @@ class AvpushClient:
         session = self.status(session_id)
         return session["width"], session["height"]
 
-    def _json(self, method: str, path: str, body: Any = None) -> Any:
+    def _json(self, method: str, path: str, body: Any = None) -> Json:
         data = None if body is None else json.dumps(body).encode("utf-8")
         reply = self._call(method, path, [data] if data is not None else None, len(data) if data else 0,
                            "application/json")
-        return json.loads(reply.decode("utf-8") or "null")
+        return json_object(reply, method, path)
 
-    def _form(self, method: str, path: str, fields: List[Tuple[str, Optional[str], Any]]) -> Any:
+    def _form(self, method: str, path: str, fields: List[Tuple[str, Optional[str], Any]]) -> Json:
         content_type, buffers, length = multipart(fields)
-        return json.loads(self._call(method, path, buffers, length, content_type).decode("utf-8") or "null")
+        return json_object(self._call(method, path, buffers, length, content_type), method, path)
 
     def _call(self, method: str, path: str, body: Optional[List[Buffer]] = None, length: int = 0,
               content_type: Optional[str] = None) -> bytes:
@@ -211,6 +211,17 @@ class AvpushClient:
         if response.status >= 300:
             raise error_from_reply(response.status, response.reason, data)
         return data
+
+
+def json_object(body: bytes, method: str, path: str) -> Json:
+    """The JSON object of a reply ({} for an empty one)."""
+    try:
+        value = json.loads(body.decode("utf-8") or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise AvpushError(None, "bad_reply", "%s %s did not answer a JSON object: %r" % (method, path, body[:200]))
+    return value
 
 
 def session_path(session_id: str, rest: str = "") -> str:

@@ -101,7 +101,8 @@ class SseParser:
             if not self._data:
                 return None
             data, self._data = "\n".join(self._data), []
-            return json.loads(data)
+            event = json.loads(data)
+            return event if isinstance(event, dict) else {"type": "unknown", "data": event}
         if line.startswith("data:"):
             self._data.append(line[5:][1:] if line[5:6] == " " else line[5:])
         return None

@@ -125,7 +125,8 @@ class StreamState:
 
     def on_message(self, text: Union[str, bytes]) -> Dict[str, Any]:
         """Takes one message of the server; raises AvpushError for an ``error``."""
-        message = json.loads(text)
+        parsed = json.loads(text)
+        message: Dict[str, Any] = parsed if isinstance(parsed, dict) else {"type": "unknown", "data": parsed}
         self.messages.append(message)
         kind = message.get("type")
         if kind == "opened":

@@ -58,7 +58,7 @@ def _np() -> Any:
         return None
     if _numpy is None:
         try:
-            import numpy
+            import numpy  # type: ignore[import-not-found, unused-ignore]
             _numpy = numpy
         except ImportError:
             _numpy = False

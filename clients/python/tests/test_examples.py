@@ -8,7 +8,7 @@ import sys
 import unittest
 
 from avpush import AvpushClient
-from live import Viewers, node_url, wait_until
+from live import Viewers, node_url
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 

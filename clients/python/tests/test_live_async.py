@@ -5,7 +5,7 @@ import time
 import unittest
 
 from avpush import AsyncAvpushClient, AvpushError
-from live import LiveCase, frames_bytes, tone, wait_until
+from live import LiveCase, frames_bytes, tone
 
 W = H = 64
 
