@@ -69,13 +69,16 @@ async def _run_async(client: AsyncAvpushClient, sid: str, rate: int, frames: Lis
 
 
 def measure(url: str, kind: str, seconds: float, size: int, fps: int, rate: int, runs: int,
-            use_asyncio: bool) -> Tuple[float, float, float, bool]:
-    """(median rate x real time, median wall seconds, client CPU ms per frame, held back) of ``runs`` runs."""
+            use_asyncio: bool, warmup: int = 1) -> Tuple[float, float, float, bool]:
+    """(median rate x real time, median wall seconds, client CPU ms per frame, held back) of ``runs``
+    runs after ``warmup`` runs that are not counted (the node's JIT compiler warms up in them)."""
     wsproto.use_numpy(kind == "numpy")
     frames, chunks = _media(kind, seconds, size, fps, rate)
     client = AvpushClient(url)
-    walls, cpus, held = [], [], False
-    for _ in range(runs):
+    walls: List[float] = []
+    cpus: List[float] = []
+    held = False
+    for run in range(warmup + runs):
         sid = client.create_session(fps=fps, width=size, height=size)["sessionId"]
         try:
             cpu0, t0 = time.process_time(), time.perf_counter()
@@ -83,9 +86,10 @@ def measure(url: str, kind: str, seconds: float, size: int, fps: int, rate: int,
                 closed = asyncio.run(_run_async(AsyncAvpushClient(url), sid, rate, frames, chunks))
             else:
                 closed = _run_blocking(client, sid, rate, frames, chunks)
-            walls.append(time.perf_counter() - t0)
-            cpus.append(time.process_time() - cpu0)
-            held = held or closed["heldBack"]
+            if run >= warmup:
+                walls.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - cpu0)
+                held = held or closed["heldBack"]
         finally:
             client.delete_session(sid)
     wall = statistics.median(walls)
@@ -100,6 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--fps", type=int, default=30, help="frame rate (default %(default)s)")
     parser.add_argument("--sample-rate", type=int, default=24000, help="audio rate (default %(default)s)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each input, median taken (default %(default)s)")
+    parser.add_argument("--warmup", type=int, default=1, help="uncounted runs first (default %(default)s)")
     parser.add_argument("--inputs", default="numpy,bytes",
                         help="numpy (arrays, numpy masking) and/or bytes (numpy off) (default %(default)s)")
     parser.add_argument("--asyncio", action="store_true", help="measure AsyncAvpushClient instead")
@@ -111,12 +116,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     if "numpy" in kinds and not wsproto.numpy_in_use():
         print("numpy is not installed: measuring bytes only", file=sys.stderr)
         kinds = [k for k in kinds if k != "numpy"]
-    print("%dx%d bgr24 at %d fps + %d Hz mono audio, %.1f s of media a run, median of %d runs, %s client, %s"
-          % (args.size, args.size, args.fps, args.sample_rate, args.seconds, args.runs,
+    print("%dx%d bgr24 at %d fps + %d Hz mono audio, %.1f s of media a run, median of %d runs after %d, %s client, %s"
+          % (args.size, args.size, args.fps, args.sample_rate, args.seconds, args.runs, args.warmup,
              "asyncio" if args.asyncio else "blocking", args.url))
     for kind in kinds:
         rate, wall, cpu_ms, held = measure(args.url, kind, args.seconds, args.size, args.fps, args.sample_rate,
-                                           args.runs, args.asyncio)
+                                           args.runs, args.asyncio, args.warmup)
         label = "numpy arrays, numpy masking" if kind == "numpy" else "bytes, no numpy"
         print("%-28s %5.2fx real time  (%.2f s for %.1f s of media; client CPU %.1f ms per frame and its audio)%s"
               % (label + ":", rate, wall, args.seconds, cpu_ms,
