@@ -10,7 +10,8 @@ import unittest
 from avpush import AvpushClient
 from live import Viewers, node_url
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+CLIENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(CLIENT, "examples")
 
 
 class ExamplesTest(unittest.TestCase):
@@ -55,6 +56,37 @@ class ExamplesTest(unittest.TestCase):
         self.assertEqual(["Hello.", "I am an avatar.", "Goodbye."], re.findall(r"caption: (.*)", out))
         self.assertIn("lamp on at frame", out)
         self.assertIn("all 3 sentences said", out)
+
+
+
+class ReadmeExamplesTest(unittest.TestCase):
+    """The upload examples of avpush's README and of this client's README run as written."""
+
+    def run_block(self, readme, heading):
+        with open(readme, encoding="utf-8") as f:
+            text = f.read()
+        section = text[text.index(heading):]
+        code = section[section.index("```python\n") + len("```python\n"):section.index("\n```", section.index("```python"))]
+        url = node_url()
+        run = subprocess.run([sys.executable, "-c", code.replace("http://localhost:8080", url)],
+                             capture_output=True, text=True, timeout=60)
+        watch = re.search(r"watch at \S+\?session=(\S+)", run.stdout)
+        if watch:
+            self.addCleanup(AvpushClient(url).delete_session, watch.group(1))
+        self.assertEqual(0, run.returncode, run.stdout + run.stderr)
+        self.assertIsNotNone(watch, run.stdout)
+        status = AvpushClient(url).status(watch.group(1))
+        self.assertEqual(("waiting-for-viewer", 1), (status["state"], len(status["queued"])),
+                         "the segment waits for a viewer: %s" % status)
+        return run.stdout
+
+    def test_the_projects_readme_example(self):
+        out = self.run_block(os.path.join(CLIENT, "..", "..", "README.md"), "## Python client")
+        self.assertIn("'durationMs': 2000.0", out)
+
+    def test_the_clients_readme_example(self):
+        out = self.run_block(os.path.join(CLIENT, "README.md"), "## Upload a segment")
+        self.assertRegex(out, r"\S+ 2000.0")
 
 
 if __name__ == "__main__":
