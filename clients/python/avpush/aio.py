@@ -459,7 +459,12 @@ class AsyncEventStream:
         if self._writer is None and not self._closed:
             await self._start()
         while not self._closed:
-            line = await asyncio.wait_for(self._readline(), self._timeout)
+            try:
+                line = await asyncio.wait_for(self._readline(), self._timeout)
+            except asyncio.TimeoutError:
+                await self.aclose()
+                raise AvpushError(None, "timeout", "no event (nor the node's heartbeat, every 15 s) within the "
+                                  "events' timeout") from None
             if not line:
                 break
             event = self._parser.line(line)

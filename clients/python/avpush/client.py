@@ -352,6 +352,10 @@ class _WebSocket:
         """Writes the buffers in order with as few system calls as the kernel allows, without joining them."""
         views = [memoryview(b).cast("B") if not isinstance(b, memoryview) or b.format != "B" else b for b in buffers]
         try:
+            if not hasattr(self.sock, "sendmsg"):  # Windows
+                for view in views:
+                    self.sock.sendall(view)
+                return
             while views:
                 sent = self.sock.sendmsg(views)
                 while views and sent >= views[0].nbytes:
@@ -388,7 +392,7 @@ class _WebSocket:
             chunk = self.sock.recv(65536)
         except socket.timeout:
             raise
-        except OSError:
+        except OSError:  # reset by the peer: the connection is over
             chunk = b""
         if not chunk:
             self.closed = True
@@ -538,6 +542,10 @@ class EventStream:
         while not self._closed:
             try:
                 raw = self._response.readline()
+            except socket.timeout:
+                self.close()
+                raise AvpushError(None, "timeout", "no event (nor the node's heartbeat, every 15 s) within the "
+                                  "events' timeout") from None
             except (OSError, ValueError, http.client.HTTPException):
                 if self._closed:
                     break

@@ -42,7 +42,7 @@ def _contiguous(arr: Any) -> Any:
 
 def _bytes_view(data: Any) -> memoryview:
     view = memoryview(data)
-    if view.contiguous:
+    if view.c_contiguous:
         return view.cast("B") if view.format != "B" or view.ndim != 1 else view
     return memoryview(view.tobytes())
 
