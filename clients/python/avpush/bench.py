@@ -4,7 +4,8 @@ Streams ``--seconds`` of 512x512 bgr24 frames at 30 fps with their audio (24 kHz
 chunk per frame) into a new session of the node, as fast as the client and the node take it,
 and prints the rate as a multiple of real time: once with numpy arrays as input (the payload
 masked with numpy) and once with ``bytes`` and numpy switched off (pure Python), each the median
-of ``--runs`` runs, with the client's own CPU time per frame. The session has no viewer (its
+of ``--runs`` runs, with the client's own CPU time per frame and the rate that alone would allow
+(the node, on the same machine, usually bounds the rate first). The session has no viewer (its
 segment waits for one), so the node only takes the media in; keep ``--seconds`` under the node's
 stream buffer (``avpush.media.stream-buffer``, 5 s), past which it holds the producer back to
 real time. Every session it makes is deleted.
@@ -123,8 +124,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         rate, wall, cpu_ms, held = measure(args.url, kind, args.seconds, args.size, args.fps, args.sample_rate,
                                            args.runs, args.asyncio, args.warmup)
         label = "numpy arrays, numpy masking" if kind == "numpy" else "bytes, no numpy"
-        print("%-28s %5.2fx real time  (%.2f s for %.1f s of media; client CPU %.1f ms per frame and its audio)%s"
-              % (label + ":", rate, wall, args.seconds, cpu_ms,
+        print("%-28s %5.2fx real time  (%.2f s for %.1f s of media; client CPU %.1f ms per frame and its audio, "
+              "%.0fx real time by itself)%s"
+              % (label + ":", rate, wall, args.seconds, cpu_ms, 1000.0 / args.fps / cpu_ms if cpu_ms else float("inf"),
                  "  [held back by the node's stream buffer: lower --seconds]" if held else ""))
     return 0
 
