@@ -59,6 +59,18 @@ class ExamplesTest(unittest.TestCase):
 
 
 
+class BenchCommandTest(unittest.TestCase):
+    """The benchmark command runs and reports both inputs (its figures are not judged here)."""
+
+    def test_the_benchmark_command_prints_the_rates(self):
+        url = node_url()
+        run = subprocess.run([sys.executable, "-m", "avpush.bench", "--url", url, "--seconds", "0.5", "--runs", "1",
+                              "--warmup", "0", "--size", "128"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, run.returncode, run.stdout + run.stderr)
+        self.assertRegex(run.stdout, r"numpy arrays, numpy masking: +[\d.]+x real time")
+        self.assertRegex(run.stdout, r"bytes, no numpy: +[\d.]+x real time")
+
+
 class ReadmeExamplesTest(unittest.TestCase):
     """The upload examples of avpush's README and of this client's README run as written."""
 
