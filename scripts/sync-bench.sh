@@ -13,6 +13,7 @@
 #   viewer=plain|plain-whep|eyevinn|demo  (default plain)     browser=chromium|firefox (chromium)
 #   seconds=300        how long the segments play (10 s each)
 #   gap=0              ms of idle after each segment (0: all queued at once, back to back)
+#   idle=0             ms the viewer watches the idle session before the first segment
 #   fps=29.97          29.97 sweeps each flash across headless Chromium's 16.667 ms refresh grid,
 #                      so the drift can average the display's quantization out
 #   net=none           impairment of both directions, e.g. net=delay=40,jitter=15,loss=1
@@ -33,6 +34,7 @@ for arg in "$@"; do
   case "$key" in
     viewer|browser|seconds|fps|seed|interrupts) props+=("-Davpush.lab.$key=$value") ;;
     gap) props+=("-Davpush.lab.gapMs=$value") ;;
+    idle) props+=("-Davpush.lab.idleFirstMs=$value") ;;
     net) props+=("-Davpush.lab.down=$value" "-Davpush.lab.up=$value") ;;
     down|up) props+=("-Davpush.lab.$key=$value") ;;
     *) echo "unknown argument '$arg' (see the usage at the top of $0)" >&2; exit 2 ;;

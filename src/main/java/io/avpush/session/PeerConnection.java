@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.media.AudioChunks;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,6 +27,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   public record PushFrame(long frameIndex, byte[] i420, int width, int height, long deadlineNs) implements Command {}
 
   public record PushAudio(long chunkIndex, short[] pcm, int offset, long deadlineNs) implements Command {}
+
+  /**
+   * An interrupt: chunks before {@code chunkIndex} that the pacer has not pushed yet are pushed as
+   * silence (they were released ahead of their deadlines; later ones are cut where they are made).
+   */
+  public record SilenceUnpushed(long chunkIndex) implements Command {}
 
   /** Publishes {@code events} at the push of frame {@code frameIndex} (sent just before its PushFrame). */
   public record PublishAtPush(long frameIndex, List<SessionEvents.Event> events) implements Command {}
@@ -56,6 +63,8 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   private final Duration connectTimeout;
   private final int maxViewers;
   private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  /** Chunks below this index are pushed as silence from now on (see {@link SilenceUnpushed}); read by the pacer. */
+  private volatile long silenceBelowChunk = -1;
   /** Viewers that have been connected (had a viewer-joined event) and not left. */
   private final java.util.Set<String> joined = new java.util.HashSet<>();
   private final SessionEvents events;
@@ -116,6 +125,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     return newReceiveBuilder()
         .onMessage(PushFrame.class, this::onPushFrame)
         .onMessage(PushAudio.class, this::onPushAudio)
+        .onMessage(SilenceUnpushed.class, this::onSilenceUnpushed)
         .onMessage(PublishAtPush.class, this::onPublishAtPush)
         .onMessage(Connect.class, this::onConnect)
         .onMessage(WrappedAnswer.class, this::onAnswer)
@@ -152,11 +162,22 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     Output out = output;
     PushStats st = stats;
     pacer.parkedAt(a.deadlineNs(), now -> {
-      out.pushAudio(a.pcm(), a.offset());
+      if (a.chunkIndex() < silenceBelowChunk) {
+        out.pushAudio(SILENCE, 0);
+      } else {
+        out.pushAudio(a.pcm(), a.offset());
+      }
       st.chunkPushed(now - a.deadlineNs());
     });
     return this;
   }
+
+  private Behavior<Command> onSilenceUnpushed(SilenceUnpushed s) {
+    silenceBelowChunk = Math.max(silenceBelowChunk, s.chunkIndex());
+    return this;
+  }
+
+  private static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
 
   private Behavior<Command> onConnect(Connect c) {
     String notSdp = OfferCheck.notSdp(c.offerSdp());

@@ -355,6 +355,11 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     }
     long cutSample = fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE);
     chunker.tell(new AudioChunker.CutAt(cutSample));
+    if (cut.cutId() != null) {
+      // The cut segment's audio already released to the pacer (up to release-ahead plus a tick)
+      // falls silent now instead of playing on.
+      peer.tell(new PeerConnection.SilenceUnpushed(chunksReleased));
+    }
     Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
     getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
         sessionId, nextTick, cut.cutId(), cut.droppedIds());

@@ -70,17 +70,25 @@ final class SyncLab {
    * @param gapMs 0: every segment queued at once (back to back); more: each posted this long after the previous ended
    * @param down what the path does to avpush's packets (Impairment.Settings.NONE: no lab)
    * @param up what it does to the viewer's
+   * @param idleFirstMs how long the viewer watches the idle session before the first segment is posted
    */
   record Options(Viewer viewer, String browser, int seconds, int gapMs, String fps, int width, int height,
-      Impairment.Settings down, Impairment.Settings up, long seed, Path out) {
+      Impairment.Settings down, Impairment.Settings up, long seed, Path out, int idleFirstMs) {
+
+    /** As above, the first segment posted as soon as the page shows its first frame. */
+    Options(Viewer viewer, String browser, int seconds, int gapMs, String fps, int width, int height,
+        Impairment.Settings down, Impairment.Settings up, long seed, Path out) {
+      this(viewer, browser, seconds, gapMs, fps, width, height, down, up, seed, out, 0);
+    }
 
     boolean impaired() {
       return !down.equals(Impairment.Settings.NONE) || !up.equals(Impairment.Settings.NONE);
     }
 
     String describe() {
-      return String.format(Locale.ROOT, "%s in %s, %d s %s, %s fps %dx%d, network %s", viewer.label, browser, seconds,
-          gapMs == 0 ? "back to back" : "with " + gapMs + " ms idle after each segment", fps, width, height,
+      return String.format(Locale.ROOT, "%s in %s, %d s %s%s, %s fps %dx%d, network %s", viewer.label, browser, seconds,
+          gapMs == 0 ? "back to back" : "with " + gapMs + " ms idle after each segment",
+          idleFirstMs > 0 ? " after " + idleFirstMs + " ms of idle" : "", fps, width, height,
           impaired() ? "down " + down + " / up " + up + " (seed " + seed + ")" : "clean");
     }
   }
@@ -274,6 +282,7 @@ final class SyncLab {
     ObjectNode result = JSON.createObjectNode();
     ArrayNode posts = result.putArray("posts");
     int markers = 0;
+    Thread.sleep(o.idleFirstMs);
     long played = get(sessionUrl).path("segmentsPlayed").asLong();
     for (int s = 0; s < segments; s++) {
       double sent = System.currentTimeMillis();

@@ -32,7 +32,8 @@ class SyncLabIT {
         Impairment.Settings.parse(down),
         Impairment.Settings.parse(System.getProperty("avpush.lab.up", down)),
         Long.getLong("avpush.lab.seed", 1),
-        Path.of(System.getProperty("avpush.lab.out", Files.createTempDirectory("avpush-sync-lab").toString())));
+        Path.of(System.getProperty("avpush.lab.out", Files.createTempDirectory("avpush-sync-lab").toString())),
+        Integer.getInteger("avpush.lab.idleFirstMs", 0));
     MeasurePage.require(SyncLab.missingReason(options));
     if (System.getProperty("avpush.lab.interrupts") != null) {
       SyncLab.Run run = SyncLab.interrupts(options, Integer.getInteger("avpush.lab.interrupts"));
