@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -101,6 +102,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * Every log line of a session's actors carries its id as the MDC key {@code sessionId}
    * (logback.xml prints it), whatever the message says.
    */
+  /** The actors that release media to the pacer run on avpush-media-dispatcher (see reference.conf). */
+  static final DispatcherSelector MEDIA = DispatcherSelector.fromConfig("avpush-media-dispatcher");
+
   static <T> Behavior<T> tagged(Class<T> protocol, String sessionId, Behavior<T> behavior) {
     return Behaviors.withMdc(protocol, Map.of("sessionId", sessionId), behavior);
   }
@@ -117,22 +121,22 @@ public final class Session extends AbstractBehavior<Session.Command> {
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(tagged(PeerConnection.Command.class, spec.id(), PeerConnection.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.limits().connectTimeout(), deps.limits().maxViewersPerSession(), events)), "peer");
+        deps.limits().connectTimeout(), deps.limits().maxViewersPerSession(), events)), "peer", MEDIA);
     events.subscribe(output::sendEvent);
     ActorRef<AudioChunker.Command> chunker =
-        context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker");
+        context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker", MEDIA);
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
     sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(), SyncSupervisor.create(
         spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream(),
-        deps.limits().maxSegmentDuration())), "sync");
+        deps.limits().maxSegmentDuration())), "sync", MEDIA);
     loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
         deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), deps.outputs().frameConverter(), sync)),
         "loader");
     TickPolicy policy = new TickPolicy(
         spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
     ActorRef<VideoTicker.Command> ticker =
-        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), deps.pacer(), sync)), "ticker");
+        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), deps.pacer(), sync)), "ticker", MEDIA);
     context.watch(peer);
     context.watch(chunker);
     context.watch(sync);
