@@ -4,8 +4,7 @@
 # pulseaudio: FirefoxSyncIT plays through a PulseAudio null sink; nodejs and npm, unless a node and
 # npm are on the PATH: EyevinnWhepPlayerIT's third-party WHEP player, see scripts/whep-player.sh;
 # Debian's python3 with venv, pip, setuptools, wheel (and its .whl for pip's offline build), numpy
-# and aiortc: PythonClientTest builds and installs the Python client and watches with aiortc; openssl:
-# the client's TLS test makes its certificate with it),
+# and aiortc: PythonClientTest builds and installs the Python client and watches with aiortc),
 # resolves Maven and npm dependencies while the network is there, then runs the whole suite (unit,
 # actor, HTTP, WebRTC and Chromium tests) inside a private network namespace, because
 # libwebrtc and Chromium ignore the loopback interface for ICE.
@@ -14,10 +13,12 @@ cd "$(dirname "$0")/.."
 
 missing=()
 for pkg in libpulse0 chromium firefox-esr pulseaudio coturn socat iproute2 util-linux maven python3 \
-    python3-venv python3-pip python3-setuptools python3-wheel python3-wheel-whl python3-numpy python3-aiortc openssl; do
+    python3-venv python3-pip python3-setuptools python3-wheel python3-wheel-whl python3-numpy python3-aiortc; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+# openssl: the Python client's TLS test makes its certificate with it.
+command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
