@@ -37,6 +37,9 @@ for arg in "$@"; do
 done
 scripts/whep-player.sh "$build_dir" >/dev/null
 
+# The JS viewer module's pure logic (clients/js, no packages needed).
+(cd clients/js && node --test test/)
+
 scripts/in-netns.sh mvn -o -B -Pall test "$@"
 
 # The cluster across hosts: three avpush JVMs in their own network namespaces, a webrtc-java viewer
