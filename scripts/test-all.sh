@@ -17,6 +17,8 @@ for pkg in libpulse0 chromium firefox-esr pulseaudio coturn socat iproute2 util-
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+# openssl: the Python client's TLS test makes its certificate with it.
+command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -34,6 +36,9 @@ for arg in "$@"; do
   if [[ "$arg" == -Davpush.buildDir=* ]]; then build_dir="${arg#-Davpush.buildDir=}"; fi
 done
 scripts/whep-player.sh "$build_dir" >/dev/null
+
+# The JS viewer module's pure logic (clients/js, no packages needed).
+(cd clients/js && node --test test/)
 
 scripts/in-netns.sh mvn -o -B -Pall test "$@"
 

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import os
+import ssl
 import struct
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -19,7 +20,8 @@ from . import wsproto
 from .client import (check_segment, interleave, json_object, needs_session_size, segment_form, session_body,
                      session_path)
 from .errors import AvpushError, error_from_reply
-from .httpproto import Buffer, Node, SseParser, multipart, parse_response_head, request_head
+from .httpproto import (Buffer, Node, SseParser, connection_failure, multipart, parse_response_head, request_head,
+                        tls_context)
 from .stream import StreamState
 
 __all__ = ["AsyncAvpushClient", "AsyncSegmentStream", "AsyncEventStream"]
@@ -33,14 +35,18 @@ class AsyncAvpushClient:
 
     Every call is a coroutine, except :meth:`open_stream` (``async with``) and :meth:`events`
     (``async for``). Each HTTP call uses a connection of its own, so calls may run concurrently.
+    An ``https://`` node is reached with TLS (the stream as ``wss://``), as the blocking client
+    does: the system's CAs and the host name checked, or ``ssl_context``'s CAs when given.
     """
 
     def __init__(self, base_url: str = "http://localhost:8080", timeout: float = 30.0,
-                 api_key: Optional[str] = None) -> None:
+                 api_key: Optional[str] = None, ssl_context: Optional[ssl.SSLContext] = None) -> None:
         self.node = Node(base_url)
         self.base_url = self.node.url
         self.timeout = timeout
         self._auth: Dict[str, str] = {"Authorization": "Bearer " + api_key} if api_key else {}
+        self._ssl_context = ssl_context
+        tls_context(self.node, ssl_context)  # a wrong ssl_context fails here, before any call
 
     # ---- sessions ----
 
@@ -146,11 +152,15 @@ class AsyncAvpushClient:
         content_type, buffers, length = multipart(fields)
         return json_object(await self._call(method, path, buffers, length, content_type), method, path)
 
-    async def _connect(self, host: str, port: int) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _connect(self, node: Node) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to ``node``, with TLS for an https:// one (its handshake within the timeout)."""
+        tls = tls_context(node, self._ssl_context)
         try:
-            return await asyncio.wait_for(asyncio.open_connection(host, port), self.timeout)
+            return await asyncio.wait_for(asyncio.open_connection(
+                node.host, node.port, ssl=tls, server_hostname=node.host if tls else None), self.timeout)
         except (OSError, asyncio.TimeoutError) as e:
-            raise AvpushError(None, "connection_failed", "cannot reach %s:%d: %s" % (host, port, e or "timed out")) from e
+            raise AvpushError(None, "connection_failed", connection_failure(
+                "cannot reach %s:%d" % (node.host, node.port), e)) from e
 
     async def _call(self, method: str, path: str, body: Optional[List[Buffer]] = None, length: int = 0,
                     content_type: Optional[str] = None) -> bytes:
@@ -164,7 +174,7 @@ class AsyncAvpushClient:
         headers = dict(self._auth)
         if body is not None:
             headers["Content-Type"] = content_type or "application/octet-stream"
-        reader, writer = await self._connect(self.node.host, self.node.port)
+        reader, writer = await self._connect(self.node)
         try:
             writer.write(request_head(method, self.node.host_header, self.node.path(path), headers,
                                       length if body is not None or method in ("POST", "PUT") else None))
@@ -228,22 +238,20 @@ class _AsyncWebSocket:
     @classmethod
     async def connect(cls, client: AsyncAvpushClient, path: str) -> "_AsyncWebSocket":
         try:
-            return await cls._connect(client, client.node.host, client.node.port, client.node.host_header,
-                                      client.node.path(path))
+            return await cls._connect(client, client.node, client.node.path(path))
         except wsproto.Misdirected as elsewhere:
-            there = Node(elsewhere.location.replace("ws://", "http://", 1))
+            there = Node.of_websocket(elsewhere.location)
             try:
-                return await cls._connect(client, there.host, there.port, there.host_header, there.prefix or "/")
+                return await cls._connect(client, there, there.prefix or "/")
             except wsproto.Misdirected as again:
                 raise AvpushError(421, "misdirected_request", "the session moved again: " + again.location) from None
 
     @classmethod
-    async def _connect(cls, client: AsyncAvpushClient, host: str, port: int, host_header: str,
-                       path: str) -> "_AsyncWebSocket":
-        reader, writer = await client._connect(host, port)
+    async def _connect(cls, client: AsyncAvpushClient, node: Node, path: str) -> "_AsyncWebSocket":
+        reader, writer = await client._connect(node)
         key = base64.b64encode(os.urandom(16)).decode("ascii")
         try:
-            writer.write(wsproto.handshake_request(host_header, path, key, client._auth))
+            writer.write(wsproto.handshake_request(node.host_header, path, key, client._auth))
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), client.timeout)
             status, reason, headers = parse_response_head(head[:-4])
             body = b""
@@ -477,7 +485,7 @@ class AsyncEventStream:
 
     async def _start(self) -> None:
         client = self._client
-        reader, writer = await client._connect(client.node.host, client.node.port)
+        reader, writer = await client._connect(client.node)
         self._reader, self._writer = reader, writer
         try:
             writer.write(request_head("GET", client.node.host_header, client.node.path(self._path),

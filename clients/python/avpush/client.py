@@ -8,12 +8,13 @@ import json
 import os
 import select
 import socket
+import ssl
 import struct
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import wsproto
 from .errors import AvpushError, error_from_reply
-from .httpproto import Buffer, Node, SseParser, multipart, parse_response_head
+from .httpproto import Buffer, Node, SseParser, connection_failure, multipart, parse_response_head, tls_context
 from .media import audio_buffer, frame_buffers, frame_size, sample_bytes, wav_header
 from .stream import StreamState, frame_rate
 
@@ -25,18 +26,23 @@ Json = Dict[str, Any]
 class AvpushClient:
     """The avpush HTTP API, blocking: sessions, segments, the idle loop, streams, interrupts, events.
 
-    ``base_url`` is the node (``http://host:8080``). With ``api_key`` every request, the event
-    stream and the stream's WebSocket handshake carry ``Authorization: Bearer <key>``.
-    ``timeout`` (seconds) bounds connecting and each wait for the server's answer. Errors the
-    server reports raise :class:`AvpushError`; wrong arguments raise ``ValueError``/``TypeError``.
+    ``base_url`` is the node (``http://host:8080``, or ``https://host`` behind a TLS-terminating
+    proxy: then the HTTP calls, the event stream and the stream's WebSocket (``wss://``) all use
+    TLS, checking the certificate and host name against the system's CAs, or against those of
+    ``ssl_context`` when given). With ``api_key`` every request, the event stream and the stream's
+    WebSocket handshake carry ``Authorization: Bearer <key>``. ``timeout`` (seconds) bounds
+    connecting and each wait for the server's answer. Errors the server reports raise
+    :class:`AvpushError`; wrong arguments raise ``ValueError``/``TypeError``.
     """
 
     def __init__(self, base_url: str = "http://localhost:8080", timeout: float = 30.0,
-                 api_key: Optional[str] = None) -> None:
+                 api_key: Optional[str] = None, ssl_context: Optional[ssl.SSLContext] = None) -> None:
         self.node = Node(base_url)
         self.base_url = self.node.url
         self.timeout = timeout
         self._auth: Dict[str, str] = {"Authorization": "Bearer " + api_key} if api_key else {}
+        self._ssl_context = ssl_context
+        self._tls = tls_context(self.node, ssl_context)
 
     # ---- sessions ----
 
@@ -149,11 +155,15 @@ class AvpushClient:
         (the node sends a heartbeat every 15 s); None waits for ever. ``close()`` (or a ``with``
         block) ends it from any thread.
         """
-        conn = http.client.HTTPConnection(self.node.host, self.node.port, timeout=self.timeout)
+        path = session_path(session_id, "/events")
+        conn = self._connection()
         try:
-            conn.request("GET", self.node.path(session_path(session_id, "/events")),
-                         headers=dict(self._auth, Accept="text/event-stream"))
-            response = conn.getresponse()
+            try:
+                conn.request("GET", self.node.path(path), headers=dict(self._auth, Accept="text/event-stream"))
+                response = conn.getresponse()
+            except OSError as e:
+                raise AvpushError(None, "connection_failed", connection_failure(
+                    "GET %s on %s" % (path, self.base_url), e)) from e
             if response.status != 200:
                 raise error_from_reply(response.status, response.reason, response.read())
             if conn.sock is not None:
@@ -165,15 +175,20 @@ class AvpushClient:
 
     # ---- plumbing ----
 
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._tls is not None:
+            return http.client.HTTPSConnection(self.node.host, self.node.port, timeout=self.timeout,
+                                               context=self._tls)
+        return http.client.HTTPConnection(self.node.host, self.node.port, timeout=self.timeout)
+
     def _open_websocket(self, path: str) -> "_WebSocket":
         try:
-            return _WebSocket(self.node.host, self.node.port, self.node.host_header, self.node.path(path),
-                              self._auth, self.timeout)
+            return _WebSocket(self.node, self.node.path(path), self._tls, self._auth, self.timeout)
         except wsproto.Misdirected as elsewhere:
             # another node of the cluster serves the session: open the stream there (once)
-            there = Node(elsewhere.location.replace("ws://", "http://", 1))
+            there = Node.of_websocket(elsewhere.location)
             try:
-                return _WebSocket(there.host, there.port, there.host_header, there.prefix or "/", self._auth,
+                return _WebSocket(there, there.prefix or "/", tls_context(there, self._ssl_context), self._auth,
                                   self.timeout)
             except wsproto.Misdirected as again:
                 raise AvpushError(421, "misdirected_request", "the session moved again: " + again.location) from None
@@ -198,14 +213,15 @@ class AvpushClient:
         if body is not None:
             headers["Content-Type"] = content_type or "application/octet-stream"
             headers["Content-Length"] = str(length)
-        conn = http.client.HTTPConnection(self.node.host, self.node.port, timeout=self.timeout)
+        conn = self._connection()
         try:
             try:
                 conn.request(method, self.node.path(path), body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
             except OSError as e:
-                raise AvpushError(None, "connection_failed", "%s %s on %s: %s" % (method, path, self.base_url, e)) from e
+                raise AvpushError(None, "connection_failed", connection_failure(
+                    "%s %s on %s" % (method, path, self.base_url), e)) from e
         finally:
             conn.close()
         if response.status >= 300:
@@ -307,20 +323,32 @@ def interleave(state: StreamState, audio: Any, audio_format: Optional[str], fram
 
 
 class _WebSocket:
-    """A blocking client WebSocket on a plain socket: writes buffers as they are, reads messages."""
+    """A blocking client WebSocket on a plain socket, or on a TLS one (``wss://``): writes buffers
+    as they are, reads messages."""
 
-    def __init__(self, host: str, port: int, host_header: str, path: str, headers: Dict[str, str],
+    def __init__(self, node: Node, path: str, tls: Optional[ssl.SSLContext], headers: Dict[str, str],
                  timeout: float) -> None:
         try:
-            self.sock = socket.create_connection((host, port), timeout=timeout)
+            sock = socket.create_connection((node.host, node.port), timeout=timeout)
         except OSError as e:
-            raise AvpushError(None, "connection_failed", "cannot reach %s:%d for the stream: %s" % (host, port, e)) from e
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            raise AvpushError(None, "connection_failed", connection_failure(
+                "cannot reach %s:%d for the stream" % (node.host, node.port), e)) from e
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            try:
+                sock = tls.wrap_socket(sock, server_hostname=node.host)
+            except OSError as e:
+                sock.close()
+                raise AvpushError(None, "connection_failed", connection_failure(
+                    "TLS with %s:%d for the stream" % (node.host, node.port), e)) from e
+        self.sock = sock
+        #: TLS sockets have no sendmsg, and may hold decrypted bytes that select() does not see.
+        self.tls = isinstance(sock, ssl.SSLSocket)
         self.parser = wsproto.FrameParser()
         self.closed = False
         key = base64.b64encode(os.urandom(16)).decode("ascii")
         try:
-            self.sock.sendall(wsproto.handshake_request(host_header, path, key, headers))
+            self.sock.sendall(wsproto.handshake_request(node.host_header, path, key, headers))
             buf = b""
             while b"\r\n\r\n" not in buf:
                 chunk = self.sock.recv(65536)
@@ -352,7 +380,7 @@ class _WebSocket:
         """Writes the buffers in order with as few system calls as the kernel allows, without joining them."""
         views = [memoryview(b).cast("B") if not isinstance(b, memoryview) or b.format != "B" else b for b in buffers]
         try:
-            if not hasattr(self.sock, "sendmsg"):  # Windows
+            if self.tls or not hasattr(self.sock, "sendmsg"):  # TLS encrypts each buffer anyway; Windows
                 for view in views:
                     self.sock.sendall(view)
                 return
@@ -372,7 +400,8 @@ class _WebSocket:
     def poll(self) -> Optional[str]:
         """The next text message if one has arrived, without waiting."""
         message = self._next_text()
-        while message is None and not self.closed and select.select([self.sock], [], [], 0)[0]:
+        while message is None and not self.closed and (
+                (self.tls and self.sock.pending()) or select.select([self.sock], [], [], 0)[0]):
             if not self._read():
                 break
             message = self._next_text()

@@ -4,38 +4,70 @@ response heads and Server-Sent Events."""
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.parse
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-__all__ = ["Node", "request_head", "multipart", "parse_response_head", "SseParser"]
+__all__ = ["Node", "tls_context", "connection_failure", "request_head", "multipart", "parse_response_head", "SseParser"]
 
 Buffer = Union[bytes, bytearray, memoryview]
 
 
 class Node:
-    """Where a node is: ``http://host:port`` (an optional path prefix is kept for proxies)."""
+    """Where a node is: ``http://host:port`` or ``https://host:port`` (an optional path prefix is
+    kept for proxies). ``tls`` is True for https://, whose stream WebSocket is then wss://."""
 
     def __init__(self, base_url: str) -> None:
         if not isinstance(base_url, str):
             raise TypeError("the node's URL must be a str like 'http://localhost:8080', not %s"
                             % type(base_url).__name__)
         parts = urllib.parse.urlsplit(base_url.strip())
-        if parts.scheme != "http" or not parts.hostname:
-            raise ValueError("the node's URL must look like 'http://localhost:8080', not %r (this client speaks "
-                             "plain http:// and ws:// only; https:// is not supported)" % (base_url,))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("the node's URL must look like 'http://localhost:8080' or 'https://avpush.example', "
+                             "not %r" % (base_url,))
         try:
-            port = parts.port or 80
+            port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise ValueError("the port in %r is not a number from 1 to 65535" % (base_url,)) from None
+        self.tls: bool = parts.scheme == "https"
         self.host: str = parts.hostname
         self.port: int = port
         self.prefix: str = parts.path.rstrip("/")
-        self.url: str = "http://%s%s" % (parts.netloc, self.prefix)
+        self.url: str = "%s://%s%s" % (parts.scheme, parts.netloc, self.prefix)
         self.host_header: str = parts.netloc
+
+    @classmethod
+    def of_websocket(cls, url: str) -> "Node":
+        """The node of a ``ws://`` or ``wss://`` URL (a 421's Location), its path as the prefix."""
+        for ws, http in (("ws://", "http://"), ("wss://", "https://")):
+            if url.startswith(ws):
+                return cls(http + url[len(ws):])
+        raise ValueError("not a ws:// or wss:// URL: %r" % (url,))
 
     def path(self, path: str) -> str:
         return self.prefix + path
+
+
+def tls_context(node: Node, ssl_context: Optional[ssl.SSLContext]) -> Optional[ssl.SSLContext]:
+    """The TLS context to reach ``node`` with: None for http://; for https:// ``ssl_context``, or
+    the system's trusted CAs with the server's host name checked (``ssl.create_default_context()``)."""
+    if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+        raise TypeError("ssl_context must be an ssl.SSLContext (e.g. ssl.create_default_context(cafile='ca.pem')), "
+                        "not %s" % type(ssl_context).__name__)
+    if not node.tls:
+        return None
+    return ssl_context if ssl_context is not None else ssl.create_default_context()
+
+
+def connection_failure(what: str, error: BaseException) -> str:
+    """What went wrong reaching the node, and for an untrusted certificate what to do about it."""
+    text = "%s: %s" % (what, error or "timed out")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        text += (" (the node's certificate is not trusted for this host name: give the client an "
+                 "ssl_context that trusts its CA, ssl.create_default_context(cafile='ca.pem'), and use "
+                 "the host name the certificate names)")
+    return text
 
 
 def request_head(method: str, host: str, path: str, headers: Dict[str, str], body_bytes: Optional[int]) -> bytes:

@@ -6,12 +6,13 @@ import asyncio
 import email.parser
 import json
 import os
+import ssl
 import struct
 import unittest
 
 import avpush_client
 from avpush import AsyncAvpushClient, AvpushClient, AvpushError, wsproto
-from avpush.httpproto import Node, SseParser, multipart
+from avpush.httpproto import Node, SseParser, multipart, tls_context
 from avpush.media import audio_buffer, frame_buffers, wav_header
 from avpush.stream import StreamState, media_header
 
@@ -212,14 +213,30 @@ class HttpPartsTest(unittest.TestCase):
         self.assertEqual([{"type": "speaking", "speaking": True}], list(parser.lines(iter(lines))))
 
     def test_a_node_url_that_is_no_http_url_is_refused_with_an_example(self):
-        for url, text in (("localhost:8080", "must look like 'http://localhost:8080'"),
-                          ("https://avpush.example", "https:// is not supported"),
+        for url, text in (("localhost:8080", "must look like 'http://localhost:8080' or 'https://avpush.example'"),
+                          ("ws://avpush.example", "must look like"),
                           ("http://host:99999", "not a number from 1 to 65535")):
             with self.assertRaises(ValueError) as bad:
                 Node(url)
             self.assertIn(text, str(bad.exception))
         self.assertEqual(("h", 8080, "/avpush"), (Node("http://h:8080/avpush/").host, Node("http://h:8080").port,
                                                   Node("http://h:8080/avpush/").prefix))
+
+    def test_an_https_node_is_reached_with_tls_on_port_443_unless_the_url_says_otherwise(self):
+        self.assertEqual((True, 443, "https://avpush.example/p"), (lambda n: (n.tls, n.port, n.url))(
+            Node("https://avpush.example/p/")))
+        self.assertEqual((False, 80), (lambda n: (n.tls, n.port))(Node("http://avpush.example")))
+        self.assertEqual((True, 8443, "/api/sessions/a/stream"), (lambda n: (n.tls, n.port, n.prefix))(
+            Node.of_websocket("wss://n3:8443/api/sessions/a/stream")))
+        self.assertFalse(Node.of_websocket("ws://n3:8080/x").tls)
+        self.assertIsNone(tls_context(Node("http://h"), None))
+        default = tls_context(Node("https://h"), None)
+        self.assertEqual((ssl.CERT_REQUIRED, True), (default.verify_mode, default.check_hostname))
+        own = ssl.create_default_context()
+        self.assertIs(own, tls_context(Node("https://h"), own))
+        with self.assertRaises(TypeError) as bad:
+            AvpushClient("https://h", ssl_context="ca.pem")
+        self.assertIn("ssl.create_default_context(cafile=", str(bad.exception))
 
 
 class ClientArgumentsTest(unittest.TestCase):

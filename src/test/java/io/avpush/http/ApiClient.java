@@ -90,7 +90,7 @@ public final class ApiClient {
     return send("GET", path, null, null);
   }
 
-  Reply delete(String path) throws IOException, InterruptedException {
+  public Reply delete(String path) throws IOException, InterruptedException {
     return send("DELETE", path, null, null);
   }
 

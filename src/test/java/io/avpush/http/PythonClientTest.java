@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
  * (Debian's, through {@code --system-site-packages}), the documented offline
  * {@code pip install ./clients/python} goes into a second one with nothing but the standard
  * library, and each runs the client's unittest suites there: pure, blocking and asyncio clients
- * against the node, the examples. The Python tests connect real viewers (aiortc, Debian's
- * python3-aiortc) to the sessions they make. Every Python test must run and pass (a skip fails
+ * against the node, both again over TLS (through a proxy the Python test starts), the examples.
+ * The Python tests connect real viewers (aiortc, Debian's python3-aiortc) to the sessions they make. Every Python test must run and pass (a skip fails
  * this test) and no session may be left on either node.
  *
  * <p>The Python is {@code /usr/bin/python3} (Debian's, which {@code scripts/test-all.sh} equips
- * with python3-venv, python3-numpy, python3-aiortc, python3-wheel and python3-wheel-whl);
+ * with python3-venv, python3-numpy, python3-aiortc, python3-wheel and python3-wheel-whl, and
+ * openssl for the TLS test's certificate);
  * {@code -Davpush.python=...} picks another. Runs inside {@code scripts/in-netns.sh}.
  */
 @Tag("webrtc")
@@ -73,8 +74,8 @@ class PythonClientTest {
           "AVPUSH_KEY", KEY,
           "AVPUSH_VIEWER_PYTHON", python);
       String numpyRun = unittest(withNumpy, env, "test_pure", "test_numpy_input", "test_live", "test_live_async",
-          "test_examples");
-      String plainRun = unittest(plain, env, "test_pure", "test_live");
+          "test_examples", "test_tls");
+      String plainRun = unittest(plain, env, "test_pure", "test_live", "test_tls");
       System.out.println("Python client with numpy:\n" + tail(numpyRun) + "\nwithout numpy:\n" + tail(plainRun));
 
       assertEquals("{\"sessions\":[]}", server.client.get("/api/sessions").body(),
