@@ -103,6 +103,22 @@ public final class FrameImages {
     }
 
     /**
+     * "PNG" or "JPEG" when {@code data} starts like such a file (the PNG signature; a JPEG's SOI
+     * marker and the next marker's 0xFF), else null. Tells a client who sent an image where raw
+     * frames belong which part images go in.
+     */
+    public static String imageFileKind(byte[] data) {
+        if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G'
+                && data[4] == 0x0D && data[5] == 0x0A && data[6] == 0x1A && data[7] == 0x0A) {
+            return "PNG";
+        }
+        if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
+            return "JPEG";
+        }
+        return null;
+    }
+
+    /**
      * Decodes PNG or JPEG files (in order, one frame each) of one size and converts them to I420
      * of {@code width} x {@code height}, scaled to fit over {@code backgroundRgb} when their size differs.
      */

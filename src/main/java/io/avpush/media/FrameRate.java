@@ -22,22 +22,32 @@ public record FrameRate(long num, long den) {
     private static final long MAX_DEN = 1_000_000;
 
     public FrameRate {
-        if (num <= 0 || den <= 0) {
-            throw new IllegalArgumentException("fps: " + num + "/" + den
-                    + " is not a frame rate; numerator and denominator must be positive");
-        }
-        if (num < den || (num - 1) / MAX_FPS + 1 > den) {
-            throw new IllegalArgumentException("fps: " + num + "/" + den + " (" + (double) num / den
-                    + " frames per second) is out of range; use 1 to " + MAX_FPS);
+        String problem = problem(num, den);
+        if (problem != null) {
+            throw new IllegalArgumentException("fps = " + num + "/" + den + " " + problem);
         }
         long gcd = BigInteger.valueOf(num).gcd(BigInteger.valueOf(den)).longValueExact();
         num /= gcd;
         den /= gcd;
-        if (den > MAX_DEN) {
-            // 1e9 * den must stay a long in the frame math (found by WavDecoderFuzzTest: 2^63-1 / 2^63-2).
-            throw new IllegalArgumentException("fps: " + num + "/" + den + " is too precise; the denominator"
-                    + " (reduced) may be at most " + MAX_DEN + ", e.g. 30000/1001");
+    }
+
+    /**
+     * Why {@code num/den} is no frame rate avpush can use, as the end of a sentence that names the
+     * value, or null when it is one.
+     */
+    private static String problem(long num, long den) {
+        if (num <= 0 || den <= 0) {
+            return "is not a frame rate; numerator and denominator must be positive";
         }
+        if (num < den || (num - 1) / MAX_FPS + 1 > den) {
+            return "(" + (double) num / den + " frames per second) is out of range; use 1 to " + MAX_FPS;
+        }
+        long gcd = BigInteger.valueOf(num).gcd(BigInteger.valueOf(den)).longValueExact();
+        if (den / gcd > MAX_DEN) {
+            // 1e9 * den must stay a long in the frame math (found by WavDecoderFuzzTest: 2^63-1 / 2^63-2).
+            return "is too precise; the denominator (reduced) may be at most " + MAX_DEN + ", e.g. 30000/1001";
+        }
+        return null;
     }
 
     /**
@@ -45,23 +55,39 @@ public record FrameRate(long num, long den) {
      * decimals that round from n*1000/1001: "29.97", "23.976", "59.94", "23.98" all mean
      * n*1000/1001 for n = 30, 24, 60, 24. An integer such as "24.0" stays 24/1.
      *
-     * @throws IllegalArgumentException with a message for the person who wrote the value
+     * @throws IllegalArgumentException with a message for the person who wrote the value, which
+     *     starts "fps "
      */
     public static FrameRate parse(String text) {
+        return parse(text, "fps");
+    }
+
+    /**
+     * {@link #parse(String)}, with {@code name} naming the value in the message, e.g. "field 'fps'":
+     * "field 'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001". The
+     * message says what is wrong and how to write a rate; the caller may add what else to do.
+     */
+    public static FrameRate parse(String text, String name) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("fps: missing; write it as 30, 29.97 or 30000/1001");
+            throw new IllegalArgumentException(name + " is missing; write it as 30, 29.97 or 30000/1001");
         }
         String s = text.trim();
+        String refused = name + " = '" + s + "' ";
         try {
             int slash = s.indexOf('/');
             if (slash >= 0) {
-                return new FrameRate(Long.parseLong(s.substring(0, slash).trim()),
-                        Long.parseLong(s.substring(slash + 1).trim()));
+                long num = Long.parseLong(s.substring(0, slash).trim());
+                long den = Long.parseLong(s.substring(slash + 1).trim());
+                String problem = problem(num, den);
+                if (problem != null) {
+                    throw new IllegalArgumentException(refused + problem);
+                }
+                return new FrameRate(num, den);
             }
             BigDecimal value = new BigDecimal(s);
-            if (value.scale() > MAX_DECIMALS || value.signum() <= 0
+            if (value.scale() > MAX_DECIMALS || value.compareTo(BigDecimal.ONE) < 0
                     || value.compareTo(BigDecimal.valueOf(MAX_FPS)) > 0) {
-                throw new IllegalArgumentException("fps: '" + s + "' is out of range or too precise;"
+                throw new IllegalArgumentException(refused + "is out of range or too precise;"
                         + " use 1 to " + MAX_FPS + " with at most " + MAX_DECIMALS + " decimals");
             }
             FrameRate ntsc = ntscFor(value);
@@ -70,11 +96,11 @@ public record FrameRate(long num, long den) {
             }
             BigDecimal plain = value.stripTrailingZeros();
             int scale = Math.max(0, plain.scale());
+            // 1 to 120 with at most 6 decimals: always a rate the constructor takes.
             return new FrameRate(plain.movePointRight(scale).longValueExact(),
                     BigInteger.TEN.pow(scale).longValueExact());
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("fps: '" + s
-                    + "' is not a frame rate; write it as 30, 29.97 or 30000/1001", e);
+            throw new IllegalArgumentException(refused + "is not a frame rate; write it as 30, 29.97 or 30000/1001", e);
         }
     }
 

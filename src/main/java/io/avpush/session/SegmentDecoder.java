@@ -10,8 +10,10 @@ import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
 import io.avpush.media.TestSignal;
 import io.avpush.media.WavDecoder;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,9 +50,9 @@ public final class SegmentDecoder {
     FrameRate uploadFps = sessionFps;
     if (upload.fps() != null && !upload.fps().isBlank()) {
       try {
-        uploadFps = FrameRate.parse(upload.fps().trim());
+        uploadFps = FrameRate.parse(upload.fps(), "field 'fps'");
       } catch (IllegalArgumentException e) {
-        throw reject("field 'fps' = '" + upload.fps() + "' is not a frame rate: " + e.getMessage());
+        throw reject(e.getMessage() + ", or leave the field out for the session's rate (" + sessionFps + ")");
       }
     }
     byte[][] frames = new byte[0][];
@@ -69,11 +71,7 @@ public final class SegmentDecoder {
         FrameImages.RawFormat format = FrameImages.RawFormat.parse(upload.format());
         int w = upload.width() == null ? width : upload.width();
         int h = upload.height() == null ? height : upload.height();
-        if (w != width || h != height) {
-          throw reject(String.format("frames are %dx%d but this session streams %dx%d; send frames of the "
-              + "session's size (or create the session with width=%d and height=%d, or send PNG/JPEG parts "
-              + "'frame', which are scaled to fit)", w, h, width, height, w, h));
-        }
+        requireRawFrames(upload, format, w, h, width, height);
         requireFramesFit(upload.video().length / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
         frames = format == FrameImages.RawFormat.BGR24
             ? converter.toI420(upload.video(), FrameImages.wholeFrames(upload.video(), format, w, h), w, h)
@@ -107,6 +105,60 @@ public final class SegmentDecoder {
       frameTicks = sessionFps.frameIndexAtNs(videoNs - 1) + 1;
     }
     return new Segment(segmentId, pcm, frames, width, height, uploadFps, frameTicks);
+  }
+
+  /**
+   * Refuses part 'video' unless it holds whole raw frames of the session's size, saying what was
+   * assumed for the fields left out (the session's size, bgr24) and what to send instead: an image
+   * file belongs in parts 'frame', frames of another size need their 'width' and 'height'.
+   */
+  private static void requireRawFrames(
+      UploadedMedia upload, FrameImages.RawFormat format, int w, int h, int width, int height)
+      throws SegmentRejectedException, MediaFormatException {
+    byte[] video = upload.video();
+    long frameBytes = (long) w * h * format.bytesPerPixel();
+    String image = FrameImages.imageFileKind(video);
+    if (image != null && video.length % frameBytes != 0) {
+      throw reject(String.format("part 'video' holds a %s image (%d bytes), but it takes raw frames back to back; "
+          + "send images as parts 'frame' instead, one image a frame, in order (curl: -F frame=@face_001.png "
+          + "-F frame=@face_002.png ...), or convert them to raw bgr24 frames", image, video.length));
+    }
+    if (w != width || h != height) {
+      throw reject(String.format("frames are %dx%d%s but this session streams %dx%d; send frames of the "
+          + "session's size (or create the session with width=%d and height=%d, or send PNG/JPEG parts "
+          + "'frame', which are scaled to fit)", w, h, assumed(upload, width, height, false), width, height, w, h));
+    }
+    if (video.length % frameBytes != 0) {
+      String rgba = upload.format() == null && video.length % ((long) w * h * 4) == 0
+          ? String.format("; they would be %d whole rgba frames: if so, send field format=rgba", video.length / ((long) w * h * 4))
+          : "";
+      String fields = upload.width() == null || upload.height() == null
+          ? "; if the frames have another size, say so with fields 'width' and 'height', else cut the part to whole frames"
+          : "; cut the part to whole frames";
+      throw reject(String.format("part 'video' has %d bytes, which is not a whole number of %dx%d %s frames "
+          + "(%d bytes each)%s: %d whole frames and %d bytes left over%s%s", video.length, w, h, format, frameBytes,
+          assumed(upload, width, height, true), video.length / frameBytes, video.length % frameBytes, rgba, fields));
+    }
+  }
+
+  /**
+   * What was taken for the raw frames' fields left out, as " (assumed: ...)", or "" when every
+   * field was sent. Example: " (assumed: the session's size 512x512, as no 'width' and 'height'
+   * were sent; bgr24, as no 'format' was sent)".
+   */
+  private static String assumed(UploadedMedia upload, int width, int height, boolean withFormat) {
+    List<String> taken = new ArrayList<>();
+    if (upload.width() == null && upload.height() == null) {
+      taken.add("the session's size " + width + "x" + height + ", as no 'width' and 'height' were sent");
+    } else if (upload.width() == null) {
+      taken.add("the session's width " + width + ", as no 'width' was sent");
+    } else if (upload.height() == null) {
+      taken.add("the session's height " + height + ", as no 'height' was sent");
+    }
+    if (withFormat && upload.format() == null) {
+      taken.add("bgr24, as no 'format' was sent");
+    }
+    return taken.isEmpty() ? "" : " (assumed: " + String.join("; ", taken) + ")";
   }
 
   /** Refuses frames longer than the longest segment before decoding them (PNGs of a flat picture inflate 1000-fold). */

@@ -112,9 +112,10 @@ public final class SessionRegistry extends AbstractBehavior<SessionRegistry.Comm
     MediaSettings media = deps.media();
     FrameRate fps;
     try {
-      fps = fpsText == null || fpsText.isBlank() ? media.defaultFps() : FrameRate.parse(fpsText.trim());
+      fps = fpsText == null || fpsText.isBlank() ? media.defaultFps() : FrameRate.parse(fpsText, "'fps'");
     } catch (IllegalArgumentException e) {
-      return Outcome.failed(ApiError.badRequest("'fps' = '" + fpsText + "' is not a frame rate: " + e.getMessage()));
+      return Outcome.failed(ApiError.badRequest(e.getMessage() + ", or leave 'fps' out for the default ("
+          + media.defaultFps() + ")"));
     }
     int width = askedWidth == null ? media.defaultWidth() : askedWidth;
     int height = askedHeight == null ? media.defaultHeight() : askedHeight;

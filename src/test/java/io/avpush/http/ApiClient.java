@@ -223,4 +223,20 @@ public final class ApiClient {
     java.util.Arrays.fill(frames, (byte) level);
     return frames;
   }
+
+  /** A {@code width} x {@code height} picture of one colour as a PNG, JPEG or GIF file. */
+  static byte[] image(int width, int height, int rgb, String format) throws IOException {
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+        java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        image.setRGB(x, y, rgb);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (!javax.imageio.ImageIO.write(image, format, out)) {
+      throw new IOException("ImageIO has no writer for " + format);
+    }
+    return out.toByteArray();
+  }
 }

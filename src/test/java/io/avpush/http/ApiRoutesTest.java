@@ -159,6 +159,42 @@ class ApiRoutesTest {
     assertTrue(status.get("playing").isNull(), "no bad upload is playing: " + status);
   }
 
+  @Test
+  void refusedUploadsSayWhatWasAssumedAndWhatToSendInstead() throws Exception {
+    String segments = "/api/sessions/" + createSession().text("sessionId") + "/segments";
+
+    Reply thirty = upload(segments, audio(0.2), Part.field("fps", "thirty"));
+    assertError(thirty, 400, "bad_request");
+    assertEquals("field 'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001, "
+        + "or leave the field out for the session's rate (30/1)", thirty.text("message"));
+
+    assertError(upload(segments, Part.file("video", "v.bgr", new byte[FRAME_BYTES + 1000])), 400, "bad_request",
+        "not a whole number of 64x64 bgr24 frames",
+        "(assumed: the session's size 64x64, as no 'width' and 'height' were sent; bgr24, as no 'format' was sent)",
+        "1 whole frames and 1000 bytes left over",
+        "if the frames have another size, say so with fields 'width' and 'height'");
+    assertError(upload(segments, Part.file("video", "v.rgba", new byte[W * H * 4 * 2])), 400, "bad_request",
+        "they would be 2 whole rgba frames: if so, send field format=rgba");
+    assertError(upload(segments, Part.file("video", "v.bgr", ApiClient.greyFrames(32, 64, 1, 90)), Part.field("width", "32")),
+        400, "bad_request", "frames are 32x64 (assumed: the session's height 64, as no 'height' was sent)",
+        "create the session with width=32 and height=64");
+
+    byte[] png = ApiClient.image(W, H, 0x808080, "png");
+    assertError(upload(segments, audio(0.2), Part.file("video", "face.png", png)), 400, "bad_request",
+        "part 'video' holds a PNG image (" + png.length + " bytes)", "send images as parts 'frame' instead",
+        "-F frame=@face_001.png");
+    byte[] jpeg = ApiClient.image(W, H, 0x808080, "jpeg");
+    assertError(upload(segments, Part.file("video", "face.jpg", jpeg)), 400, "bad_request",
+        "part 'video' holds a JPEG image", "parts 'frame'");
+    // The same image as a part 'frame' is what the message asks for.
+    assertEquals(202, upload(segments, audio(0.2), Part.file("frame", "face.png", png)).status());
+
+    Reply badCreate = api.postJson("/api/sessions", "{\"fps\": \"thirty\"}");
+    assertError(badCreate, 400, "bad_request");
+    assertEquals("'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001, "
+        + "or leave 'fps' out for the default (30/1)", badCreate.text("message"));
+  }
+
   // ---- happy paths ----
 
   @Test

@@ -46,8 +46,20 @@ class FrameRateTest {
     })
     void parseRejectsWithReadableMessage(String text, String messagePart) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameRate.parse(text));
-        assertTrue(e.getMessage().startsWith("fps: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("fps "), e.getMessage());
         assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "thirty  | field 'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001",
+        "0.5     | field 'fps' = '0.5' is out of range or too precise; use 1 to 120 with at most 6 decimals",
+        "1/0     | field 'fps' = '1/0' is not a frame rate; numerator and denominator must be positive",
+        "241/2   | field 'fps' = '241/2' (120.5 frames per second) is out of range; use 1 to 120",
+    })
+    void parseNamesTheValueOnceInItsMessage(String text, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameRate.parse(text, "field 'fps'"));
+        assertEquals(message, e.getMessage());
     }
 
     @Test
