@@ -43,4 +43,46 @@ public record Segment(
         : uploadFps.frameIndexAtNs(sessionFps.frameStartNs(tick));
     return framesI420[(int) Math.min(index, framesI420.length - 1)];
   }
+
+  /**
+   * How the frames fit the audio, which sets the segment's length: ticks at the end that hold the
+   * last frame because the frames ran out, frames dropped because they start after the audio's
+   * end, and a sentence saying so (null when the frames cover the segment exactly, or when there is
+   * no audio or no frame).
+   *
+   * @param heldTicks the segment's last ticks that show the last frame again
+   * @param droppedFrames uploaded frames that start at or after the segment's end
+   */
+  public record LengthFit(long heldTicks, int droppedFrames, String note) {}
+
+  /**
+   * Example at 30 fps: 45 frames with 2 s of audio → 60 ticks, ticks 45..59 hold frame 44:
+   * heldTicks 15 ("the last frame is held for 15 frame ticks (500 ms)"); 75 frames with 2 s of
+   * audio → frames 60..74 dropped: droppedFrames 15.
+   */
+  public LengthFit lengthFit(FrameRate sessionFps) {
+    if (pcm48k.length == 0 || framesI420.length == 0) {
+      return new LengthFit(0, 0, null);
+    }
+    long videoNs = uploadFps.frameStartNs(framesI420.length);
+    long endNs = sessionFps.frameStartNs(frameTicks);
+    long firstHeldTick = sessionFps.frameIndexAtNs(videoNs - 1) + 1;
+    long heldTicks = Math.max(0, frameTicks - firstHeldTick);
+    long framesShown = Math.min(framesI420.length, uploadFps.frameIndexAtNs(endNs - 1) + 1);
+    int dropped = (int) (framesI420.length - framesShown);
+    String lengths = String.format(java.util.Locale.ROOT, "the frames last %.0f ms (%d at %s fps) and the audio %.0f ms",
+        videoNs / 1e6, framesI420.length, uploadFps.den() == 1 ? Long.toString(uploadFps.num())
+            : String.format(java.util.Locale.ROOT, "%.3f", uploadFps.fps()), pcm48k.length / 48.0);
+    String note = null;
+    if (heldTicks > 0) {
+      note = String.format(java.util.Locale.ROOT, "%s: the last frame is held for %d frame tick%s (%.0f ms) to the "
+          + "end of the audio; send frames as long as the audio to avoid it", lengths, heldTicks, heldTicks == 1 ? "" : "s",
+          (endNs - sessionFps.frameStartNs(firstHeldTick)) / 1e6);
+    } else if (dropped > 0) {
+      note = String.format(java.util.Locale.ROOT, "%s: the last %d frame%s (%.0f ms) start after the audio's end and are "
+          + "dropped; the audio sets a segment's length", lengths, dropped, dropped == 1 ? "" : "s",
+          (videoNs - uploadFps.frameStartNs(framesShown)) / 1e6);
+    }
+    return new LengthFit(heldTicks, dropped, note);
+  }
 }

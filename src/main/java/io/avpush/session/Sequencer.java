@@ -26,8 +26,11 @@ final class Sequencer {
   record TickPlan(
       byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm, boolean gap) {}
 
-  /** What an interrupt dropped: the queued segments and the one cut short (or null). */
-  record Cut(List<String> droppedIds, String cutId, long cutAtTick) {}
+  /**
+   * What an interrupt dropped: the queued segments and the one cut short (or null), cut at
+   * session tick {@code cutAtTick}, after {@code cutAfterTicks} of its own ticks had been released.
+   */
+  record Cut(List<String> droppedIds, String cutId, long cutAtTick, long cutAfterTicks) {}
 
   private final FrameRate fps;
   private final ArrayDeque<Playable> queue = new ArrayDeque<>();
@@ -35,6 +38,7 @@ final class Sequencer {
   private LiveSegment live;
   private long currentStartTick;
   private long currentEndTick;
+  private long liveStartTick;
   private byte[] lastFrame;
 
   Sequencer(FrameRate fps, byte[] neutralFrame) {
@@ -77,6 +81,7 @@ final class Sequencer {
       } else if (head instanceof LiveSegment l && l.startable()) {
         queue.pollFirst();
         live = l;
+        liveStartTick = tick;
         startedId = l.id();
         startSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
         liveMedia = l.tick(tickSamples(tick));
@@ -116,15 +121,18 @@ final class Sequencer {
     }
     queue.clear();
     String cutId = null;
+    long cutAfterTicks = 0;
     if (current != null && currentEndTick > nextTick) {
       cutId = current.id();
+      cutAfterTicks = nextTick - currentStartTick;
       currentEndTick = nextTick;
     }
     if (live != null) {
       cutId = live.id();
+      cutAfterTicks = nextTick - liveStartTick;
       live.cut();
     }
-    return new Cut(dropped, cutId, nextTick);
+    return new Cut(dropped, cutId, nextTick, cutAfterTicks);
   }
 
   Segment current() {

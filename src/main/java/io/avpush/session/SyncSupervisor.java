@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
@@ -64,14 +65,30 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   /** No more media for the streamed segment: it plays to the end of what arrived. */
   public record CloseStream(String segmentId, ActorRef<Outcome<StreamClosed>> replyTo) implements Command {}
 
-  /** The reply to an accepted upload. */
-  public record SegmentAccepted(String segmentId, double durationMs, int frames, long frameTicks, int queuePosition) {}
+  /**
+   * The reply to an accepted upload.
+   *
+   * @param framesHeldTicks the segment's last ticks that hold its last frame, as its frames end before its audio
+   * @param framesDropped frames that start after the audio's end, dropped
+   * @param note what was held or dropped, in a sentence; absent when audio and frames fit
+   */
+  public record SegmentAccepted(
+      String segmentId, double durationMs, int frames, long frameTicks, int queuePosition, long framesHeldTicks,
+      int framesDropped, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
 
-  /** The reply to an interrupt: the queued segments dropped and the one cut short (or null). */
-  public record Interrupted(List<String> dropped, String cut, double cutAtMs) {}
+  /**
+   * The reply to an interrupt: the queued segments dropped and the one cut short (or null).
+   *
+   * @param cutAtMs when the cut takes effect on the session's clock (ms of media since the session
+   *     started), not a position in the cut segment
+   * @param cutAfterMs how much of the cut segment had been released when it was cut; null when none was cut
+   */
+  public record Interrupted(List<String> dropped, String cut, double cutAtMs, Double cutAfterMs) {}
 
-  /** The reply to an accepted idle loop. */
-  public record IdleAccepted(String loopId, double durationMs, int frames, long frameTicks, boolean audio) {}
+  /** The reply to an accepted idle loop; {@code note} as in {@link SegmentAccepted}. */
+  public record IdleAccepted(
+      String loopId, double durationMs, int frames, long frameTicks, boolean audio,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
   /** The reply to an opened stream. */
   public record StreamOpened(String segmentId, int queuePosition, double leadMs, double bufferMs) {}
 
@@ -335,10 +352,11 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     sequencer.enqueue(e.segment());
     Metrics.SEGMENTS_QUEUED.inc();
     Segment s = e.segment();
-    getContext().getLog().info("session {}: segment {} queued ({} ms, {} frames)",
-        sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length);
-    e.replyTo().tell(Outcome.ok(new SegmentAccepted(
-        s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(), sequencer.queued())));
+    Segment.LengthFit fit = s.lengthFit(fps);
+    getContext().getLog().info("session {}: segment {} queued ({} ms, {} frames{})",
+        sessionId, s.id(), Math.round(s.durationMs(fps)), s.framesI420().length, fit.note() == null ? "" : "; " + fit.note());
+    e.replyTo().tell(Outcome.ok(new SegmentAccepted(s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(),
+        sequencer.queued(), fit.heldTicks(), fit.droppedFrames(), fit.note())));
     events.publish(SessionEvents.Event.segment("segment-queued", s.id())
         .withDuration(s.durationMs(fps)).withQueuePosition(sequencer.queued()));
     return this;
@@ -363,7 +381,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
     getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
         sessionId, nextTick, cut.cutId(), cut.droppedIds());
-    i.replyTo().tell(Outcome.ok(new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(nextTick) / 1e6)));
+    i.replyTo().tell(Outcome.ok(new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(nextTick) / 1e6,
+        cut.cutId() == null ? null : fps.frameStartNs(cut.cutAfterTicks()) / 1e6)));
     return this;
   }
 
@@ -378,8 +397,8 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     idleLoop.set(loop);
     getContext().getLog().info("session {}: idle loop {} set ({} ms, {} frames{})", sessionId, loop.id(),
         Math.round(loop.durationMs(fps)), loop.framesI420().length, loop.pcm48k().length > 0 ? ", with audio" : "");
-    set.replyTo().tell(Outcome.ok(new IdleAccepted(
-        loop.id(), loop.durationMs(fps), loop.framesI420().length, loop.frameTicks(), loop.pcm48k().length > 0)));
+    set.replyTo().tell(Outcome.ok(new IdleAccepted(loop.id(), loop.durationMs(fps), loop.framesI420().length,
+        loop.frameTicks(), loop.pcm48k().length > 0, loop.lengthFit(fps).note())));
     return this;
   }
 

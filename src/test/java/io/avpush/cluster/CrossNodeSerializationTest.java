@@ -75,8 +75,9 @@ class CrossNodeSerializationTest {
         // their replies
         Outcome.ok(created),
         Outcome.ok(new PeerConnection.Answer("k3xq9m-abcdefghjk-v1", "v=0\r\n")),
-        Outcome.ok(new SyncSupervisor.SegmentAccepted("s1", 1000.0, 30, 30, 1)),
-        Outcome.ok(new SyncSupervisor.Interrupted(List.of("s2", "s3"), "s1", 433.3)),
+        Outcome.ok(new SyncSupervisor.SegmentAccepted("s1", 1000.0, 30, 30, 1, 0, 0, null)),
+        Outcome.ok(new SyncSupervisor.SegmentAccepted("s1", 1000.0, 20, 30, 1, 10, 0, "the last frame is held")),
+        Outcome.ok(new SyncSupervisor.Interrupted(List.of("s2", "s3"), "s1", 433.3, 100.0)),
         Outcome.ok(Boolean.TRUE),
         Outcome.failed(new ApiError(404, "not_found", "no viewer 'v9' in session k3xq9m-abcdefghjk")),
         Boolean.FALSE);

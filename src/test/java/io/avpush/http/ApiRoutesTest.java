@@ -195,6 +195,29 @@ class ApiRoutesTest {
         + "or leave 'fps' out for the default (30/1)", badCreate.text("message"));
   }
 
+  @Test
+  void anUploadWhoseFramesAndAudioDifferInLengthSaysWhatWasHeldOrDropped() throws Exception {
+    String segments = "/api/sessions/" + createSession().text("sessionId") + "/segments";
+
+    Reply fits = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 30, 90)));
+    assertEquals(202, fits.status(), fits.toString());
+    assertFalse(fits.json().has("note"), "audio and frames fit, nothing to say: " + fits);
+    assertEquals(0, fits.json().get("framesHeldTicks").asLong());
+    assertEquals(0, fits.json().get("framesDropped").asInt());
+
+    Reply shortFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 20, 90)));
+    assertEquals(202, shortFrames.status(), shortFrames.toString());
+    assertEquals(10, shortFrames.json().get("framesHeldTicks").asLong(), shortFrames.toString());
+    assertEquals("the frames last 667 ms (20 at 30 fps) and the audio 1000 ms: the last frame is held for 10 frame "
+        + "ticks (333 ms) to the end of the audio; send frames as long as the audio to avoid it", shortFrames.text("note"));
+
+    Reply longFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 40, 90)));
+    assertEquals(202, longFrames.status(), longFrames.toString());
+    assertEquals(10, longFrames.json().get("framesDropped").asInt(), longFrames.toString());
+    assertEquals("the frames last 1333 ms (40 at 30 fps) and the audio 1000 ms: the last 10 frames (333 ms) start "
+        + "after the audio's end and are dropped; the audio sets a segment's length", longFrames.text("note"));
+  }
+
   // ---- happy paths ----
 
   @Test

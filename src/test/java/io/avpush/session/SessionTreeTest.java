@@ -204,6 +204,13 @@ class SessionTreeTest {
     for (int i = cutSample; i < cutSample + 10 * 1600 && i < samples.length; i++) {
       assertEquals(0, samples[i], "silence from the cut on");
     }
+    int startSample = 0;
+    while (samples[startSample] != 3000) {
+      startSample++;
+    }
+    long startTick = FPS.frameIndexAtSample(startSample, AudioChunks.SAMPLE_RATE);
+    assertEquals(FPS.frameStartNs(cutTick - startTick) / 1e6, cut.cutAfterMs(), 1e-6,
+        "cutAfterMs is how far into the cut segment the cut came (it started on tick " + startTick + ", cut on " + cutTick + ")");
   }
 
   @Test
