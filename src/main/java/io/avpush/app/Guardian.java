@@ -11,6 +11,7 @@ import io.avpush.session.Pacer;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -72,6 +73,14 @@ public final class Guardian {
               binding.addToCoordinatedShutdown(Duration.ofSeconds(5), ctx.getSystem());
               ctx.getSystem().log().info("avpush listening on http://{}:{}/ (demo page at /)",
                   binding.localAddress().getHostString(), binding.localAddress().getPort());
+              List<String> addresses = NetworkHint.mediaAddresses();
+              String hint = NetworkHint.describe(addresses, settings.webrtc().iceServersAt(java.time.Instant.now()).size())
+                  .replace(":PORT/", ":" + binding.localAddress().getPort() + "/");
+              if (addresses.isEmpty()) {
+                ctx.getSystem().log().warn(hint);
+              } else {
+                ctx.getSystem().log().info(hint);
+              }
             }
           });
       return Behaviors.empty();
