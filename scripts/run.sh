@@ -1,23 +1,72 @@
 #!/usr/bin/env bash
-# Builds avpush and runs one node with the defaults of application.conf: the demo page is at
-# http://localhost:8080/ . Installs libpulse0 (needed by the webrtc-java natives) if missing.
+# Runs one avpush node with the settings of ./application.conf: the demo page is at
+# http://localhost:8080/ (AVPUSH_HTTP_PORT changes the port). Builds target/avpush.jar first when
+# it is missing or older than any file of src/main or pom.xml (REBUILD=1 forces a build), showing
+# each build step; the whole build log is in target/build.log. Installs libpulse0 (the WebRTC
+# natives need it) if missing. Arguments are passed to the JVM's main class.
+# Env: JAVA_OPTS adds JVM flags (e.g. -Xmx4g); GC_OPTS replaces the collector choice below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+say() { echo "run.sh: $*"; }
+
 if ! dpkg-query -W -f='${Status}' libpulse0 2>/dev/null | grep -q "install ok installed"; then
-  echo "installing libpulse0 (needed by the WebRTC natives)"
+  say "installing libpulse0 (needed by the WebRTC natives)"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq libpulse0 >/dev/null
 fi
-[[ -f target/avpush.jar && -z "${REBUILD:-}" ]] || mvn -B -q package -DskipTests
+
+jar=target/avpush.jar
+why=""
+if [[ ! -f $jar ]]; then
+  why="no $jar yet"
+elif [[ -n "${REBUILD:-}" ]]; then
+  why="REBUILD is set"
+elif newer=$(find src/main pom.xml -newer "$jar" -type f -print -quit) && [[ -n $newer ]]; then
+  why="$newer is newer than $jar"
+fi
+if [[ -n $why ]]; then
+  say "building $jar ($why); about 30 s, the first time longer while Maven downloads dependencies"
+  mkdir -p target
+  # Maven 3.8 on Debian writes stray ANSI escape codes even in batch mode: they are stripped, and
+  # only the step names, errors and the result are shown.
+  status=0
+  mvn -B -Dstyle.color=never -Dmaven.test.skip=true package 2>&1 | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | tee target/build.log \
+    | awk '/^\[INFO\] --- /   { sub(/^\[INFO\] --- /, ""); sub(/ ---$/, ""); print "run.sh: build step " $0; fflush() }
+           /^Downloading from/ && !dl { print "run.sh: downloading Maven dependencies (first build only)"; dl = 1; fflush() }
+           /^\[ERROR\]/       { print; fflush() }
+           /BUILD (SUCCESS|FAILURE)|Total time/ { sub(/^\[INFO\] /, ""); print "run.sh: " $0; fflush() }' || status=$?
+  if ((status != 0)) || [[ ! -f $jar ]]; then
+    say "the build failed; the whole log is in target/build.log"
+    exit 1
+  fi
+fi
+
 # GC: ZGC, a concurrent collector. Queued segments are a large live set of frame-sized arrays that
-# G1 and Parallel copy in every young pause (G1 paused up to 185 ms at 4 sessions, README "Figures");
-# ZGC's pauses stayed under 1 ms. Generational ZGC where the JDK has it but does not default to it
-# (21, 22). GC_OPTS replaces this choice, JAVA_OPTS adds flags (e.g. -Xmx4g).
+# G1 and Parallel copy in every young pause (G1 paused up to 185 ms at 4 sessions, docs/benchmarks.md
+# "Garbage collector"); ZGC's pauses stayed under 1 ms. Generational ZGC where the JDK has it but
+# does not default to it (21, 22).
 if [[ -z "${GC_OPTS:-}" ]]; then
   GC_OPTS="-XX:+UseZGC"
   if java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -Eq 'bool ZGenerational +=? *false'; then
     GC_OPTS="$GC_OPTS -XX:+ZGenerational"
   fi
 fi
+
+port=${AVPUSH_HTTP_PORT:-8080}
+addresses=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -Ev '^(127\.|::1$|fe80:|$)' || true)
+say "starting avpush; the demo page will be at http://localhost:$port/"
+if [[ -n $addresses ]]; then
+  for a in $addresses; do
+    [[ $a == *:* ]] && a="[$a]"
+    say "  from other machines: http://$a:$port/"
+  done
+  say "media (WebRTC, UDP) flows only between the browser and these addresses, not through the HTTP port: from a"
+  say "VM, a container, over an SSH tunnel or from another machine, open the page at one of the addresses above that"
+  say "the browser can reach, or configure a TURN server (avpush.webrtc.ice-servers); see README.md, \"Networking\""
+else
+  say "WARNING: this machine has no network address but loopback; WebRTC never uses 127.0.0.1, so no browser will"
+  say "get media (black video, state 'waiting-for-viewer'); give it a network interface or configure a TURN server"
+fi
+say "stop it with Ctrl-C (or kill $$)"
 # shellcheck disable=SC2086
-exec java --enable-native-access=ALL-UNNAMED $GC_OPTS ${JAVA_OPTS:-} -jar target/avpush.jar "$@"
+exec java --enable-native-access=ALL-UNNAMED $GC_OPTS ${JAVA_OPTS:-} -jar "$jar" "$@"
