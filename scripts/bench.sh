@@ -17,13 +17,13 @@
 #             background (the receivers' threads SCHED_OTHER, nice 19: they take only what the server leaves)
 #   threads-detail: lists threads by when they were born (server / receiver set-up / later) with CPU and
 #             context switches per stream-second
-#   markers:  extra runs at N=1 and N=max where session 0 plays TestSignal markers (A/V offset)
+#   markers:  extra runs at N=1 and N=max where the first session plays TestSignal markers (A/V offset)
 #   prime:    a discarded 5 s run first (JIT); threads: how many thread names to list per run
 #   ingest:   first, upload throughput (MB/s) and server CPU per MB of one session without viewer, and decoding alone
 #   ingest-count: uploads measured (default 6); ingest-only=true stops after the ingestion figures
 #   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped
 #             frame, no re-anchor and frame/audio push p99 < 5 ms over the window (the issue's capacity gate)
-#   trace-first: prints session 0's sender stats every 10 ms after its first upload (where the first
+#   trace-first: prints the first session's sender stats every 10 ms after its first upload (where the first
 #             frame's latency goes: encode, RTP pacing, bitrate)
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap (natives, buffers).
 # RSS is RssAnon: ZGC maps its heap as shared memory (three times on JDK 17), which VmRSS would count.

@@ -11,7 +11,7 @@
 # Usage: scripts/soak.sh [sessions=1000] [seconds=1] [parallel=4] [report=100] [warmup=100] [boundKb=20]
 # Env:   BUILD_DIR (default target), JAVA_OPTS (extra JVM flags, e.g. -Davpush.webrtc.release-native-refs=false
 #        to measure webrtc-java's own close()), MALLOC_ARENA_MAX (glibc arenas; unset by default),
-#        ALLOCATOR=jemalloc (preload Debian's libjemalloc2, as scripts/run.sh and the Dockerfile do) or glibc.
+#        ALLOCATOR=jemalloc (preload Debian's libjemalloc2; scripts/run.sh and the Dockerfile keep glibc) or glibc.
 # Heap is fixed and pre-touched (-Xms=-Xmx, AlwaysPreTouch), so RSS growth is off-heap.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * dropped. The thread parks until {@code spinNs} before a deadline, then spins to it: parking
  * alone wakes ~30 µs late (p50) on Linux. avpush runs it with {@code spinNs} = 0
  * ({@code avpush.media.pacer-spin}; ten-minute Chromium runs met the sync gate as well without a
- * spin, README "How sync works"). Only frames may spin ({@link #at}): a frame's push instant
+ * spin, docs/design.md "Other decisions"). Only frames may spin ({@link #at}): a frame's push instant
  * is its capture time. Audio chunks ({@link #parkedAt}: their RTP time counts samples) and
  * wake-ups of actors ({@link #wakeAt}, the sessions' frame clocks, whose precision is lost in the
  * actor's dispatch anyway) park to their deadline: spinning before all ~130 pushes a second of a
- * session cost 0.011 CPU s per stream-second, a tenth of its encoder (README "Streaming capacity").
+ * session cost 0.011 CPU s per stream-second, a tenth of its encoder (docs/benchmarks.md, "Pacing").
  *
  * <p>Where the process may, the thread runs SCHED_FIFO above libwebrtc's encoder threads (which
  * libwebrtc makes SCHED_FIFO 49 itself): otherwise a push that wakes an encoder thread hands it

@@ -268,7 +268,7 @@ public final class MediaOutput implements AutoCloseable {
     Natives.dispose("sync clock", clock::dispose);
     engine.outputClosed(this);
     // libwebrtc frees a session's objects on several threads, into several malloc arenas that glibc
-    // keeps resident; trimming here gives those pages back (measured in README "Reliability").
+    // keeps resident; trimming here gives those pages back (docs/benchmarks.md, "Soak and native memory").
     NativeRefs.trimHeap();
   }
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code createPeerConnection} hands the Java object the one reference of a new peer connection
  * ({@code pc.release()}) and {@code addTrack} that of its sender; {@code RTCPeerConnection.close()}
  * calls {@code Close()} and forgets the pointer without {@code Release()}, and no sender is ever
- * released. Every closed viewer thus kept its whole peer connection object (measured: README
- * "Reliability"). {@link #release} calls the object's {@code Release()} through its C++ vtable:
+ * released. Every closed viewer thus kept its whole peer connection object (measured: docs/benchmarks.md,
+ * "Soak and native memory"). {@link #release} calls the object's {@code Release()} through its C++ vtable:
  * every libwebrtc interface handed to Java derives first from {@code webrtc::RefCountInterface},
  * whose slots are {@code AddRef()} then {@code Release()} (Itanium ABI, Linux x86-64 only, where
  * webrtc-java's natives are tested here).
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code createAnswer} make: libwebrtc hands each to the observer's {@code OnSuccess}, which owns it
  * ({@code api/jsep.h}), and webrtc-java's {@code CreateSessionDescriptionObserver::OnSuccess} only
  * copies it to Java. Measured with a jemalloc heap profile: some 25 KB of codec and transport
- * descriptions per offer or answer (README "Reliability"). {@link #releaseCreatedDescriptions}
+ * descriptions per offer or answer (docs/benchmarks.md, "Soak and native memory"). {@link #releaseCreatedDescriptions}
  * puts a wrapper in that method's vtable slot that calls it, then deletes the description.
  *
  * <p>Only for webrtc-java 0.14.x: a version that releases by itself would be released twice. Off

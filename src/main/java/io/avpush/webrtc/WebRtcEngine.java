@@ -64,7 +64,7 @@ public final class WebRtcEngine implements AutoCloseable {
   /**
    * Which audio device module the factory is built on. Neither records: the sent audio is only
    * what {@code pushAudio} delivers. DUMMY measured steadier in Chromium (its audio jitter buffer
-   * target stayed flat at 20 ms where HEADLESS wandered; see README "How sync works").
+   * target stayed flat at 20 ms where HEADLESS wandered).
    */
   public enum AudioModule { DUMMY, HEADLESS }
 
