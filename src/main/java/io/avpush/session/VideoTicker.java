@@ -15,11 +15,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * {@link SyncSupervisor} with the instant it must be pushed. Sleeps never accumulate: every
  * deadline is anchor + exact frame time.
  *
- * <p>Not a Pekko timer: the scheduler's tick (10 ms then; avpush now runs it at 33 ms) woke the
- * clock 0–30 ms late (measured: frames reached the pacer ~25 ms after their release instant, p99
- * 31 ms), which ate the whole
- * {@code release-ahead}; a frame has {@code video-delay} more, but the first audio chunk of a
- * tick is due up to a chunk before its frame, so those chunks were pushed late by up to ~12 ms.
+ * <p>Not a Pekko timer: the scheduler wakes timers only on its tick (10 ms by default, 33 ms as
+ * avpush runs it), so a timer-driven clock woke 0–30 ms late (measured at a 10 ms tick: frames
+ * reached the pacer ~25 ms after their release instant, p99 31 ms), which ate the whole
+ * {@code release-ahead}, and the first audio chunk of a tick, due up to a chunk before its
+ * frame, was pushed late by up to ~12 ms.
  */
 public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
 
