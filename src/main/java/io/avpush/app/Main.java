@@ -40,9 +40,7 @@ public final class Main {
       System.exit(BAD_CONFIGURATION);
       return;
     }
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
-        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
-        settings.webrtc().senderReportInterval());
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     Runnable closeNatives = () -> {
       pacer.close();

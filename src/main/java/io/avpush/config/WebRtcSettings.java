@@ -8,10 +8,12 @@ import java.util.List;
 
 /**
  * ICE servers for the server's peer connections (and handed to browsers), the audio device module,
- * and how often each stream sends an RTCP sender report (zero: libwebrtc's own intervals).
+ * how often each stream sends an RTCP sender report (zero: libwebrtc's own intervals), and whether
+ * Opus sends silence as DTX.
  */
 public record WebRtcSettings(
-    List<IceServerSettings> iceServers, TurnRestSettings turnRest, String audioModule, Duration senderReportInterval) {
+    List<IceServerSettings> iceServers, TurnRestSettings turnRest, String audioModule, Duration senderReportInterval,
+    boolean opusDtx) {
 
   /** One STUN or TURN server; username and credential are null for STUN. */
   public record IceServerSettings(List<String> urls, String username, String credential) {}
@@ -48,6 +50,7 @@ public record WebRtcSettings(
     Config rest = c.getConfig("turn-rest");
     TurnRestSettings turnRest = new TurnRestSettings(
         rest.getStringList("urls"), rest.getString("secret"), rest.getString("user"), rest.getDuration("ttl"));
-    return new WebRtcSettings(servers, turnRest, c.getString("audio-module"), c.getDuration("sender-report-interval"));
+    return new WebRtcSettings(servers, turnRest, c.getString("audio-module"), c.getDuration("sender-report-interval"),
+        c.getBoolean("opus-dtx"));
   }
 }

@@ -125,7 +125,7 @@ public final class Viewer implements AutoCloseable {
     }
     try {
       peerConnection.setRemoteDescription(
-          new RTCSessionDescription(RTCSdpType.OFFER, Boolean.getBoolean("avpush.lab.dtx") ? offerSdp.replaceAll("(a=fmtp:\\d+ [^\\r\\n]*useinbandfec=1)", "$1;usedtx=1") : offerSdp),
+          new RTCSessionDescription(RTCSdpType.OFFER, output.engine().offerAsAnswered(offerSdp)),
           setObserver(
               () -> negotiation.execute(() -> step(result, () -> createAnswer(result))),
               reason -> fail(result, new SdpException("offer SDP rejected by WebRTC: " + reason))));

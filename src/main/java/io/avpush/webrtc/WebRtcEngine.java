@@ -37,6 +37,7 @@ public final class WebRtcEngine implements AutoCloseable {
 
   private final AudioDeviceModuleBase audioModule;
   private final AudioModule audioModuleKind;
+  private final boolean opusDtx;
   private final PeerConnectionFactory factory;
   private final java.util.function.Supplier<List<IceServer>> iceServers;
   private final ExecutorService negotiation;
@@ -47,9 +48,10 @@ public final class WebRtcEngine implements AutoCloseable {
       AudioDeviceModuleBase audioModule,
       PeerConnectionFactory factory,
       java.util.function.Supplier<List<IceServer>> ice,
-      AudioModule kind) {
+      Options options) {
     this.audioModule = audioModule;
-    this.audioModuleKind = kind;
+    this.audioModuleKind = options.audioModule();
+    this.opusDtx = options.opusDtx();
     this.factory = factory;
     this.iceServers = ice;
     this.negotiation =
@@ -68,13 +70,23 @@ public final class WebRtcEngine implements AutoCloseable {
    */
   public enum AudioModule { DUMMY, HEADLESS }
 
-  /** How often every peer connection sends sender reports of each stream (see {@link SenderReports}). */
-  public static final Duration SENDER_REPORT_INTERVAL = Duration.ofMillis(500);
+  /**
+   * How the engine sends.
+   *
+   * @param audioModule the audio device module the factory is built on
+   * @param senderReportInterval how often each stream of every peer connection sends an RTCP
+   *     sender report; zero keeps libwebrtc's (audio every 5 s, video every 1 s)
+   * @param opusDtx whether the Opus encoder sends silence as DTX (see {@link OfferEdits#withOpusDtx})
+   */
+  public record Options(AudioModule audioModule, Duration senderReportInterval, boolean opusDtx) {
+    /** The defaults of reference.conf: the dummy module, reports every 500 ms, DTX on. */
+    public static final Options DEFAULTS = new Options(AudioModule.DUMMY, Duration.ofMillis(500), true);
+  }
 
-  /** Builds the engine on the dummy audio module, with sender reports every {@link #SENDER_REPORT_INTERVAL}. */
+  /** Builds the engine with {@link Options#DEFAULTS}. */
   public static WebRtcEngine start(List<IceServer> iceServers) {
     List<IceServer> fixed = List.copyOf(iceServers);
-    return start(() -> fixed, AudioModule.DUMMY, SENDER_REPORT_INTERVAL);
+    return start(() -> fixed, Options.DEFAULTS);
   }
 
   /**
@@ -83,11 +95,10 @@ public final class WebRtcEngine implements AutoCloseable {
    * RTCP sender reports.
    *
    * @param iceServers asked for at every new peer connection (fresh TURN REST credentials)
-   * @param senderReportInterval how often each stream of every peer connection sends an RTCP
-   *     sender report; zero keeps libwebrtc's (audio every 5 s, video every 1 s)
    */
-  public static WebRtcEngine start(
-      java.util.function.Supplier<List<IceServer>> iceServers, AudioModule kind, Duration senderReportInterval) {
+  public static WebRtcEngine start(java.util.function.Supplier<List<IceServer>> iceServers, Options options) {
+    AudioModule kind = options.audioModule();
+    Duration senderReportInterval = options.senderReportInterval();
     AudioDeviceModuleBase adm = kind == AudioModule.DUMMY
         ? new AudioDeviceModule(AudioLayer.kDummyAudio)
         : new HeadlessAudioDeviceModule();
@@ -108,9 +119,10 @@ public final class WebRtcEngine implements AutoCloseable {
     // webrtc-java's library is loaded now; its created offers and answers are freed from here on.
     NativeRefs.releaseCreatedDescriptions();
     boolean reports = SenderReports.install(factory, senderReportInterval);
-    log.info("WebRTC engine started on the {} audio device module; sender reports every {}", kind,
-        reports ? senderReportInterval.toMillis() + " ms" : "5 s (audio) and 1 s (video), libwebrtc's defaults");
-    return new WebRtcEngine(adm, factory, iceServers, kind);
+    log.info("WebRTC engine started on the {} audio device module; sender reports every {}; Opus DTX {}", kind,
+        reports ? senderReportInterval.toMillis() + " ms" : "5 s (audio) and 1 s (video), libwebrtc's defaults",
+        options.opusDtx() ? "on" : "off");
+    return new WebRtcEngine(adm, factory, iceServers, options);
   }
 
   /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
@@ -158,6 +170,11 @@ public final class WebRtcEngine implements AutoCloseable {
 
   PeerConnectionFactory factory() {
     return factory;
+  }
+
+  /** The offer as this engine answers it (see {@link Options#opusDtx}). */
+  String offerAsAnswered(String offerSdp) {
+    return opusDtx ? OfferEdits.withOpusDtx(offerSdp) : offerSdp;
   }
 
   ExecutorService negotiation() {

@@ -31,6 +31,13 @@ public final class WebRtcOutputs implements Output.Factory {
         .toList();
   }
 
+  /** How the engine sends, as the settings say. */
+  public static WebRtcEngine.Options engineOptions(WebRtcSettings settings) {
+    return new WebRtcEngine.Options(
+        WebRtcEngine.AudioModule.valueOf(settings.audioModule().toUpperCase(java.util.Locale.ROOT)),
+        settings.senderReportInterval(), settings.opusDtx());
+  }
+
   @Override
   public Output create(String sessionId) {
     return new SessionOutput(engine.createOutput(sessionId));

@@ -79,9 +79,7 @@ public final class SoakBench {
             + "\npekko.loglevel = ERROR\navpush.media { default-width = 320, default-height = 240 }\n")
         .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
-        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
-        settings.webrtc().senderReportInterval());
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-soak", config);
     String base = "http://127.0.0.1:" + port;

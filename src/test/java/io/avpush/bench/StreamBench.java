@@ -281,9 +281,7 @@ public final class StreamBench {
               + "\npekko.loglevel = WARNING\n")
           .withFallback(ClusterConfig.load(ConfigFactory.empty()));
       AvpushSettings settings = AvpushSettings.from(config);
-      WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
-          WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(Locale.ROOT)),
-          settings.webrtc().senderReportInterval());
+      WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
       PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().toNanos());
       r.probe = probe;

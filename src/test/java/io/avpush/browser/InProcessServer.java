@@ -55,9 +55,7 @@ final class InProcessServer implements AutoCloseable {
         .withFallback(ClusterConfig.load(ConfigFactory.empty()))
         .resolve();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
-        WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
-        settings.webrtc().senderReportInterval());
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     ActorSystem<Void> system = ActorSystem.create(
         Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-browser-it", config);
