@@ -2,10 +2,11 @@
 // server's answers. Two ways in (the server's README, "Public HTTP API"):
 //   JSON offer  POST {server}/api/sessions/{id}/offer, body {"type": "offer", "sdp": ...}
 //               -> 200 {"sdp", "type": "answer", "viewerId"}; ends with
-//               DELETE {server}/api/sessions/{id}/viewers/{viewerId} (needs the API key)
+//               DELETE {server}/api/sessions/{id}/viewers/{viewerId}
 //   WHEP        POST {server}/whep/{id} (or /whep: a new session), application/sdp
 //               -> 201, the answer as application/sdp, Location: the viewer resource; ends with
-//               DELETE of the Location (the viewer token is enough)
+//               DELETE of the Location
+// Either way the session's viewer token (or an API key) is enough, from the offer to the DELETE.
 
 import {AvpushViewerError, errorFromReply} from './avpush-viewer-errors.js';
 
