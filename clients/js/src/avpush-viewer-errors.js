@@ -108,18 +108,19 @@ export function connectionStateFailure(connectionState, phase, offered = null) {
 }
 
 /**
- * The server no longer has this viewer: serverMessage says why (its 404 to the probe, the
- * session's end on the events channel, or the server closing the events channel).
+ * The server no longer has this viewer: serverMessage says why (its 404 to the probe, or the
+ * session's end on the events channel); reply: the server's {status, error} when it answered, so
+ * that a page can tell a session that ended (error 'session_not_found') from a viewer that did.
  */
-export function droppedError(serverMessage) {
-  return new AvpushViewerError('dropped', `the avpush server ended this viewer: ${serverMessage}`);
+export function droppedError(serverMessage, {status = null, error = null} = {}) {
+  return new AvpushViewerError('dropped', `the avpush server ended this viewer: ${serverMessage}`, {status, error});
 }
 
 /**
  * The server closed the events channel while the media connection was up, which it does only when
- * it ends the viewer. probeMessage: its 404 message when asked about the viewer, if it gave one.
+ * it ends the viewer. reply: its 404 (an AvpushViewerError) when asked about the viewer, or null.
  */
-export function serverClosedError(probeMessage) {
-  return droppedError(probeMessage || 'it closed this viewer\'s connection (the viewer or its session was deleted, '
-    + 'or the server is stopping)');
+export function serverClosedError(reply) {
+  return reply ? droppedError(reply.message, reply)
+    : droppedError('it closed this viewer\'s connection (the viewer or its session was deleted, or the server is stopping)');
 }

@@ -203,12 +203,12 @@ export class AvpushViewer {
   async #probe() {
     if (this.state !== 'connected' || !['disconnected', 'failed'].includes(this.pc.connectionState)) return;
     const gone = await this.#goneFromServer();
-    if (gone !== null) return this.#fail(droppedError(gone));
+    if (gone !== null) return this.#fail(droppedError(gone.message, gone));
     if (this.pc.connectionState === 'failed') return this.#fail(connectionStateFailure('failed', 'connected'));
     this.#later(() => this.#probe(), PROBE_EVERY_MS);
   }
 
-  /** The server's message when it answers 404 for this viewer; null when it has it, or does not answer in time. */
+  /** The server's 404 for this viewer, as an error (its message, status, error code); null when it has the viewer, or does not answer in time. */
   async #goneFromServer() {
     const ask = new AbortController();
     const stop = () => ask.abort();
@@ -216,7 +216,7 @@ export class AvpushViewer {
     const timer = setTimeout(stop, PROBE_TIMEOUT_MS);
     try {
       const response = await fetch(probeUrl(this.#o, this.server, this.answer), {headers: authHeaders(this.#o.token), signal: ask.signal});
-      return response.status === 404 ? errorFromReply(404, response.statusText, await response.text()).message : null;
+      return response.status === 404 ? errorFromReply(404, response.statusText, await response.text()) : null;
     } catch (err) {
       return null;
     } finally {

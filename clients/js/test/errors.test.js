@@ -76,6 +76,12 @@ test('unreachable and dropped say what happened', () => {
 test('the server closing the events channel is the server ending the viewer, in its own words when it gave some', () => {
   assert.deepEqual([serverClosedError(null).code, serverClosedError(null).message], ['dropped', 'the avpush server ended this '
     + 'viewer: it closed this viewer\'s connection (the viewer or its session was deleted, or the server is stopping)']);
-  assert.equal(serverClosedError('no viewer \'v2\' in session s1; it was deleted already or never existed').message,
-    'the avpush server ended this viewer: no viewer \'v2\' in session s1; it was deleted already or never existed');
+  const sessionGone = serverClosedError(errorFromReply(404, 'Not Found', JSON.stringify({error: 'session_not_found',
+    message: 'no session \'s1\' on this node; it ended or never existed. Create one with POST /api/sessions'})));
+  assert.deepEqual([sessionGone.code, sessionGone.status, sessionGone.error, sessionGone.message], ['dropped', 404, 'session_not_found',
+    'the avpush server ended this viewer: no session \'s1\' on this node; it ended or never existed. Create one with POST /api/sessions'],
+  'a page can tell that the session ended');
+  const viewerGone = serverClosedError(errorFromReply(404, 'Not Found', JSON.stringify({error: 'not_found',
+    message: 'no viewer \'s1-v2\' in session s1; it was deleted already or never existed'})));
+  assert.deepEqual([viewerGone.code, viewerGone.error], ['dropped', 'not_found']);
 });
