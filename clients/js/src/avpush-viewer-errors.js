@@ -13,15 +13,18 @@
  *   'dropped'            the server ended this viewer, or the connection to it broke
  *   'webrtc'             the browser could not set up the peer connection (its message says why)
  *   'closed'             close() was called before the connection was made
- * `status` and `error` are the server's HTTP status and JSON error code, when it answered.
+ * `status` and `error` are the server's HTTP status and JSON error code, when it answered;
+ * `offered` (with 'ice-timeout' and 'ice-failed') the media addresses the server offered, e.g.
+ * ['10.0.0.5 (host)'], or null when its answer had not come.
  */
 export class AvpushViewerError extends Error {
-  constructor(code, message, {status = null, error = null, cause} = {}) {
+  constructor(code, message, {status = null, error = null, offered = null, cause} = {}) {
     super(message, cause === undefined ? undefined : {cause});
     this.name = 'AvpushViewerError';
     this.code = code;
     this.status = status;
     this.error = error;
+    this.offered = offered;
   }
 }
 
@@ -50,34 +53,53 @@ export function unreachableError(server, cause) {
     + 'check the address, that the server runs, and that it lets this page\'s origin call it (avpush.http.cors-origins)', {cause});
 }
 
-const WHAT_TO_CHECK = 'Check that this browser reaches the server\'s media address: WebRTC does not use loopback, '
-  + 'so the server must be reached on a non-loopback address (open the page by the machine\'s address, not '
-  + 'localhost or 127.0.0.1), or through a TURN server (iceServers) when a firewall or NAT is in between.';
+/**
+ * Why media did not flow and what to try, from the addresses the server offered for media (its
+ * answer's candidates, e.g. ['10.0.0.5 (host)']; null when its answer had not come).
+ * Example: ['10.0.0.5 (host)'] -> 'Media goes ... to the addresses the server offered: 10.0.0.5 (host).
+ * This browser reached none of them. WebRTC never uses loopback, ...'.
+ */
+export function mediaPathHelp(offered) {
+  if (offered && offered.length === 0) {
+    return 'The avpush server offered no address for media: it has no network interface but loopback, which WebRTC '
+      + 'never uses. Give it a network interface, or give it and this browser a TURN server (iceServers).';
+  }
+  const where = offered
+    ? `Media goes straight between the avpush server and this browser over UDP, to the addresses the server offered: `
+      + `${offered.join(', ')}. This browser reached none of them.`
+    : 'Media goes straight between the avpush server and this browser over UDP, to the addresses in the server\'s answer.';
+  return `${where} WebRTC never uses loopback, so a page that reaches the server through localhost, an SSH tunnel or a `
+    + 'container\'s published port is no proof that media can: this browser must reach one of the server\'s own '
+    + 'addresses, or both must reach a TURN server (iceServers) when a firewall or NAT is in between.';
+}
 
 /**
  * connect() ran out of time in `phase`: 'offer' (waiting for the server's answer) or 'ice' (the
- * media connection). states: the peer connection's {connectionState, iceConnectionState}.
+ * media connection). states: the peer connection's {connectionState, iceConnectionState};
+ * offered: the server's media addresses (mediaPathHelp).
  */
-export function connectTimeoutError(phase, timeoutMs, server, states) {
+export function connectTimeoutError(phase, timeoutMs, server, states, offered = null) {
   const seconds = Math.round(timeoutMs / 100) / 10;
   if (phase === 'offer') {
     return new AvpushViewerError('timeout', `the avpush server at ${server} did not answer the offer within ${seconds} s: `
       + 'check that it runs and is not overloaded');
   }
   return new AvpushViewerError('ice-timeout', `no media connection to the avpush server within ${seconds} s `
-    + `(connection ${states.connectionState}, ICE ${states.iceConnectionState}). ${WHAT_TO_CHECK}`);
+    + `(connection ${states.connectionState}, ICE ${states.iceConnectionState}). ${mediaPathHelp(offered)}`, {offered});
 }
 
 /**
  * What a peer connection state means for a viewer that is `connecting` or already `connected`:
- * an error for 'failed' and 'closed' (one we did not close ourselves), else null.
+ * an error for 'failed' and 'closed' (one we did not close ourselves), else null. offered: the
+ * server's media addresses (mediaPathHelp).
  */
-export function connectionStateFailure(connectionState, phase) {
+export function connectionStateFailure(connectionState, phase, offered = null) {
   if (connectionState === 'failed') {
     return phase === 'connected'
       ? new AvpushViewerError('dropped', 'the media connection to the avpush server failed: the server ended this viewer '
         + 'or the network between them broke; connect again')
-      : new AvpushViewerError('ice-failed', `no media connection to the avpush server could be made. ${WHAT_TO_CHECK}`);
+      : new AvpushViewerError('ice-failed', `no media connection to the avpush server could be made. ${mediaPathHelp(offered)}`,
+        {offered});
   }
   if (connectionState === 'closed') {
     return new AvpushViewerError('dropped', 'the media connection to the avpush server was closed; connect again');
@@ -85,7 +107,20 @@ export function connectionStateFailure(connectionState, phase) {
   return null;
 }
 
-/** The server no longer has this viewer (a 404 to the probe, or the session's end on the events channel). */
-export function droppedError(serverMessage) {
-  return new AvpushViewerError('dropped', `the avpush server ended this viewer: ${serverMessage}`);
+/**
+ * The server no longer has this viewer: serverMessage says why (its 404 to the probe, or the
+ * session's end on the events channel); reply: the server's {status, error} when it answered, so
+ * that a page can tell a session that ended (error 'session_not_found') from a viewer that did.
+ */
+export function droppedError(serverMessage, {status = null, error = null} = {}) {
+  return new AvpushViewerError('dropped', `the avpush server ended this viewer: ${serverMessage}`, {status, error});
+}
+
+/**
+ * The server closed the events channel while the media connection was up, which it does only when
+ * it ends the viewer. reply: its 404 (an AvpushViewerError) when asked about the viewer, or null.
+ */
+export function serverClosedError(reply) {
+  return reply ? droppedError(reply.message, reply)
+    : droppedError('it closed this viewer\'s connection (the viewer or its session was deleted, or the server is stopping)');
 }

@@ -2,10 +2,11 @@
 // server's answers. Two ways in (the server's README, "Public HTTP API"):
 //   JSON offer  POST {server}/api/sessions/{id}/offer, body {"type": "offer", "sdp": ...}
 //               -> 200 {"sdp", "type": "answer", "viewerId"}; ends with
-//               DELETE {server}/api/sessions/{id}/viewers/{viewerId} (needs the API key)
+//               DELETE {server}/api/sessions/{id}/viewers/{viewerId}
 //   WHEP        POST {server}/whep/{id} (or /whep: a new session), application/sdp
 //               -> 201, the answer as application/sdp, Location: the viewer resource; ends with
-//               DELETE of the Location (the viewer token is enough)
+//               DELETE of the Location
+// Either way the session's viewer token (or an API key) is enough, from the offer to the DELETE.
 
 import {AvpushViewerError, errorFromReply} from './avpush-viewer-errors.js';
 
@@ -102,7 +103,8 @@ export function offerRequest(o, base, sdp) {
 /**
  * The answer to the offer from the server's reply {status, statusText, location, body} to the
  * request at requestUrl: {sdp, viewerId, resource (the URL whose DELETE ends this viewer),
- * session}. An error reply throws its AvpushViewerError.
+ * session, offered (the server's media addresses, candidateAddresses)}. An error reply throws its
+ * AvpushViewerError.
  */
 export function parseAnswer(o, base, requestUrl, reply) {
   if (reply.status < 200 || reply.status > 299) throw errorFromReply(reply.status, reply.statusText, reply.body);
@@ -113,7 +115,7 @@ export function parseAnswer(o, base, requestUrl, reply) {
     }
     const resource = new URL(reply.location, requestUrl).href;
     const [session, viewerId] = new URL(resource).pathname.split('/').slice(-2).map(decodeURIComponent);
-    return {sdp: reply.body, viewerId, resource, session};
+    return {sdp: reply.body, viewerId, resource, session, offered: candidateAddresses(reply.body)};
   }
   let json = null;
   try { json = JSON.parse(reply.body); } catch (e) { /* below */ }
@@ -122,7 +124,22 @@ export function parseAnswer(o, base, requestUrl, reply) {
       + JSON.stringify(String(reply.body).slice(0, 120)));
   }
   return {sdp: json.sdp, viewerId: json.viewerId, resource: `${base}/api/sessions/${part(o.session)}/viewers/${part(json.viewerId)}`,
-    session: o.session};
+    session: o.session, offered: candidateAddresses(json.sdp)};
+}
+
+/**
+ * Where the server offers to send media: each distinct address of the answer's ICE candidates with
+ * its type, in the answer's order. Media flows only if the browser reaches one of them (or both
+ * reach a TURN server), whatever address the page or the API was reached at.
+ * Example: 'a=candidate:1 1 udp 2122260223 10.0.0.5 50123 typ host' -> ['10.0.0.5 (host)'].
+ */
+export function candidateAddresses(sdp) {
+  const offered = String(sdp).split(/\r?\n/)
+    .filter((line) => line.startsWith('a=candidate:'))
+    .map((line) => line.split(' '))
+    .filter((f) => f.length >= 8 && f[6] === 'typ')
+    .map((f) => `${f[4]} (${f[7]})`);
+  return [...new Set(offered)];
 }
 
 function badReply(message) {

@@ -12,11 +12,12 @@
 // browser's own: the server sends both tracks in one MediaStream; no jitter-buffer target is set
 // unless the caller asks for one. With onEvent the session's events come on the negotiated
 // "avpush-events" data channel, each handed on at its frame's display (avpush-event-clock.js).
-// After connect, a failure (the server ended the viewer, the connection broke) goes to onFailure.
+// After connect, a failure (the server ended the viewer, the connection broke) goes to onFailure;
+// with the events channel, the server's closing it tells at once that it ended the viewer.
 
 import {attachEvents} from './avpush-event-clock.js';
 import {AvpushViewerError, connectTimeoutError, connectionStateFailure, droppedError, errorFromReply,
-  unreachableError} from './avpush-viewer-errors.js';
+  serverClosedError, unreachableError} from './avpush-viewer-errors.js';
 import {authHeaders, ended, offerRequest, parseAnswer, probeUrl, rtcConfiguration, serverBase,
   viewerOptions} from './avpush-viewer-signaling.js';
 
@@ -69,7 +70,7 @@ export class AvpushViewer {
     this.pc = null;
     /** The remote MediaStream (audio and video), once the tracks arrived. */
     this.stream = null;
-    /** The server's answer: {viewerId, resource (its DELETE ends the viewer), session}. */
+    /** The server's answer: {viewerId, resource (its DELETE ends the viewer), session, offered (its media addresses)}. */
     this.answer = null;
     /** The failure that ended the viewer, if one did. */
     this.error = null;
@@ -81,8 +82,8 @@ export class AvpushViewer {
     if (this.state !== 'new') throw new Error(`connect() is called once per viewer (this one is ${this.state}); make a new one`);
     this.#setState('connecting');
     const failed = new Promise((resolve, reject) => { this.#failWhileConnecting = reject; });
-    this.#later(() => this.#fail(connectTimeoutError(this.#phase, this.#o.connectTimeoutMs, this.server, this.#states())),
-      this.#o.connectTimeoutMs);
+    this.#later(() => this.#fail(connectTimeoutError(this.#phase, this.#o.connectTimeoutMs, this.server, this.#states(),
+      this.#offered())), this.#o.connectTimeoutMs);
     try {
       await Promise.race([this.#negotiate(), failed]);
       await Promise.race([this.#connected(), failed]);
@@ -135,6 +136,7 @@ export class AvpushViewer {
     if (o.onEvent) {
       this.#channel = pc.createDataChannel('avpush-events', {negotiated: true, id: 0});
       this.#events = attachEvents(pc, o.video, this.#channel, (event, info) => this.#onEvent(event, info), o.eventTiming);
+      this.#channel.addEventListener('close', () => this.#onChannelClosed());
     }
     pc.addEventListener('track', (e) => this.#show(e));
     pc.addEventListener('connectionstatechange', () => this.#onConnectionState());
@@ -185,7 +187,7 @@ export class AvpushViewer {
   #onConnectionState() {
     const state = this.pc.connectionState;
     if (this.state === 'connecting') {
-      const failure = connectionStateFailure(state, 'connecting');
+      const failure = connectionStateFailure(state, 'connecting', this.#offered());
       if (failure) this.#fail(failure);
     } else if (this.state === 'connected') {
       if (state === 'disconnected' || state === 'failed') this.#probe();
@@ -201,12 +203,12 @@ export class AvpushViewer {
   async #probe() {
     if (this.state !== 'connected' || !['disconnected', 'failed'].includes(this.pc.connectionState)) return;
     const gone = await this.#goneFromServer();
-    if (gone !== null) return this.#fail(droppedError(gone));
+    if (gone !== null) return this.#fail(droppedError(gone.message, gone));
     if (this.pc.connectionState === 'failed') return this.#fail(connectionStateFailure('failed', 'connected'));
     this.#later(() => this.#probe(), PROBE_EVERY_MS);
   }
 
-  /** The server's message when it answers 404 for this viewer; null when it has it, or does not answer in time. */
+  /** The server's 404 for this viewer, as an error (its message, status, error code); null when it has the viewer, or does not answer in time. */
   async #goneFromServer() {
     const ask = new AbortController();
     const stop = () => ask.abort();
@@ -214,13 +216,23 @@ export class AvpushViewer {
     const timer = setTimeout(stop, PROBE_TIMEOUT_MS);
     try {
       const response = await fetch(probeUrl(this.#o, this.server, this.answer), {headers: authHeaders(this.#o.token), signal: ask.signal});
-      return response.status === 404 ? errorFromReply(404, response.statusText, await response.text()).message : null;
+      return response.status === 404 ? errorFromReply(404, response.statusText, await response.text()) : null;
     } catch (err) {
       return null;
     } finally {
       clearTimeout(timer);
       this.#abort.signal.removeEventListener('abort', stop);
     }
+  }
+
+  /**
+   * The events channel closed under a connected viewer: the server closes it only when it ends the
+   * viewer (its DELETE, its session's, the server stopping), long before ICE would notice.
+   */
+  async #onChannelClosed() {
+    if (this.state !== 'connected') return;
+    const gone = await this.#goneFromServer();
+    this.#fail(serverClosedError(gone));
   }
 
   #onEvent(event, info) {
@@ -312,6 +324,11 @@ export class AvpushViewer {
         console.error('avpush onStateChange handler failed', e);
       }
     }
+  }
+
+  /** The server's media addresses from its answer (null before it came). */
+  #offered() {
+    return this.answer ? this.answer.offered : null;
   }
 
   #states() {

@@ -1,7 +1,7 @@
 // The viewer's options, URLs, requests and the server's answers, without a server.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {authHeaders, ended, offerRequest, parseAnswer, probeUrl, rtcConfiguration, serverBase,
+import {authHeaders, candidateAddresses, ended, offerRequest, parseAnswer, probeUrl, rtcConfiguration, serverBase,
   viewerOptions} from '../src/avpush-viewer-signaling.js';
 import {AvpushViewerError} from '../src/avpush-viewer-errors.js';
 
@@ -70,15 +70,32 @@ test('the JSON answer gives the viewer and the URL whose DELETE ends it', () => 
   const o = viewerOptions({video, session: 's1'});
   const answer = parseAnswer(o, BASE, `${BASE}/api/sessions/s1/offer`,
     {status: 200, statusText: 'OK', location: null, body: '{"sdp":"v=0\\r\\n","type":"answer","viewerId":"v 7"}'});
-  assert.deepEqual(answer, {sdp: 'v=0\r\n', viewerId: 'v 7', resource: `${BASE}/api/sessions/s1/viewers/v%207`, session: 's1'});
+  assert.deepEqual(answer, {sdp: 'v=0\r\n', viewerId: 'v 7', resource: `${BASE}/api/sessions/s1/viewers/v%207`, session: 's1',
+    offered: []});
   assert.equal(probeUrl(o, BASE, answer), `${BASE}/api/sessions/s1`);
 });
 
 test('the WHEP answer\'s Location, resolved against the endpoint, is the viewer resource', () => {
   const o = viewerOptions({video, mode: 'whep'});
   const answer = parseAnswer(o, BASE, `${BASE}/whep`, {status: 201, statusText: 'Created', location: '/p/whep/new1/v2', body: 'v=0\r\n'});
-  assert.deepEqual(answer, {sdp: 'v=0\r\n', viewerId: 'v2', resource: 'https://av.example/p/whep/new1/v2', session: 'new1'});
+  assert.deepEqual(answer, {sdp: 'v=0\r\n', viewerId: 'v2', resource: 'https://av.example/p/whep/new1/v2', session: 'new1',
+    offered: []});
   assert.equal(probeUrl(o, BASE, answer), 'https://av.example/p/whep/new1/v2');
+});
+
+test('the answer\'s candidates say where the server offers media: each address once, with its type', () => {
+  const sdp = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=candidate:1 1 udp 2122260223 10.0.0.5 50123 typ host generation 0',
+    'a=candidate:2 1 tcp 1518280447 10.0.0.5 9 typ host tcptype passive',
+    'a=candidate:3 1 udp 1686052607 203.0.113.7 50123 typ srflx raddr 10.0.0.5 rport 50123',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96',
+    'a=candidate:1 1 udp 2122260223 10.0.0.5 50124 typ host generation 0',
+    'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 50123', ''].join('\r\n');
+  assert.deepEqual(candidateAddresses(sdp), ['10.0.0.5 (host)', '203.0.113.7 (srflx)', '198.51.100.9 (relay)']);
+  assert.deepEqual(candidateAddresses('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'), [], 'a server with loopback only offers none');
+  const answer = parseAnswer(viewerOptions({video, session: 's1'}), BASE, '', {status: 200, statusText: 'OK', location: null,
+    body: JSON.stringify({sdp, type: 'answer', viewerId: 'v1'})});
+  assert.deepEqual(answer.offered, ['10.0.0.5 (host)', '203.0.113.7 (srflx)', '198.51.100.9 (relay)']);
 });
 
 test('the server\'s error reply becomes an error with its message', () => {

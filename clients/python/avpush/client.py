@@ -68,7 +68,12 @@ class AvpushClient:
         return self._json("POST", session_path(session_id, "/offer"), {"type": "offer", "sdp": sdp})
 
     def interrupt(self, session_id: str) -> Json:
-        """Drops the queue and cuts the playing segment within a frame: ``{"dropped", "cut", "cutAtMs"}``."""
+        """Drops the queue and cuts the playing segment within a frame.
+
+        Returns ``{"dropped": [ids], "cut": id or None, "cutAtMs", "cutAfterMs"}``: ``cutAfterMs`` is
+        how far into the cut segment the cut fell (ms of that segment; None when nothing played),
+        ``cutAtMs`` when the cut takes effect on the session's clock (ms since the session started).
+        """
         return self._json("POST", session_path(session_id, "/interrupt"), {})
 
     # ---- segments and the idle loop ----

@@ -75,7 +75,11 @@ async def main():
         answer = asyncio.ensure_future(speak(client, sid, session["width"], session["height"], seconds=10))
         heard_at = await wait_for_speech(args.speech_at, started)
         cut = await client.interrupt(sid)
-        print("user spoke at %.2f s: interrupted %s at %.0f ms of it" % (heard_at, cut["cut"], cut["cutAtMs"]))
+        if cut["cut"] is None:
+            print("user spoke at %.2f s: nothing was playing to interrupt" % heard_at)
+        else:
+            # cutAfterMs is how far into the answer the cut fell; cutAtMs is the session's clock, not the answer's.
+            print("user spoke at %.2f s: interrupted %s after %.0f ms of it" % (heard_at, cut["cut"], cut["cutAfterMs"]))
         stream = await answer
         print("the stream stopped: %s" % stream.ended["message"])
     finally:

@@ -118,7 +118,8 @@ public final class ApiRoutes extends AllDirectives {
             completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r))))))),
         path("interrupt", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
             completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new)))))),
-        pathPrefix("viewers", () -> path(viewerId -> delete(() -> auth.publisher(() -> withSession(sessionId, s ->
+        // The viewer token that started a viewer may end it, as WHEP's DELETE of its Location does.
+        pathPrefix("viewers", () -> path(viewerId -> delete(() -> auth.viewer(sessionId, () -> withSession(sessionId, s ->
             disconnectViewer(s, sessionId, viewerId)))))),
         // Rejections handled here: a plain GET of the stream is a 400 "expected a WebSocket upgrade",
         // not the 405 of the /api/sessions preflight route that would otherwise win.

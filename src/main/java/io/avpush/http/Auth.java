@@ -33,8 +33,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>Publishing (create, upload, demo, interrupt, delete) needs an API key from
  *       {@code avpush.auth.api-keys}, as {@code Authorization: Bearer <key>} or {@code X-Api-Key}
  *       (or the query parameter {@code access_token}, where a browser cannot set headers).
- *   <li>Viewing session {@code id} (offer, WHEP, status) takes the API key or that session's viewer
- *       token ({@link ViewerTokens}), as {@code Authorization: Bearer <token>}.
+ *   <li>Viewing session {@code id} (offer, WHEP, status, events, ending a viewer) takes the API key or
+ *       that session's viewer token ({@link ViewerTokens}), as {@code Authorization: Bearer <token>}.
  *   <li>No key configured: development mode, everything is open.
  * </ul>
  *

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * The demo page tells a newcomer why they see a black video and what to do: when the browser
  * reaches the page but not the server's media addresses (an SSH tunnel, a container's published
  * port, a VM; here {@link TurnLab}'s viewer host, which reaches avpush only through a TCP
- * forwarder), and when the server ends the viewer. What is checked is the message the page shows
- * (it logs it to the console as well, "avpush demo: ...").
+ * forwarder), and when the server ends the viewer (its session deleted, or the viewer alone). What
+ * is checked is the message the page shows (it logs it to the console as well, "avpush demo: ...");
+ * the page is built on the JS viewer module, whose messages it shows with its own advice added.
  *
  * <p>Needs root, socat, coturn (the lab starts it; no TURN is configured here) and Chromium, inside
  * {@code scripts/in-netns.sh}: {@code scripts/in-netns.sh mvn -o -B -Pall test -Dtest=DemoPageIT}.
@@ -48,7 +49,7 @@ class DemoPageIT {
         String message = page.result().get(60, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - opened) / 1e9;
         System.out.printf("DemoPageIT: after %.1f s the page says: %s%n", seconds, message);
-        assertTrue(message.startsWith("No media connection 10 s after the server's answer"), message);
+        assertTrue(message.startsWith("No media connection to the avpush server within 10 s"), message);
         assertTrue(message.contains(TurnLab.AVPUSH_ADDRESS + " (host)"), "names the addresses the server offered: " + message);
         assertTrue(message.contains("This browser reached none of them"), message);
         assertTrue(message.contains("open this page at an address of that machine this browser can reach"), message);
@@ -75,9 +76,34 @@ class DemoPageIT {
         assertEquals(204, deleted.statusCode(), deleted.body());
         String message = page.result().get(20, TimeUnit.SECONDS);
         System.out.println("DemoPageIT: after DELETE of its session the page says: " + message);
-        assertTrue(message.startsWith("The server ended this viewer") || message.startsWith("Session " + session + " has ended"),
+        assertTrue(message.startsWith("The avpush server ended this viewer") || message.startsWith("Session " + session + " has ended"),
             message);
         assertTrue(message.contains("reload the page") || message.contains("Reload the page"), message);
+      }
+    }
+  }
+
+  @Test
+  void aViewerTheServerDeletesIsToldSoAtOnceNotWhenTheConnectionTimesOut() throws Exception {
+    MeasurePage.require(HeadlessChromium.missingReason());
+    Path dir = Files.createTempDirectory("avpush-demo-page-viewer-deleted");
+    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+      String base = "http://10.203.0.1:" + server.port();
+      try (BrowserProcess page = HeadlessChromium.open(base + "/", dir.resolve("chromium.log"), SAYS, "no-progress-lines",
+          List.of(), List.of())) {
+        String session = awaitConnectedViewer(base, Duration.ofSeconds(30));
+        // The page's viewer is its session's first: its id is the session's with "-v1" (as every offer reply shows).
+        long deleting = System.nanoTime();
+        HttpResponse<String> deleted = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + session + "/viewers/" + session + "-v1")).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, deleted.statusCode(), deleted.body());
+        String message = page.result().get(20, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - deleting) / 1e9;
+        System.out.printf("DemoPageIT: %.1f s after DELETE of its viewer the page says: %s%n", seconds, message);
+        assertTrue(message.startsWith("The avpush server ended this viewer: it closed this viewer's connection"), message);
+        assertTrue(message.contains("Press Connect to watch again"), message);
+        assertTrue(seconds < 5, "told within 5 s (a quiet connection fails only after about 30 s): " + seconds);
       }
     }
   }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint with a missing, a wrong and a right credential, on a node with API keys: publishing
- * takes only an API key; viewing a session takes an API key or that session's viewer token; a token
- * of another session is 403, an expired one 401. Each refusal is JSON, each 401 carries a
- * WWW-Authenticate challenge (RFC 6750), and a refused call changes nothing.
+ * takes only an API key; viewing a session (and ending a viewer of it) takes an API key or that
+ * session's viewer token; a token of another session is 403, an expired one 401. Each refusal is
+ * JSON, each 401 carries a WWW-Authenticate challenge (RFC 6750), and a refused call changes nothing.
  */
 class AuthTest {
 
@@ -68,7 +68,8 @@ class AuthTest {
           f -> json("POST", "/api/sessions/" + f.sessionId() + "/interrupt", "")),
       new Endpoint("POST /api/sessions/{id}/viewer-token", Needs.API_KEY, 200,
           f -> json("POST", "/api/sessions/" + f.sessionId() + "/viewer-token", "")),
-      new Endpoint("DELETE /api/sessions/{id}/viewers/{viewerId}", Needs.API_KEY, 204,
+      // Ending a viewer takes what starting one does, on the JSON API as on WHEP.
+      new Endpoint("DELETE /api/sessions/{id}/viewers/{viewerId}", Needs.VIEWER, 204,
           f -> bare("DELETE", "/api/sessions/" + f.sessionId() + "/viewers/" + f.jsonViewer())),
       new Endpoint("DELETE /api/sessions/{id}/idle", Needs.API_KEY, 204,
           f -> bare("DELETE", "/api/sessions/" + f.sessionId() + "/idle")),
@@ -177,6 +178,25 @@ class AuthTest {
       }
     }
     assertFixtureUntouched(f);
+  }
+
+  @Test
+  void aViewerTokenEndsAViewerOfItsSessionOnTheJsonApiAsOnWhepButNotOneOfAnotherSession() throws Exception {
+    Fixture f = fixture();
+    Fixture other = fixture();
+    String viewer = "/api/sessions/" + f.sessionId() + "/viewers/" + f.jsonViewer();
+    Reply refused = anonymous.bearer(other.viewerToken()).delete(viewer);
+    assertEquals(403, refused.status(), refused.toString());
+    assertTrue(refused.text("message").contains("not " + f.sessionId()), refused.toString());
+    assertFixtureUntouched(f);
+    Reply ended = anonymous.bearer(f.viewerToken()).delete(viewer);
+    assertEquals(204, ended.status(), ended.toString());
+    Reply again = anonymous.bearer(f.viewerToken()).delete(viewer);
+    assertEquals(404, again.status(), "the viewer is gone: " + again);
+    Reply whep = anonymous.bearer(f.viewerToken()).get(f.whepViewer());
+    assertEquals(204, whep.status(), "the session's other viewer is still there: " + whep);
+    delete(f);
+    delete(other);
   }
 
   @Test
