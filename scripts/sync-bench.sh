@@ -58,6 +58,7 @@ scripts/in-netns.sh mvn -q -B ${MVN_OPTS_EXTRA:-} test -Pall -Dtest=SyncLabIT -D
 
 if grep -q '^SYNC-LAB' "$OUT/mvn.log"; then
   sed -n '/^SYNC-LAB/,/^results:/p' "$OUT/mvn.log"
+  grep '^SYNC-ROW' "$OUT/mvn.log" || true
 else
   echo "sync-bench: no figures (maven exit $status); last lines of $OUT/mvn.log:" >&2
   tail -30 "$OUT/mvn.log" >&2

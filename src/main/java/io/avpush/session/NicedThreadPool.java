@@ -64,33 +64,35 @@ public final class NicedThreadPool extends ExecutorServiceConfigurator {
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
     return pool.createExecutorServiceFactory(id, task -> threadFactory.newThread(() -> {
-      renice(nice);
+      String refused = renice(nice);
+      if (REPORTED.compareAndSet(false, true)) {
+        if (refused == null) {
+          log.info("media actors run at nice {}", nice);
+        } else {
+          log.info("media actors stay at nice 0 ({})", refused);
+        }
+      }
       task.run();
     }));
   }
 
-  /** Sets the calling thread's nice value; returns whether Linux allowed it. */
-  static boolean renice(int nice) {
-    boolean done;
-    String why = "";
+  /**
+   * Sets the calling thread's nice value; null when Linux allowed it, else why not. A thread
+   * inherits its creator's nice value: threads started from a media actor (libwebrtc's, an
+   * executor's) set theirs back to 0 with this.
+   */
+  public static String renice(int nice) {
     try {
+      if (!System.getProperty("os.arch", "").matches("amd64|x86_64")) {
+        return "not x86-64 Linux";
+      }
       int tid = (int) LibC.INSTANCE.syscall(SYS_GETTID_X86_64);
-      done = System.getProperty("os.arch", "").matches("amd64|x86_64")
-          && LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0;
-      if (!done) {
-        why = "errno " + Native.getLastError() + (nice < 0 ? ", lowering nice needs CAP_SYS_NICE" : "");
+      if (LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0) {
+        return null;
       }
+      return "errno " + Native.getLastError() + (nice < 0 ? ", lowering nice needs CAP_SYS_NICE" : "");
     } catch (UnsatisfiedLinkError | RuntimeException e) {
-      done = false;
-      why = e.toString();
+      return e.toString();
     }
-    if (REPORTED.compareAndSet(false, true)) {
-      if (done) {
-        log.info("media actors run at nice {}", nice);
-      } else {
-        log.info("media actors stay at nice 0 ({})", why);
-      }
-    }
-    return done;
   }
 }

@@ -7,6 +7,7 @@ import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.avpush.session.NicedThreadPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,12 @@ public final class WebRtcEngine implements AutoCloseable {
     this.negotiation =
         Executors.newSingleThreadExecutor(
             r -> {
-              Thread t = new Thread(r, "avpush-webrtc-negotiation");
+              // Started from a media actor (nice -10), whose nice it would inherit: offers and
+              // answers are bulk work that must not compete with releasing media.
+              Thread t = new Thread(() -> {
+                NicedThreadPool.renice(0);
+                r.run();
+              }, "avpush-webrtc-negotiation");
               t.setDaemon(true);
               return t;
             });

@@ -75,6 +75,13 @@ record LabFigures(
     return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1));
   }
 
+  /** One markdown table row: first marker, R37 (all, from 3 s, 10 s), p95 and std (all, from 10 s), drift, concealed, flashes. */
+  String row() {
+    return String.format(Locale.ROOT, "| %+.0f | %d/%d/%d of %d | %.0f / %.0f | %.1f / %.1f | %+.2f | %.2f | %s |",
+        firstOffsetMs, outsideR37, outsideR37After3s, outsideR37After10s, measured, p95AbsMs, p95AbsAfter10sMs, stdMs,
+        stdAfter10sMs, driftMsPerMin, concealedPercent, everyFlashShown ? "all" : "missing");
+  }
+
   String describe() {
     StringBuilder series = new StringBuilder();
     for (double[] o : offsets) {

@@ -43,5 +43,7 @@ class SyncLabIT {
     }
     SyncLab.Run run = SyncLab.run(options);
     System.out.println("SYNC-LAB " + options.describe() + "\n" + run.figures().describe() + "\nresults: " + run.out());
+    System.out.println("SYNC-ROW | " + options.describe() + " " + run.figures().row()
+        + " first-frame latency ms " + run.result().path("firstFrameLatencyMs"));
   }
 }
