@@ -49,7 +49,7 @@ final class NativeRefs {
 
   private static final int PROT_READ = 0x1;
   private static final int PROT_WRITE = 0x2;
-  private static final int PROT_EXEC = 0x4;
+  static final int PROT_EXEC = 0x4;
 
   static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("avpush.webrtc.release-native-refs", "true"))
       && System.getProperty("os.arch", "").matches("amd64|x86_64");

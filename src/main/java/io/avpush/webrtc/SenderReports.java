@@ -106,7 +106,7 @@ final class SenderReports {
       long entry = Pointer.nativeValue(new Pointer(handle).getPointer(0)) + (long) CREATE_PEER_CONNECTION_SLOT * Native.POINTER_SIZE;
       Pointer function = new Pointer(entry).getPointer(0);
       NativeRefs.Mapping code = NativeRefs.mappingOf(Pointer.nativeValue(function));
-      if (!code.path().contains("libwebrtc-java") || (code.protection() & 0x4) == 0) {
+      if (!code.path().contains("libwebrtc-java") || (code.protection() & NativeRefs.PROT_EXEC) == 0) {
         throw new IllegalStateException("slot " + CREATE_PEER_CONNECTION_SLOT + " of the factory's vtable is not code of webrtc-java");
       }
       original = Function.getFunction(function);
