@@ -1,5 +1,6 @@
 package io.avpush.webrtc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onvoid.webrtc.RTCStatsType;
@@ -32,6 +33,8 @@ class SenderReportsIT {
       String offer = receiver.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
       Viewer viewer = output.connect("v1", offer, (id, state) -> {}).toCompletableFuture().get(10, TimeUnit.SECONDS);
       receiver.acceptAnswer(viewer.answerSdp());
+      assertTrue(SenderReports.applied() >= 1, "the report interval was written into the viewer's configuration");
+      assertEquals(0, SenderReports.layoutMismatches(), "configurations without libwebrtc's defaults where expected");
       assertTrue(receiver.awaitConnected(Duration.ofSeconds(10)), "viewer connected within 10 s");
       long connected = System.nanoTime();
       try (Pacer pacer = new Pacer(output, 30, 6_000_000_000L).start()) {
