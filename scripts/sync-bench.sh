@@ -22,6 +22,9 @@
 #   seed=1             the lab's random seed
 #   interrupts=N       instead: N interrupts of a loud tone, each timed from the interrupt's reply
 #                      to silence at the loudspeaker
+#   outage=MS          instead: the lab's path drops everything for MS, 10 s into the run; prints
+#                      when the picture moved again after the path came back, and whether avpush
+#                      still counts the viewer (a 30 s outage: it frees it)
 # Results: $AVPUSH_BUILD_DIR (default ./target)/sync-bench/<time>/{figures.txt,result.json,*.log}
 # Env: MVN_OPTS_EXTRA (e.g. -o).
 set -euo pipefail
@@ -33,6 +36,7 @@ for arg in "$@"; do
   value=${arg#*=}
   case "$key" in
     viewer|browser|seconds|fps|seed|interrupts) props+=("-Davpush.lab.$key=$value") ;;
+    outage) props+=("-Davpush.lab.outageMs=$value") ;;
     gap) props+=("-Davpush.lab.gapMs=$value") ;;
     idle) props+=("-Davpush.lab.idleFirstMs=$value") ;;
     net) props+=("-Davpush.lab.down=$value" "-Davpush.lab.up=$value") ;;

@@ -7,7 +7,8 @@
 // measured at that frame's display time (metadata.expectedDisplayTime, on the epoch clock:
 // performance.timeOrigin + it); a flash first seen on a later frame began on a frame presented while
 // this page's callback was late, after the last frame it saw ("unmeasured", with that bound).
-// Frames presented between two callbacks are reported as "unsampled" runs. Every second the new
+// Frames presented between two callbacks are reported as "unsampled" runs, and a frame shown after
+// half a second without one as "resumed" (with how long the picture stood still). Every second the new
 // records and, when the page handed its RTCPeerConnection over, the receivers' inbound-rtp counters
 // are POSTed as JSON to the report URL; the lab (io.avpush.browser.LabPages) collects them.
 //
@@ -20,7 +21,7 @@
     // Frame callback times are on the video's own document's clock (an iframe's starts later).
     const clock = (video.ownerDocument.defaultView || window).performance;
     const epoch = (t) => Math.round((clock.timeOrigin + t) * 10) / 10;
-    let pending = {flashes: [], unmeasuredFlashes: [], unsampled: [], stats: [], notes: []};
+    let pending = {flashes: [], unmeasuredFlashes: [], unsampled: [], resumed: [], stats: [], notes: []};
     let firstFrame = null;
     let frames = 0;
     let bright = false;
@@ -36,6 +37,10 @@
       if (stopped) return;
       frames++;
       if (firstFrame === null) firstFrame = epoch(md.expectedDisplayTime);
+      // A picture that stood still for half a second and moves again: when, and after how long.
+      if (lastShown !== null && md.expectedDisplayTime - lastShown > 500) {
+        pending.resumed.push({t: epoch(md.expectedDisplayTime), afterMs: Math.round(md.expectedDisplayTime - lastShown)});
+      }
       if (lastPresented !== null && md.presentedFrames > lastPresented + 1) {
         pending.unsampled.push({t: epoch(md.expectedDisplayTime), frames: md.presentedFrames - lastPresented - 1});
       }
@@ -83,7 +88,7 @@
 
     async function flush() {
       const body = Object.assign(pending, {firstFrame, frames, connection: o.pc ? o.pc.connectionState : null});
-      pending = {flashes: [], unmeasuredFlashes: [], unsampled: [], stats: [], notes: []};
+      pending = {flashes: [], unmeasuredFlashes: [], unsampled: [], resumed: [], stats: [], notes: []};
       try {
         await fetch(o.report, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
       } catch (e) {

@@ -75,7 +75,7 @@ final class LabPages implements AutoCloseable {
 
   private static ObjectNode newReport() {
     ObjectNode r = JSON.createObjectNode();
-    for (String list : List.of("flashes", "unmeasuredFlashes", "unsampled", "stats", "notes")) {
+    for (String list : List.of("flashes", "unmeasuredFlashes", "unsampled", "resumed", "stats", "notes")) {
       r.putArray(list);
     }
     r.putNull("firstFrame");
@@ -112,7 +112,7 @@ final class LabPages implements AutoCloseable {
   private void collect(String viewer, JsonNode body) {
     ObjectNode r = reports.computeIfAbsent(viewer, v -> newReport());
     synchronized (r) {
-      for (String list : List.of("flashes", "unmeasuredFlashes", "unsampled", "stats", "notes")) {
+      for (String list : List.of("flashes", "unmeasuredFlashes", "unsampled", "resumed", "stats", "notes")) {
         ((ArrayNode) r.get(list)).addAll((ArrayNode) body.path(list));
       }
       if (r.path("firstFrame").isNull() && body.path("firstFrame").isNumber()) {

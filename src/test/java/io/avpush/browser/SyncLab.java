@@ -120,7 +120,7 @@ final class SyncLab {
 
   static Run run(Options o) throws Exception {
     int segments = Math.max(1, (int) Math.ceil(o.seconds * 1000.0 / SEGMENT_MS));
-    return withViewer(o, segments, (viewer) -> {
+    return withViewer(o, segments, false, (viewer) -> {
       ObjectNode result = drive(o, viewer.sessionUrl(), segments);
       Thread.sleep(1500); // the last marker's flash and beep reach the viewer
       return result;
@@ -134,7 +134,7 @@ final class SyncLab {
    * tone falling silent at the loudspeaker.
    */
   static Run interrupts(Options o, int count) throws Exception {
-    return withViewer(o, 1, (viewer) -> {
+    return withViewer(o, 1, false, (viewer) -> {
       ObjectNode result = JSON.createObjectNode();
       ArrayNode latencies = result.putArray("interruptToSilenceMs");
       io.avpush.http.ApiClient api = new io.avpush.http.ApiClient(URI.create(viewer.sessionUrl() + "/"));
@@ -175,23 +175,56 @@ final class SyncLab {
     });
   }
 
-  /** The running parts of one run, for its scenario. */
-  record Viewing(String sessionUrl, PulseListener listener) {}
+  /**
+   * A network outage while the viewer watches (the lab's path drops every packet both ways for
+   * {@code outageMs}, 10 s into a back-to-back run, then carries on as {@link Options#down}/
+   * {@link Options#up} say). The result's {@code outage} holds when the path came back
+   * ({@code restoredMs}, from {@code epochT0}), when the picture moved again after it
+   * ({@code resumedAfterMs}: from the path's return to the first frame shown after the still),
+   * and whether avpush still counted the viewer afterwards ({@code viewersAfter}).
+   */
+  static Run outage(Options o, int outageMs) throws Exception {
+    int segments = (int) Math.ceil((10_000.0 + outageMs + 15_000) / SEGMENT_MS);
+    return withViewer(o, segments, true, (viewer) -> {
+      ObjectNode result = JSON.createObjectNode();
+      int markers = 0;
+      for (int s = 0; s < segments; s++) {
+        markers += markersOf(post(viewer.sessionUrl() + "/demo", ""));
+      }
+      result.put("expectedMarkers", markers);
+      Thread.sleep(10_000);
+      Impairment.Settings cut = Impairment.Settings.parse("loss=100");
+      double startedMs = System.currentTimeMillis();
+      viewer.lab().impair(cut, cut);
+      Thread.sleep(outageMs);
+      viewer.lab().impair(o.down, o.up);
+      double restoredMs = System.currentTimeMillis();
+      Thread.sleep(15_000);
+      ObjectNode outage = result.putObject("outage");
+      outage.put("outageMs", outageMs).put("startedEpochMs", startedMs).put("restoredEpochMs", restoredMs)
+          .put("viewersAfter", get(viewer.sessionUrl()).path("viewersConnected").asInt());
+      return result;
+    });
+  }
+
+  /** The running parts of one run, for its scenario (the lab is null without one). */
+  record Viewing(String sessionUrl, PulseListener listener, NetworkLab lab) {}
 
   interface Scenario {
     ObjectNode play(Viewing viewing) throws Exception;
   }
 
-  private static Run withViewer(Options o, int segments, Scenario scenario) throws Exception {
+  private static Run withViewer(Options o, int segments, boolean needsLab, Scenario scenario) throws Exception {
     Files.createDirectories(o.out);
-    // The queue must hold a back-to-back run's segments at once.
+    // An outage run queues its segments at once.
     String config = "avpush.limits.max-queued-duration = " + (segments * SEGMENT_MS / 1000 + 120) + " s";
     NetworkLab lab = null;
     // Firefox gathers no host candidates without a default route; the lab's viewer host has one.
-    boolean route = o.browser.equals("firefox") && !o.impaired();
+    boolean labbed = o.impaired() || needsLab;
+    boolean route = o.browser.equals("firefox") && !labbed;
     try (DefaultRoute ignored = route ? DefaultRoute.ensure() : new DefaultRoute(null);
         InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", config)) {
-      if (o.impaired()) {
+      if (labbed) {
         lab = NetworkLab.start(o.out.resolve("netlab"), o.down, o.up, o.seed);
       }
       String host = lab != null ? NetworkLab.SERVER_ADDRESS : NAMESPACE_ADDRESS;
@@ -212,7 +245,7 @@ final class SyncLab {
         String sessionUrl = server.baseUrl() + "/api/sessions/" + id;
         try (MeasurePage.Browser browser = open(o.browser, url, o.out, prefix, listener)) {
           awaitFirstFrame(pages, o.viewer.label, o.out);
-          result = scenario.play(new Viewing(sessionUrl, listener));
+          result = scenario.play(new Viewing(sessionUrl, listener, lab));
           result.set("status", get(sessionUrl));
         }
         if (lab != null) {
@@ -284,33 +317,32 @@ final class SyncLab {
     int markers = 0;
     Thread.sleep(o.idleFirstMs);
     long played = get(sessionUrl).path("segmentsPlayed").asLong();
+    // Back to back: two segments queued ahead of the playing one at all times, as a producer keeps
+    // its queue (queuing a long run at once would hit avpush.limits.max-queued-bytes).
+    int ahead = o.gapMs > 0 ? 1 : 3;
+    long deadline = System.nanoTime() + (segments * (long) (SEGMENT_MS + o.gapMs) + 30_000L) * 1_000_000L;
     for (int s = 0; s < segments; s++) {
+      while (s - (get(sessionUrl).path("segmentsPlayed").asLong() - played) >= ahead) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the segments did not play in time: " + get(sessionUrl));
+        }
+        Thread.sleep(50);
+      }
+      if (o.gapMs > 0 && s > 0) {
+        Thread.sleep(o.gapMs);
+      }
       double sent = System.currentTimeMillis();
       JsonNode accepted = post(sessionUrl + "/demo", "");
       double returned = System.currentTimeMillis();
       markers += markersOf(accepted);
       posts.addObject().put("sent", sent).put("returned", returned).put("segmentId", accepted.path("segmentId").asText())
           .put("idle", o.gapMs > 0 || s == 0);
-      if (o.gapMs > 0) {
-        long target = played + s + 1;
-        long deadline = System.nanoTime() + (SEGMENT_MS + 10_000L) * 1_000_000L;
-        while (get(sessionUrl).path("segmentsPlayed").asLong() < target) {
-          if (System.nanoTime() > deadline) {
-            throw new AssertionError("segment " + accepted.path("segmentId") + " did not finish within " + (SEGMENT_MS / 1000 + 10) + " s");
-          }
-          Thread.sleep(50);
-        }
-        Thread.sleep(o.gapMs);
-      }
     }
-    if (o.gapMs == 0) {
-      long deadline = System.nanoTime() + (segments * (long) SEGMENT_MS + 20_000L) * 1_000_000L;
-      while (get(sessionUrl).path("segmentsPlayed").asLong() < played + segments) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the back-to-back segments did not finish in time");
-        }
-        Thread.sleep(200);
+    while (get(sessionUrl).path("segmentsPlayed").asLong() < played + segments) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the segments did not play in time: " + get(sessionUrl));
       }
+      Thread.sleep(100);
     }
     result.put("expectedMarkers", markers);
     return result;
@@ -359,6 +391,20 @@ final class SyncLab {
       row.set("raw", s);
     }
     result.set("notes", report.path("notes"));
+    ArrayNode resumed = result.putArray("resumed");
+    for (JsonNode r : report.path("resumed")) {
+      resumed.addObject().put("t", round(r.path("t").asDouble() - epochT0)).put("afterMs", r.path("afterMs").asInt());
+    }
+    if (result.has("outage")) {
+      ObjectNode outage = (ObjectNode) result.get("outage");
+      double restored = outage.path("restoredEpochMs").asDouble();
+      for (JsonNode r : report.path("resumed")) {
+        if (r.path("t").asDouble() > restored - 50) {
+          outage.put("resumedAfterMs", round(r.path("t").asDouble() - restored));
+          break;
+        }
+      }
+    }
     result.set("firstFrameEpochMs", report.path("firstFrame"));
     ArrayNode latency = result.putArray("firstFrameLatencyMs");
     ArrayNode fromSend = result.putArray("firstFrameFromSendMs");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * avpush.lab.seconds}, {@code avpush.lab.gapMs}, {@code avpush.lab.fps}, {@code avpush.lab.down} and
  * {@code avpush.lab.up} (impairments, e.g. "delay=40,jitter=15,loss=1"), {@code avpush.lab.seed},
  * {@code avpush.lab.out}; {@code avpush.lab.interrupts=N} measures N interrupts instead
- * ({@link SyncLab#interrupts}). It prints the figures and asserts nothing: {@code scripts/sync-bench.sh}
+ * ({@link SyncLab#interrupts}), {@code avpush.lab.outageMs=MS} an outage of the lab's path
+ * ({@link SyncLab#outage}). It prints the figures and asserts nothing: {@code scripts/sync-bench.sh}
  * runs it. Tagged "bench": not part of the test run.
  */
 @Tag("bench")
@@ -35,6 +36,12 @@ class SyncLabIT {
         Path.of(System.getProperty("avpush.lab.out", Files.createTempDirectory("avpush-sync-lab").toString())),
         Integer.getInteger("avpush.lab.idleFirstMs", 0));
     MeasurePage.require(SyncLab.missingReason(options));
+    if (System.getProperty("avpush.lab.outageMs") != null) {
+      SyncLab.Run run = SyncLab.outage(options, Integer.getInteger("avpush.lab.outageMs"));
+      System.out.println("SYNC-LAB outage, " + options.describe() + ": " + run.result().path("outage")
+          + "\n" + run.figures().describe() + "\nresults: " + run.out());
+      return;
+    }
     if (System.getProperty("avpush.lab.interrupts") != null) {
       SyncLab.Run run = SyncLab.interrupts(options, Integer.getInteger("avpush.lab.interrupts"));
       System.out.println("SYNC-LAB interrupts, " + options.describe() + ": interrupt reply to silence at the loudspeaker, ms: "
