@@ -271,7 +271,7 @@ public final class ApiRoutes extends AllDirectives {
                     })
                     .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
               }
-              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::length).sum());
               UploadedMedia media;
               try {
                 media = UploadForm.toUpload(parts.get());
