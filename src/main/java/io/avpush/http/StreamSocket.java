@@ -2,11 +2,13 @@ package io.avpush.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.avpush.media.FrameConverter;
 import io.avpush.session.ApiError;
 import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SyncSupervisor;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
@@ -48,6 +51,13 @@ final class StreamSocket {
   private final int width;
   private final int height;
   private final long maxMessageBytes;
+  private final FrameConverter converter;
+  /**
+   * The binary message being received, copied here from the chunks as they arrive (the one copy
+   * of a frame: libyuv converts it from here); one per connection, as messages are handled one at
+   * a time, allocated with the first binary message.
+   */
+  private ByteBuffer received;
   /** The longest text (control) message, in characters. */
   static final int MAX_TEXT_CHARS = 64 * 1024;
   private BoundedSourceQueue<Message> out;
@@ -64,7 +74,8 @@ final class StreamSocket {
    * @param roomTimeout how long a producer may be held back waiting for the segment to play down
    */
   StreamSocket(ActorRef<Session.Command> session, ActorSystem<?> system, ObjectMapper mapper, Duration timeout,
-      Duration roomTimeout, int width, int height) {
+      Duration roomTimeout, int width, int height, FrameConverter converter) {
+    this.converter = converter;
     this.session = session;
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
@@ -98,10 +109,14 @@ final class StreamSocket {
           .thenCompose(this::onText)
           .exceptionally(this::textFailed);
     } else {
-      handled = message.asBinaryMessage().getStreamedData()
-          .limitWeighted(maxMessageBytes, b -> (long) b.size())
-          .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-          .thenCompose(this::onBinary);
+      BinaryMessage binary = message.asBinaryMessage();
+      if (received == null) {
+        received = ByteBuffer.allocateDirect((int) maxMessageBytes);
+      }
+      received.clear();
+      handled = binary.isStrict()
+          ? CompletableFuture.<Void>completedFuture(null).thenAccept(x -> receive(binary.getStrictData())).thenCompose(x -> onBinary())
+          : binary.getStreamedData().runForeach(this::receive, materializer).thenCompose(x -> onBinary());
     }
     return handled.exceptionally(this::failed);
   }
@@ -143,7 +158,7 @@ final class StreamSocket {
         ask(r -> new SyncSupervisor.OpenStream(audio, video, r), timeout);
     return opened.thenApply(o -> {
       if (o instanceof Outcome.Ok<SyncSupervisor.StreamOpened> ok) {
-        protocol = new StreamProtocol(width, height, audio, video, rate);
+        protocol = new StreamProtocol(width, height, audio, video, rate, converter);
         segmentId = ok.value().segmentId();
         segmentEnded = false;
         send(Map.of("type", "opened", "segmentId", segmentId, "queuePosition", ok.value().queuePosition(),
@@ -181,7 +196,17 @@ final class StreamSocket {
         });
   }
 
-  private CompletionStage<Boolean> onBinary(ByteString bytes) {
+  /** Copies the next chunk of a binary message into {@link #received}; refuses a message over the limit. */
+  private void receive(ByteString chunk) {
+    if (chunk.size() > received.remaining()) {
+      throw new StreamLimitReachedException(maxMessageBytes);
+    }
+    for (ByteBuffer b : chunk.getByteBuffers()) {
+      received.put(b);
+    }
+  }
+
+  private CompletionStage<Boolean> onBinary() {
     if (segmentId == null) {
       return protocolError("no segment is open; send {\"type\":\"open\",\"sampleRate\":16000} before media");
     }
@@ -190,7 +215,7 @@ final class StreamSocket {
     }
     StreamProtocol.Media media;
     try {
-      media = protocol.decode(bytes.asByteBuffer());
+      media = protocol.decode(received.flip());
     } catch (StreamProtocol.ProtocolException e) {
       return protocolError(e.getMessage());
     }

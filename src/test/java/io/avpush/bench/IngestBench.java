@@ -175,7 +175,7 @@ public final class IngestBench {
     Thread.sleep(1000);
     String id = session();
     long gcBefore = gcCycles();
-    long allocBefore = serverAllocatedBytes();
+    Map<Long, Long> allocBefore = serverAllocatedBytes();
     Map<Integer, StreamBench.ThreadCpu> before = StreamBench.procThreadCpu();
     Recording recording = jfrDir == null ? null : new Recording(Configuration.getConfiguration("profile"));
     if (recording != null) {
@@ -190,7 +190,7 @@ public final class IngestBench {
       recording.close();
     }
     Map<String, Double> cpuMs = cpuMs(before, StreamBench.procThreadCpu());
-    long allocated = serverAllocatedBytes() - allocBefore;
+    long allocated = allocatedSince(allocBefore, serverAllocatedBytes());
     long gc = gcCycles() - gcBefore;
     delete(id);
     System.gc();
@@ -292,8 +292,8 @@ public final class IngestBench {
     return StreamBench.category(comm);
   }
 
-  /** Heap allocated so far by the live threads that are the server's (as {@link #group} counts them). */
-  private static long serverAllocatedBytes() {
+  /** Heap allocated so far by each live thread that is the server's (as {@link #group} counts them), by id. */
+  private static Map<Long, Long> serverAllocatedBytes() {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     Predicate<Thread> server = t -> {
       String name = t.getName();
@@ -301,7 +301,19 @@ public final class IngestBench {
       return !group(comm).equals("bench-client") && t != Thread.currentThread();
     };
     long[] ids = Thread.getAllStackTraces().keySet().stream().filter(server).mapToLong(Thread::getId).toArray();
-    return Arrays.stream(threads.getThreadAllocatedBytes(ids)).filter(b -> b > 0).sum();
+    long[] bytes = threads.getThreadAllocatedBytes(ids);
+    Map<Long, Long> byId = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        byId.put(ids[i], bytes[i]);
+      }
+    }
+    return byId;
+  }
+
+  /** Allocated between two readings by the threads alive at the second (a thread that ended took its count). */
+  private static long allocatedSince(Map<Long, Long> before, Map<Long, Long> after) {
+    return after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
   }
 
   private static long gcCycles() {
