@@ -40,6 +40,7 @@ public final class Main {
       System.exit(BAD_CONFIGURATION);
       return;
     }
+    JvmCheck.warnings(JvmCheck.Jvm.current()).forEach(LoggerFactory.getLogger(Main.class)::warn);
     WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()),
         WebRtcEngine.AudioModule.valueOf(settings.webrtc().audioModule().toUpperCase(java.util.Locale.ROOT)),
         settings.webrtc().senderReportInterval());
