@@ -161,6 +161,10 @@ final class UploadForm {
         if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
           throw unknownPart(name);
         }
+        // Refused as soon as it begins: each part 'video' gets an array as large as the rest of the body.
+        if (!name.equals("frame") && received.stream().anyMatch(r -> r.name().equals(name))) {
+          throw sentTwice(name);
+        }
         boolean media = MEDIA_PARTS.contains(name);
         // Raw frames are most of the body: their array is as large as what is left of it, so it never grows.
         int initial = name.equals("video") && contentLength.isPresent()
@@ -238,6 +242,11 @@ final class UploadForm {
     return ParseFailures.of(cause, "the multipart/form-data body", FORM_ADVICE);
   }
 
+  private static IllegalArgumentException sentTwice(String name) {
+    return new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
+        + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));
+  }
+
   private static IllegalArgumentException unknownPart(String name) {
     return new IllegalArgumentException("unknown form part '" + name + "'; a segment has parts 'audio' (WAV), "
         + "'video' (raw frames) with fields 'width', 'height', 'format' (bgr24 or rgba), or repeated parts "
@@ -259,8 +268,7 @@ final class UploadForm {
       } else if (!SINGLE_PARTS.contains(name)) {
         throw unknownPart(name);
       } else if (single.put(name, requireContent(part)) != null) {
-        throw new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
-            + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));
+        throw sentTwice(name);
       }
     }
     Received audio = single.get("audio");
