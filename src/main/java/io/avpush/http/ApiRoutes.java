@@ -276,7 +276,7 @@ public final class ApiRoutes extends AllDirectives {
                     })
                     .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
               }
-              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::length).sum());
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::size).sum());
               UploadedMedia media;
               try {
                 media = UploadForm.toUpload(parts.get());

@@ -32,7 +32,10 @@ final class MultipartScanner {
 
   /** Where a part's bytes go, in order. */
   interface PartSink {
-    /** The next bytes of the part, from {@code bytes.position()} to its limit; not kept after the call. */
+    /**
+     * The next bytes of the part, from {@code bytes.position()} to its limit: a read-only view of
+     * the chunk received, or of a small array of its own, which the sink may keep.
+     */
     void data(ByteBuffer bytes);
 
     /** The part is complete. */
@@ -214,7 +217,7 @@ final class MultipartScanner {
         }
       }
       if (found >= 0) {
-        sink.data(ByteBuffer.wrap(carry, 0, found));
+        sink.data(carried(found));
         in.position(in.position() + found + n - carryLength);
         carryLength = 0;
         state = State.AFTER_DELIMITER;
@@ -222,13 +225,13 @@ final class MultipartScanner {
       }
       if (decided < carryLength) {
         // The chunk is too short to tell: what may still start a delimiter stays carried, with the chunk.
-        sink.data(ByteBuffer.wrap(carry, 0, decided));
+        sink.data(carried(decided));
         carryLength = jointLength - decided;
         System.arraycopy(joint, decided, carry, 0, carryLength);
         in.position(in.position() + head);
         return;
       }
-      sink.data(ByteBuffer.wrap(carry, 0, carryLength));
+      sink.data(carried(carryLength));
       carryLength = 0;
     }
     int start = in.position();
@@ -245,6 +248,11 @@ final class MultipartScanner {
     in.get(limit - keep, carry, 0, keep);
     carryLength = keep;
     in.position(limit);
+  }
+
+  /** The first {@code n} carried bytes, in an array of their own (the carry is reused). */
+  private ByteBuffer carried(int n) {
+    return ByteBuffer.wrap(Arrays.copyOf(carry, n)).asReadOnlyBuffer();
   }
 
   /** The first delimiter wholly in {@code in} between {@code from} and {@code limit} (Horspool), or -1. */

@@ -2,6 +2,7 @@ package io.avpush.http;
 
 import io.avpush.session.ApiError;
 import io.avpush.session.Failures;
+import io.avpush.session.RawVideo;
 import io.avpush.session.UploadedMedia;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,14 +53,21 @@ final class UploadForm {
       + "Content-Disposition: form-data; name=\"audio\"; filename=\"a.wav\", separated by the boundary "
       + "that the Content-Type header names (multipart/form-data; boundary=...)";
 
-  /** A part as received: its name and its first {@code length} bytes of {@code bytes}. */
-  record Received(String name, byte[] bytes, int length) {
+  /**
+   * A part as received: its name and its first {@code length} bytes of {@code bytes}, or, for part
+   * 'video', the chunks it arrived in ({@code bytes} then null).
+   */
+  record Received(String name, byte[] bytes, int length, RawVideo chunks) {
+
+    long size() {
+      return chunks != null ? chunks.length() : length;
+    }
 
     ByteString byteString() {
       return ByteString.fromArray(bytes, 0, length);
     }
 
-    /** The bytes, trimmed (a copy only when the part's array was sized before its end was known). */
+    /** The bytes, trimmed (a copy only when the part's array has room left). */
     byte[] exact() {
       return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
     }
@@ -68,9 +75,8 @@ final class UploadForm {
 
   /**
    * Every part's name and bytes, in the order sent, read as the body streams in
-   * ({@link MultipartScanner}): each part's bytes are copied once, from the chunks received into
-   * the part's array (part 'video' into one sized from the Content-Length, so it is not copied
-   * again as it grows), and no part waits for the whole body to be buffered. Fails (see
+   * ({@link MultipartScanner}): part 'video' (raw frames, most of the body) is kept as the chunks
+   * it arrived in, not copied; the other parts are copied once into an array each. Fails (see
    * {@link #refusal}) when the body is not a multipart/form-data body that can be read whole
    * within {@code timeout}: an unknown part before its bytes are read, a field longer than
    * {@link #MAX_FIELD_BYTES} as soon as it passes that (StreamLimitReachedException), a body that
@@ -83,17 +89,13 @@ final class UploadForm {
         // Through thenCompose: the unmarshaller throws some of its refusals (a bad boundary) at once.
         .thenCompose(b -> parseWithPekko(contentType, b, sampleHeaders(), materializer))
         .thenCompose(checked -> {
-          Parts parts = new Parts(contentType, boundary, entity.getContentLengthOption(), materializer);
+          Parts parts = new Parts(contentType, boundary, materializer);
           MultipartScanner scanner = new MultipartScanner(boundary, parts);
           return entity.getDataBytes()
               // A body that stalls or fails is the client's to hear about (refusal); not an ERROR with a stack.
               .addAttributes(Attributes.createLogLevels(Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()))
               .completionTimeout(timeout)
-              .mapAsync(1, chunk -> {
-                parts.fedBefore = parts.fed;
-                parts.fed += chunk.size();
-                return scanner.feed(chunk);
-              })
+              .mapAsync(1, scanner::feed)
               .runWith(Sink.ignore(), materializer)
               .thenApply(done -> {
                 scanner.finish();
@@ -140,17 +142,12 @@ final class UploadForm {
   private static final class Parts implements MultipartScanner.PartOpener {
     private final ContentType contentType;
     private final String boundary;
-    private final OptionalLong contentLength;
     private final Materializer materializer;
     final List<Received> received = new ArrayList<>();
-    /** Body bytes fed to the scanner before the chunk it is reading, and with it. */
-    long fedBefore;
-    long fed;
 
-    Parts(ContentType contentType, String boundary, OptionalLong contentLength, Materializer materializer) {
+    Parts(ContentType contentType, String boundary, Materializer materializer) {
       this.contentType = contentType;
       this.boundary = boundary;
-      this.contentLength = contentLength;
       this.materializer = materializer;
     }
 
@@ -161,17 +158,33 @@ final class UploadForm {
         if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
           throw unknownPart(name);
         }
-        // Refused as soon as it begins: each part 'video' gets an array as large as the rest of the body.
+        // Refused as soon as it begins, not after its bytes were held.
         if (!name.equals("frame") && received.stream().anyMatch(r -> r.name().equals(name))) {
           throw sentTwice(name);
         }
+        if (name.equals("video")) {
+          return new VideoChunks();
+        }
         boolean media = MEDIA_PARTS.contains(name);
-        // Raw frames are most of the body: their array is as large as what is left of it, so it never grows.
-        int initial = name.equals("video") && contentLength.isPresent()
-            ? (int) Math.max(0, Math.min(Integer.MAX_VALUE - 16, contentLength.getAsLong() - fedBefore))
-            : media ? 64 * 1024 : 64;
-        return new PartBytes(name, initial, media ? Integer.MAX_VALUE - 16 : (int) MAX_FIELD_BYTES);
+        return new PartBytes(name, media ? 64 * 1024 : 64, media ? Integer.MAX_VALUE - 16 : (int) MAX_FIELD_BYTES);
       });
+    }
+
+    /** Part 'video': the views of the chunks it arrived in, kept as they are. */
+    private final class VideoChunks implements MultipartScanner.PartSink {
+      private final List<java.nio.ByteBuffer> chunks = new ArrayList<>();
+
+      @Override
+      public void data(java.nio.ByteBuffer in) {
+        if (in.hasRemaining()) {
+          chunks.add(in);
+        }
+      }
+
+      @Override
+      public void end() {
+        received.add(new Received("video", null, 0, RawVideo.of(chunks)));
+      }
     }
 
     /** One part's bytes, copied from the chunks into one array that doubles when full. */
@@ -202,7 +215,7 @@ final class UploadForm {
 
       @Override
       public void end() {
-        received.add(new Received(name, bytes, length));
+        received.add(new Received(name, bytes, length, null));
       }
     }
   }
@@ -275,8 +288,7 @@ final class UploadForm {
     Received video = single.get("video");
     return new UploadedMedia(
         audio == null ? null : audio.exact(),
-        video == null ? null : video.bytes(),
-        video == null ? 0 : video.length(),
+        video == null ? null : video.chunks(),
         intField(single, "width"),
         intField(single, "height"),
         text(single, "fps"),
@@ -291,7 +303,7 @@ final class UploadForm {
   private static Received requireContent(Received part) {
     String name = part.name();
     boolean field = !MEDIA_PARTS.contains(name);
-    if (field ? !BodyText.utf8(part.byteString(), "field '" + name + "'").isBlank() : part.length() > 0) {
+    if (field ? !BodyText.utf8(part.byteString(), "field '" + name + "'").isBlank() : part.size() > 0) {
       return part;
     }
     String instead = switch (name) {

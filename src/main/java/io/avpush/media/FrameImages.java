@@ -75,14 +75,8 @@ public final class FrameImages {
      */
     public static byte[][] fromRaw(byte[] data, RawFormat format, int width, int height, int backgroundRgb)
             throws MediaFormatException {
-        return fromRaw(data, data.length, format, width, height, backgroundRgb);
-    }
-
-    /** As above, for frames in the first {@code length} bytes of {@code data}. */
-    public static byte[][] fromRaw(byte[] data, int length, RawFormat format, int width, int height, int backgroundRgb)
-            throws MediaFormatException {
         long frameBytes = (long) width * height * format.bytesPerPixel();
-        int count = wholeFrames(data, length, format, width, height);
+        int count = wholeFrames(data, format, width, height);
         byte[][] frames = new byte[count][];
         byte[] bgr = format == RawFormat.BGR24 ? null : new byte[width * height * 3];
         for (int i = 0; i < count; i++) {
@@ -99,22 +93,13 @@ public final class FrameImages {
 
     /** How many frames {@code data} holds; refused when it is not a whole number of them. */
     public static int wholeFrames(byte[] data, RawFormat format, int width, int height) throws MediaFormatException {
-        return wholeFrames(data, data.length, format, width, height);
-    }
-
-    /** How many frames the first {@code length} bytes of {@code data} hold; refused when not a whole number. */
-    public static int wholeFrames(byte[] data, int length, RawFormat format, int width, int height)
-            throws MediaFormatException {
         long frameBytes = (long) width * height * format.bytesPerPixel();
-        if (length < 0 || length > data.length) {
-            throw new IllegalArgumentException("length " + length + " is outside the " + data.length + " bytes given");
-        }
-        if (length % frameBytes != 0) {
+        if (data.length % frameBytes != 0) {
             throw new MediaFormatException(String.format("part 'video' has %d bytes, which is not a whole number of "
                     + "%dx%d %s frames (%d bytes each): %d whole frames and %d bytes left over",
-                    length, width, height, format, frameBytes, length / frameBytes, length % frameBytes));
+                    data.length, width, height, format, frameBytes, data.length / frameBytes, data.length % frameBytes));
         }
-        return (int) (length / frameBytes);
+        return (int) (data.length / frameBytes);
     }
 
     /**
@@ -123,16 +108,11 @@ public final class FrameImages {
      * frames belong which part images go in.
      */
     public static String imageFileKind(byte[] data) {
-        return imageFileKind(data, data.length);
-    }
-
-    /** As above, for the first {@code length} bytes of {@code data}. */
-    public static String imageFileKind(byte[] data, int length) {
-        if (length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G'
+        if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G'
                 && data[4] == 0x0D && data[5] == 0x0A && data[6] == 0x1A && data[7] == 0x0A) {
             return "PNG";
         }
-        if (length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
+        if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
             return "JPEG";
         }
         return null;

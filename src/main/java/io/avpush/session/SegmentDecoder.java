@@ -10,6 +10,7 @@ import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
 import io.avpush.media.TestSignal;
 import io.avpush.media.WavDecoder;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -74,8 +75,8 @@ public final class SegmentDecoder {
         requireRawFrames(upload, format, w, h, width, height);
         requireFramesFit(upload.videoLength() / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
         frames = format == FrameImages.RawFormat.BGR24
-            ? converter.toI420(upload.video(), FrameImages.wholeFrames(upload.video(), upload.videoLength(), format, w, h), w, h)
-            : FrameImages.fromRaw(upload.video(), upload.videoLength(), format, w, h, backgroundRgb);
+            ? bgr24ToI420(upload.video(), w, h, converter)
+            : FrameImages.fromRaw(upload.video().toArray(), format, w, h, backgroundRgb);
       }
     } catch (MediaFormatException e) {
       throw reject(e.getMessage());
@@ -115,9 +116,9 @@ public final class SegmentDecoder {
   private static void requireRawFrames(
       UploadedMedia upload, FrameImages.RawFormat format, int w, int h, int width, int height)
       throws SegmentRejectedException, MediaFormatException {
-    int videoLength = upload.videoLength();
+    long videoLength = upload.videoLength();
     long frameBytes = (long) w * h * format.bytesPerPixel();
-    String image = FrameImages.imageFileKind(upload.video(), videoLength);
+    String image = FrameImages.imageFileKind(upload.video().head(8));
     if (image != null && videoLength % frameBytes != 0) {
       throw reject(String.format("part 'video' holds a %s image (%d bytes), but it takes raw frames back to back; "
           + "send images as parts 'frame' instead, one image a frame, in order (curl: -F frame=@face_001.png "
@@ -139,6 +140,23 @@ public final class SegmentDecoder {
           + "(%d bytes each)%s: %d whole frames and %d bytes left over%s%s", videoLength, w, h, format, frameBytes,
           assumed(upload, width, height, true), videoLength / frameBytes, videoLength % frameBytes, rgba, fields));
     }
+  }
+
+  /**
+   * Converts whole bgr24 frames to I420, each copied from the chunks it arrived in into one native
+   * buffer, where {@code converter} (libyuv) reads it: the only copy of the raw frames after the
+   * upload's own chunks.
+   */
+  private static byte[][] bgr24ToI420(RawVideo video, int width, int height, FrameConverter converter) {
+    int frameBytes = Math.multiplyExact(width * height, 3);
+    byte[][] frames = new byte[Math.toIntExact(video.length() / frameBytes)][];
+    ByteBuffer frame = ByteBuffer.allocateDirect(frameBytes);
+    for (int i = 0; i < frames.length; i++) {
+      frame.clear();
+      video.copyTo((long) i * frameBytes, frame);
+      frames[i] = converter.toI420(frame.flip(), width, height);
+    }
+    return frames;
   }
 
   /**
