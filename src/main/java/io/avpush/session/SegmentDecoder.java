@@ -35,7 +35,7 @@ public final class SegmentDecoder {
     return decode(segmentId, upload, sessionFps, width, height, maxDurationNs, backgroundRgb, FrameConverter.JAVA);
   }
 
-  /** As above, with raw bgr24 frames converted by {@code converter} (libyuv on the WebRTC transport). */
+  /** As above, with frames converted to I420 by {@code converter} (libyuv on the WebRTC transport). */
   public static Segment decode(
       String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
       int backgroundRgb, FrameConverter converter)
@@ -67,7 +67,7 @@ public final class SegmentDecoder {
               + "(parts 'frame') carry their own size and format: leave these fields out");
         }
         requireFramesFit(upload.images().size(), uploadFps, maxDurationNs);
-        frames = FrameImages.fromImages(upload.images(), width, height, backgroundRgb);
+        frames = FrameImages.fromImages(upload.images(), width, height, backgroundRgb, converter);
       } else if (hasVideo) {
         FrameImages.RawFormat format = FrameImages.RawFormat.parse(upload.format());
         int w = upload.width() == null ? width : upload.width();
