@@ -7,7 +7,8 @@
 #
 # Usage: scripts/ingest-bench.sh [clients=jdk,curl,urllib,requests,node,stream] [count=30] [warmup=30]
 #                                [python=python3] [jfr=DIR]
-#   count:  uploads (2 s segments of 47.4 MB) measured per client, after warmup to another session
+#   count:  uploads (2 s segments of 47.4 MB) measured per client, after every client made warmup
+#           uploads to another session (at most about 80 of either: a session holds 2 GiB of queued media)
 #   python: the interpreter of the urllib, requests and stream clients (requests: Debian's python3-requests)
 #   jfr:    records each client's measured uploads (JFR "profile") into DIR/CLIENT.jfr
 # Env: BUILD_DIR (default target), JAVA_OPTS (extra JVM flags), GC_OPTS (default -XX:+UseZGC as shipped).

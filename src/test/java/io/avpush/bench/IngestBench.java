@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * How much of the server's CPU it takes to ingest raw frames, for each kind of client that sends
  * them: the node runs in this JVM (no viewer, so nothing is encoded; no network namespace needed),
  * and each client uploads the same 2 s segment (512x512 bgr24 frames at 30 fps and a 48 kHz WAV,
- * 47.4 MB) {@code count} times to one session, after {@code warmup} uploads to another. The figure
+ * 47.4 MB) {@code count} times to one session, after every client made {@code warmup} uploads to
+ * another (so that the server's code is as compiled for the first client as for the last). The figure
  * is the server's CPU time (its threads in /proc/self/task, by group) per MB of media sent (WAV +
  * frames), with the heap it allocated per MB and the GC cycles. Clients: {@code jdk} (the JDK's
  * HttpClient in this JVM, its threads not counted), {@code curl} ({@code curl -F}, one process per
@@ -108,15 +109,20 @@ public final class IngestBench {
     byte[] wav = StreamBench.wav(StreamBench.speechLike(StreamBench.SEGMENT_FRAMES * StreamBench.RATE / StreamBench.FPS));
     byte[] video = StreamBench.movingFrames(StreamBench.SEGMENT_FRAMES);
     IngestBench bench = new IngestBench(dir, wav, video, opts.getOrDefault("python", "python3"), jfrDir);
-    System.out.printf(Locale.ROOT, "IngestBench: clients %s, %d uploads measured per client after %d to warm up, "
+    System.out.printf(Locale.ROOT, "IngestBench: clients %s, %d uploads measured per client after %d per client to warm up, "
             + "each a 2 s segment of %.1f MB (WAV %.2f MB + %d bgr24 512x512 frames); %d cores; java %s; load %s%n",
         clients, count, warmup, bench.mediaBytes / 1e6, wav.length / 1e6, StreamBench.SEGMENT_FRAMES,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), StreamBench.loadavg());
     List<Result> results = new ArrayList<>();
     try {
       bench.withNode(() -> {
+        // Every client warms the server up before any is measured: otherwise the first one measured
+        // would run the server's shared code less compiled than the later ones.
         for (String client : clients) {
-          Result r = bench.measure(client, count, warmup);
+          bench.warmUp(client, warmup);
+        }
+        for (String client : clients) {
+          Result r = bench.measure(client, count);
           results.add(r);
           System.out.printf(Locale.ROOT, "%-8s %6.0f MB in %5.1f s (%4.0f MB/s): server %.2f CPU ms per MB (%.2f without "
                   + "JIT); by group %s; heap allocated %.2f bytes per byte; %d GC cycles; load %s%n",
@@ -167,11 +173,15 @@ public final class IngestBench {
     }
   }
 
-  private Result measure(String client, int count, int warmup) throws Exception {
+  /** {@code count} uploads by {@code client} to a session of their own, then deleted. */
+  private void warmUp(String client, int count) throws Exception {
     String warm = session();
-    upload(client, warm, warmup);
+    upload(client, warm, count);
     delete(warm);
-    System.gc(); // the warm-up's segments are garbage: collected before, not during, the measured uploads
+  }
+
+  private Result measure(String client, int count) throws Exception {
+    System.gc(); // earlier segments are garbage: collected before, not during, the measured uploads
     Thread.sleep(1000);
     String id = session();
     long gcBefore = gcCycles();
