@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * 47.4 MB) {@code count} times to one session, after every client made {@code warmup} uploads to
  * another (so that the server's code is as compiled for the first client as for the last). The figure
  * is the server's CPU time (its threads in /proc/self/task, by group) per MB of media sent (WAV +
- * frames), with the heap it allocated per MB and the GC cycles. Clients: {@code jdk} (the JDK's
+ * frames), with the heap it allocated per MB and the GC cycles; threads that ended meanwhile are
+ * counted from the process's own CPU time (group "ended"). Clients: {@code jdk} (the JDK's
  * HttpClient in this JVM, its threads not counted), {@code curl} ({@code curl -F}, one process per
  * upload), {@code urllib} and {@code requests} (Python, {@code src/test/bench/ingest_client.py}),
  * {@code node} (Node's fetch with FormData, {@code ingest_client.mjs}) and {@code stream} (the
@@ -186,6 +187,7 @@ public final class IngestBench {
     String id = session();
     long gcBefore = gcCycles();
     Map<Long, Long> allocBefore = serverAllocatedBytes();
+    long processBefore = processTicks();
     Map<Integer, StreamBench.ThreadCpu> before = StreamBench.procThreadCpu();
     Recording recording = jfrDir == null ? null : new Recording(Configuration.getConfiguration("profile"));
     if (recording != null) {
@@ -199,7 +201,7 @@ public final class IngestBench {
       recording.dump(jfrDir.resolve(client + ".jfr"));
       recording.close();
     }
-    Map<String, Double> cpuMs = cpuMs(before, StreamBench.procThreadCpu());
+    Map<String, Double> cpuMs = cpuMs(before, StreamBench.procThreadCpu(), processTicks() - processBefore);
     long allocated = allocatedSince(allocBefore, serverAllocatedBytes());
     long gc = gcCycles() - gcBefore;
     delete(id);
@@ -269,18 +271,39 @@ public final class IngestBench {
 
   /**
    * CPU ms by thread group between two readings, the server's threads only: not the JDK client's
-   * (HttpClient-*), nor the main thread that sends its uploads and waits for the replies.
+   * (HttpClient-*), nor the main thread that sends its uploads and waits for the replies. Group
+   * "ended" is what threads that ended between the readings used ({@code processTicks}, the
+   * process's own count, includes them; /proc lists only live threads): short-lived threads that
+   * someone started for a task, which no other group sees.
    */
-  static Map<String, Double> cpuMs(Map<Integer, StreamBench.ThreadCpu> before, Map<Integer, StreamBench.ThreadCpu> after) {
+  static Map<String, Double> cpuMs(
+      Map<Integer, StreamBench.ThreadCpu> before, Map<Integer, StreamBench.ThreadCpu> after, long processTicks) {
     Map<String, Double> ms = new TreeMap<>();
+    long[] live = {0};
     after.forEach((tid, now) -> {
+      long ticks = now.ticksSince(before.get(tid));
+      live[0] += ticks;
       String group = group(now.comm());
       if (group.equals("bench-client") || now.comm().equals("java")) {
         return;
       }
-      ms.merge(group, now.ticksSince(before.get(tid)) * 10.0, Double::sum); // CLK_TCK 100
+      ms.merge(group, ticks * 10.0, Double::sum); // CLK_TCK 100
     });
+    if (processTicks > live[0]) {
+      ms.put("ended", (processTicks - live[0]) * 10.0);
+    }
     return ms;
+  }
+
+  /** CPU ticks (user + system) of this process so far, its ended threads' included (/proc/self/stat). */
+  static long processTicks() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/self/stat", e);
+    }
   }
 
   /**
@@ -333,7 +356,7 @@ public final class IngestBench {
   }
 
   private static void printMarkdown(List<Result> results) {
-    List<String> groups = new ArrayList<>(List.of("pekko-io", "pekko", "decode", "gc", "jit"));
+    List<String> groups = new ArrayList<>(List.of("pekko-io", "pekko", "decode", "ended", "gc", "jit"));
     Map<String, Boolean> others = new LinkedHashMap<>();
     results.forEach(r -> r.cpuMs().keySet().stream().filter(g -> !groups.contains(g)).forEach(g -> others.put(g, true)));
     System.out.println();
