@@ -123,11 +123,11 @@ final class MultipartScanner {
         } else if (headerBlockComplete(current)) {
           ByteString lines = ByteString.fromArray(headers, 0, headersLength);
           headersLength = 0;
-          return opener.open(lines).thenCompose(next -> {
+          return opener.open(lines).thenComposeAsync(next -> {
             sink = next;
             state = State.BODY;
             return resume();
-          });
+          }, SameThread.EXECUTOR);
         }
       }
     } catch (RuntimeException e) {

@@ -106,8 +106,8 @@ final class StreamSocket {
       handled = message.asTextMessage().getStreamedText()
           .limitWeighted(MAX_TEXT_CHARS, t -> (long) t.length())
           .runFold("", String::concat, materializer)
-          .thenCompose(this::onText)
-          .exceptionally(this::textFailed);
+          .thenComposeAsync(this::onText, SameThread.EXECUTOR)
+          .exceptionallyAsync(this::textFailed, SameThread.EXECUTOR);
     } else {
       BinaryMessage binary = message.asBinaryMessage();
       if (received == null) {
@@ -116,9 +116,9 @@ final class StreamSocket {
       received.clear();
       handled = binary.isStrict()
           ? CompletableFuture.<Void>completedFuture(null).thenAccept(x -> receive(binary.getStrictData())).thenCompose(x -> onBinary())
-          : binary.getStreamedData().runForeach(this::receive, materializer).thenCompose(x -> onBinary());
+          : binary.getStreamedData().runForeach(this::receive, materializer).thenComposeAsync(x -> onBinary(), SameThread.EXECUTOR);
     }
-    return handled.exceptionally(this::failed);
+    return handled.exceptionallyAsync(this::failed, SameThread.EXECUTOR);
   }
 
   private CompletionStage<Boolean> onText(String text) {
@@ -156,7 +156,7 @@ final class StreamSocket {
     }
     CompletionStage<Outcome<SyncSupervisor.StreamOpened>> opened =
         ask(r -> new SyncSupervisor.OpenStream(audio, video, r), timeout);
-    return opened.thenApply(o -> {
+    return opened.thenApplyAsync(o -> {
       if (o instanceof Outcome.Ok<SyncSupervisor.StreamOpened> ok) {
         protocol = new StreamProtocol(width, height, audio, video, rate, converter);
         segmentId = ok.value().segmentId();
@@ -166,7 +166,7 @@ final class StreamSocket {
         return true;
       }
       return sendError(((Outcome.Failed<?>) o).error());
-    });
+    }, SameThread.EXECUTOR);
   }
 
   private CompletionStage<Boolean> close() {
@@ -184,8 +184,9 @@ final class StreamSocket {
         ? CompletableFuture.completedFuture(null)
         : this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.StreamAppend(id, tail, null, -1, r), timeout);
     return flushed
-        .thenCompose(x -> this.<Outcome<SyncSupervisor.StreamClosed>>ask(r -> new SyncSupervisor.CloseStream(id, r), timeout))
-        .thenApply(o -> {
+        .thenComposeAsync(x -> this.<Outcome<SyncSupervisor.StreamClosed>>ask(r -> new SyncSupervisor.CloseStream(id, r), timeout),
+            SameThread.EXECUTOR)
+        .thenApplyAsync(o -> {
           if (o instanceof Outcome.Ok<SyncSupervisor.StreamClosed> ok) {
             send(Map.of("type", "closed", "segmentId", id, "receivedMs", ok.value().receivedMs(),
                 "gapTicks", ok.value().gapTicks()));
@@ -193,7 +194,7 @@ final class StreamSocket {
             send(Map.of("type", "closed", "segmentId", id, "ended", true));
           }
           return true;
-        });
+        }, SameThread.EXECUTOR);
   }
 
   /** Copies the next chunk of a binary message into {@link #received}; refuses a message over the limit. */
@@ -222,7 +223,7 @@ final class StreamSocket {
     String id = segmentId;
     CompletionStage<Outcome<SyncSupervisor.StreamCredit>> appended = ask(
         r -> new SyncSupervisor.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
-    return appended.thenCompose(o -> {
+    return appended.thenComposeAsync(o -> {
       if (o instanceof Outcome.Ok<SyncSupervisor.StreamCredit> ok) {
         if (!ok.value().slowDown()) {
           return CompletableFuture.completedFuture(true);
@@ -230,18 +231,18 @@ final class StreamSocket {
         send(Map.of("type", "slow-down", "segmentId", id, "bufferedMs", ok.value().bufferedMs(),
             "bufferMs", ok.value().bufferMs()));
         return this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.AwaitRoom(id, r), roomTimeout)
-            .thenApply(room -> {
+            .thenApplyAsync(room -> {
               if (room instanceof Outcome.Ok<SyncSupervisor.StreamCredit> credit) {
                 send(Map.of("type", "resume", "segmentId", id, "bufferedMs", credit.value().bufferedMs()));
               } else {
                 segmentEnded(id, ((Outcome.Failed<?>) room).error());
               }
               return true;
-            });
+            }, SameThread.EXECUTOR);
       }
       segmentEnded(id, ((Outcome.Failed<?>) o).error());
       return CompletableFuture.completedFuture(true);
-    });
+    }, SameThread.EXECUTOR);
   }
 
   /** The segment was interrupted (or ended): later media for it is dropped until the client closes it. */

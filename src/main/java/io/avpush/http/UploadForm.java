@@ -88,7 +88,7 @@ final class UploadForm {
     return CompletableFuture.completedFuture(boundary)
         // Through thenCompose: the unmarshaller throws some of its refusals (a bad boundary) at once.
         .thenCompose(b -> parseWithPekko(contentType, b, sampleHeaders(), materializer))
-        .thenCompose(checked -> {
+        .thenComposeAsync(checked -> {
           Parts parts = new Parts(contentType, boundary, materializer);
           MultipartScanner scanner = new MultipartScanner(boundary, parts);
           return entity.getDataBytes()
@@ -97,11 +97,11 @@ final class UploadForm {
               .completionTimeout(timeout)
               .mapAsync(1, scanner::feed)
               .runWith(Sink.ignore(), materializer)
-              .thenApply(done -> {
+              .thenApplyAsync(done -> {
                 scanner.finish();
                 return parts.received;
-              });
-        });
+              }, SameThread.EXECUTOR);
+        }, SameThread.EXECUTOR);
   }
 
   /** The boundary the Content-Type names, or a stand-in when it names none (Pekko then refuses it). */
@@ -132,10 +132,10 @@ final class UploadForm {
     // As a stream: Pekko parses a body that arrived whole (strict) on another path, which fails differently.
     HttpEntity part = HttpEntities.createIndefiniteLength(contentType, Source.single(body));
     return Unmarshaller.entityToMultipartFormData().unmarshal(part, materializer)
-        .thenCompose(form -> form.getParts()
+        .thenComposeAsync(form -> form.getParts()
             .addAttributes(Attributes.createLogLevels(Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()))
-            .runWith(Sink.head(), materializer))
-        .thenApply(p -> (Multipart.FormData.BodyPart) p);
+            .runWith(Sink.head(), materializer), SameThread.EXECUTOR)
+        .thenApplyAsync(p -> (Multipart.FormData.BodyPart) p, SameThread.EXECUTOR);
   }
 
   /** Opens each part the scanner finds and collects its bytes, in the order sent. */
@@ -153,7 +153,7 @@ final class UploadForm {
 
     @Override
     public CompletionStage<MultipartScanner.PartSink> open(ByteString headerLines) {
-      return parseWithPekko(contentType, boundary, headerLines, materializer).thenApply(part -> {
+      return parseWithPekko(contentType, boundary, headerLines, materializer).thenApplyAsync(part -> {
         String name = part.getName();
         if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
           throw unknownPart(name);
@@ -167,7 +167,7 @@ final class UploadForm {
         }
         boolean media = MEDIA_PARTS.contains(name);
         return new PartBytes(name, media ? 64 * 1024 : 64, media ? Integer.MAX_VALUE - 16 : (int) MAX_FIELD_BYTES);
-      });
+      }, SameThread.EXECUTOR);
     }
 
     /** Part 'video': the views of the chunks it arrived in, kept as they are. */
