@@ -10,6 +10,8 @@ WORKDIR /opt/avpush
 COPY target/avpush.jar application.conf ./
 # HTTP API; the cluster port (Pekko Artery TCP) in cluster mode. WebRTC media uses random UDP ports.
 EXPOSE 8080 25520
-# ZGC: pauses under 1 ms with queued frames as the live set (G1 paused up to 185 ms; docs/benchmarks.md).
-# Size the heap with JAVA_TOOL_OPTIONS, e.g. -e JAVA_TOOL_OPTIONS=-Xmx4g.
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC", "-jar", "avpush.jar"]
+# As scripts/run.sh starts a node: ZGC (pauses under 1 ms with queued frames as the live set; G1
+# paused up to 185 ms, docs/benchmarks.md), three quarters of the container's memory as heap (the
+# JVM's default is a quarter), native access for webrtc-java. Override the heap with
+# JAVA_TOOL_OPTIONS, e.g. -e JAVA_TOOL_OPTIONS=-Xmx4g.
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "avpush.jar"]

@@ -4,7 +4,8 @@
 # it is missing or older than any file of src/main or pom.xml (REBUILD=1 forces a build), showing
 # each build step; the whole build log is in target/build.log. Installs libpulse0 (the WebRTC
 # natives need it) if missing. Arguments are passed to the JVM's main class.
-# Env: JAVA_OPTS adds JVM flags (e.g. -Xmx4g); GC_OPTS replaces the collector choice below.
+# Env: JAVA_OPTS adds JVM flags (e.g. -Xmx4g, which overrides the heap share below); GC_OPTS replaces
+# the collector choice below. A node started without these settings says so at start-up (JvmCheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "run.sh: $*"; }
@@ -52,6 +53,11 @@ if [[ -z "${GC_OPTS:-}" ]]; then
   fi
 fi
 
+# Heap: three quarters of the machine's (or the container's) memory, not the JVM's default quarter:
+# raw uploads are tens of MB each and queued segments hundreds, and ZGC stalls the threads that
+# allocate (the pacer among them) when the heap runs short. JAVA_OPTS=-Xmx... overrides it.
+HEAP_OPTS="-XX:MaxRAMPercentage=75"
+
 port=${AVPUSH_HTTP_PORT:-8080}
 addresses=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -Ev '^(127\.|::1$|fe80:|$)' || true)
 say "starting avpush; the demo page will be at http://localhost:$port/"
@@ -69,4 +75,4 @@ else
 fi
 say "stop it with Ctrl-C (or kill $$)"
 # shellcheck disable=SC2086
-exec java --enable-native-access=ALL-UNNAMED $GC_OPTS ${JAVA_OPTS:-} -jar "$jar" "$@"
+exec java --enable-native-access=ALL-UNNAMED $GC_OPTS $HEAP_OPTS ${JAVA_OPTS:-} -jar "$jar" "$@"

@@ -51,7 +51,8 @@ public final class Guardian {
       Optional<ClusterNode> cluster = clusterSettings.enabled()
           ? Optional.of(ClusterNode.start(ctx, registry, clusterSettings, settings.http().askTimeout()))
           : Optional.empty();
-      ApiRoutes routes = new ApiRoutes(ctx.getSystem(), cluster.map(ClusterNode::sessions).orElse(registry), settings);
+      ApiRoutes routes = new ApiRoutes(ctx.getSystem(), cluster.map(ClusterNode::sessions).orElse(registry), settings,
+          outputs.frameConverter());
       CoordinatedShutdown.get(ctx.getSystem()).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-sessions-and-free-natives", () ->
               AskPattern.<SessionRegistry.Command, Done>ask(

@@ -40,7 +40,9 @@ public final class Main {
       System.exit(BAD_CONFIGURATION);
       return;
     }
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
+    JvmCheck.warnings(JvmCheck.Jvm.current()).forEach(LoggerFactory.getLogger(Main.class)::warn);
+    WebRtcEngine engine = WebRtcEngine.start(
+        () -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     Runnable closeNatives = () -> {
       pacer.close();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.config.AvpushSettings;
+import io.avpush.media.FrameConverter;
 import io.avpush.metrics.Metrics;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
@@ -55,6 +56,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Materializer materializer;
   private final WhepRoutes whep;
   private final Auth auth;
+  private final FrameConverter converter;
   private static final String API_METHODS = "GET, POST, DELETE, OPTIONS";
   private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
   /** Largest body of POST /api/sessions. */
@@ -70,8 +72,11 @@ public final class ApiRoutes extends AllDirectives {
       .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
       .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
-  public ApiRoutes(ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings) {
+  /** @param converter converts streamed frames to I420 (the node's: libyuv on the WebRTC transport) */
+  public ApiRoutes(
+      ActorSystem<?> system, ActorRef<SessionRegistry.Command> registry, AvpushSettings settings, FrameConverter converter) {
     this.system = system;
+    this.converter = converter;
     this.registry = registry;
     this.settings = settings;
     this.timeout = settings.http().askTimeout();
@@ -140,7 +145,7 @@ public final class ApiRoutes extends AllDirectives {
   /** WebSocket: a streamed segment's media as it is made ({@link StreamSocket}). */
   private Route stream(ActorRef<Session.Command> s) {
     return onSuccess(status(s), st -> handleWebSocketMessages(new StreamSocket(s, system, mapper, timeout,
-        settings.limits().maxQueuedDuration().plus(timeout), st.width(), st.height()).flow()));
+        settings.limits().maxQueuedDuration().plus(timeout), st.width(), st.height(), converter).flow()));
   }
 
   /** Server-Sent Events: the session's events ({@link EventStream}). */
@@ -272,7 +277,7 @@ public final class ApiRoutes extends AllDirectives {
                     })
                     .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
               }
-              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(part -> part.getValue().size()).sum());
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::size).sum());
               UploadedMedia media;
               try {
                 media = UploadForm.toUpload(parts.get());

@@ -1,7 +1,7 @@
 package io.avpush.http;
 
 import io.avpush.media.AudioChunks;
-import io.avpush.media.I420;
+import io.avpush.media.FrameConverter;
 import io.avpush.media.StreamResampler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,10 +49,15 @@ final class StreamProtocol {
   private final boolean audio;
   private final boolean video;
   private final StreamResampler resampler;
+  private final FrameConverter converter;
   private long lastFrameTsUs = -1;
 
-  /** @param sampleRate the declared audio rate (ignored without audio) */
-  StreamProtocol(int width, int height, boolean audio, boolean video, int sampleRate) {
+  /**
+   * @param sampleRate the declared audio rate (ignored without audio)
+   * @param converter converts each frame to I420 (libyuv on the WebRTC transport)
+   */
+  StreamProtocol(int width, int height, boolean audio, boolean video, int sampleRate, FrameConverter converter) {
+    this.converter = converter;
     this.width = width;
     this.height = height;
     this.audio = audio;
@@ -60,6 +65,7 @@ final class StreamProtocol {
     this.resampler = audio ? new StreamResampler(sampleRate) : null;
   }
 
+  /** Decodes one message, from {@code message}'s position to its limit (not kept after the call). */
   Media decode(ByteBuffer message) throws ProtocolException {
     if (message.remaining() < HEADER_BYTES) {
       throw new ProtocolException("a binary message is a 12-byte header (kind, format, 2 reserved bytes, int64 LE "
@@ -140,8 +146,6 @@ final class StreamProtocol {
           + lastFrameTsUs + " µs); frame timestamps must increase");
     }
     lastFrameTsUs = tsUs;
-    byte[] bgr = new byte[(int) frameBytes];
-    payload.get(bgr);
-    return new Media(null, I420.fromBgr24(bgr, 0, width, height), tsUs * AudioChunks.SAMPLE_RATE / 1_000_000L);
+    return new Media(null, converter.toI420(payload, width, height), tsUs * AudioChunks.SAMPLE_RATE / 1_000_000L);
   }
 }

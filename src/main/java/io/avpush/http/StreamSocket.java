@@ -2,11 +2,13 @@ package io.avpush.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.avpush.media.FrameConverter;
 import io.avpush.session.ApiError;
 import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SyncSupervisor;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
@@ -48,6 +51,13 @@ final class StreamSocket {
   private final int width;
   private final int height;
   private final long maxMessageBytes;
+  private final FrameConverter converter;
+  /**
+   * The binary message being received, copied here from the chunks as they arrive (the one copy
+   * of a frame: libyuv converts it from here); one per connection, as messages are handled one at
+   * a time, allocated with the first binary message.
+   */
+  private ByteBuffer received;
   /** The longest text (control) message, in characters. */
   static final int MAX_TEXT_CHARS = 64 * 1024;
   private BoundedSourceQueue<Message> out;
@@ -64,7 +74,8 @@ final class StreamSocket {
    * @param roomTimeout how long a producer may be held back waiting for the segment to play down
    */
   StreamSocket(ActorRef<Session.Command> session, ActorSystem<?> system, ObjectMapper mapper, Duration timeout,
-      Duration roomTimeout, int width, int height) {
+      Duration roomTimeout, int width, int height, FrameConverter converter) {
+    this.converter = converter;
     this.session = session;
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
@@ -95,15 +106,19 @@ final class StreamSocket {
       handled = message.asTextMessage().getStreamedText()
           .limitWeighted(MAX_TEXT_CHARS, t -> (long) t.length())
           .runFold("", String::concat, materializer)
-          .thenCompose(this::onText)
-          .exceptionally(this::textFailed);
+          .thenComposeAsync(this::onText, SameThread.EXECUTOR)
+          .exceptionallyAsync(this::textFailed, SameThread.EXECUTOR);
     } else {
-      handled = message.asBinaryMessage().getStreamedData()
-          .limitWeighted(maxMessageBytes, b -> (long) b.size())
-          .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-          .thenCompose(this::onBinary);
+      BinaryMessage binary = message.asBinaryMessage();
+      if (received == null) {
+        received = ByteBuffer.allocateDirect((int) maxMessageBytes);
+      }
+      received.clear();
+      handled = binary.isStrict()
+          ? CompletableFuture.<Void>completedFuture(null).thenAccept(x -> receive(binary.getStrictData())).thenCompose(x -> onBinary())
+          : binary.getStreamedData().runForeach(this::receive, materializer).thenComposeAsync(x -> onBinary(), SameThread.EXECUTOR);
     }
-    return handled.exceptionally(this::failed);
+    return handled.exceptionallyAsync(this::failed, SameThread.EXECUTOR);
   }
 
   private CompletionStage<Boolean> onText(String text) {
@@ -141,9 +156,9 @@ final class StreamSocket {
     }
     CompletionStage<Outcome<SyncSupervisor.StreamOpened>> opened =
         ask(r -> new SyncSupervisor.OpenStream(audio, video, r), timeout);
-    return opened.thenApply(o -> {
+    return opened.thenApplyAsync(o -> {
       if (o instanceof Outcome.Ok<SyncSupervisor.StreamOpened> ok) {
-        protocol = new StreamProtocol(width, height, audio, video, rate);
+        protocol = new StreamProtocol(width, height, audio, video, rate, converter);
         segmentId = ok.value().segmentId();
         segmentEnded = false;
         send(Map.of("type", "opened", "segmentId", segmentId, "queuePosition", ok.value().queuePosition(),
@@ -151,7 +166,7 @@ final class StreamSocket {
         return true;
       }
       return sendError(((Outcome.Failed<?>) o).error());
-    });
+    }, SameThread.EXECUTOR);
   }
 
   private CompletionStage<Boolean> close() {
@@ -169,8 +184,9 @@ final class StreamSocket {
         ? CompletableFuture.completedFuture(null)
         : this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.StreamAppend(id, tail, null, -1, r), timeout);
     return flushed
-        .thenCompose(x -> this.<Outcome<SyncSupervisor.StreamClosed>>ask(r -> new SyncSupervisor.CloseStream(id, r), timeout))
-        .thenApply(o -> {
+        .thenComposeAsync(x -> this.<Outcome<SyncSupervisor.StreamClosed>>ask(r -> new SyncSupervisor.CloseStream(id, r), timeout),
+            SameThread.EXECUTOR)
+        .thenApplyAsync(o -> {
           if (o instanceof Outcome.Ok<SyncSupervisor.StreamClosed> ok) {
             send(Map.of("type", "closed", "segmentId", id, "receivedMs", ok.value().receivedMs(),
                 "gapTicks", ok.value().gapTicks()));
@@ -178,10 +194,20 @@ final class StreamSocket {
             send(Map.of("type", "closed", "segmentId", id, "ended", true));
           }
           return true;
-        });
+        }, SameThread.EXECUTOR);
   }
 
-  private CompletionStage<Boolean> onBinary(ByteString bytes) {
+  /** Copies the next chunk of a binary message into {@link #received}; refuses a message over the limit. */
+  private void receive(ByteString chunk) {
+    if (chunk.size() > received.remaining()) {
+      throw new StreamLimitReachedException(maxMessageBytes);
+    }
+    for (ByteBuffer b : chunk.getByteBuffers()) {
+      received.put(b);
+    }
+  }
+
+  private CompletionStage<Boolean> onBinary() {
     if (segmentId == null) {
       return protocolError("no segment is open; send {\"type\":\"open\",\"sampleRate\":16000} before media");
     }
@@ -190,14 +216,14 @@ final class StreamSocket {
     }
     StreamProtocol.Media media;
     try {
-      media = protocol.decode(bytes.asByteBuffer());
+      media = protocol.decode(received.flip());
     } catch (StreamProtocol.ProtocolException e) {
       return protocolError(e.getMessage());
     }
     String id = segmentId;
     CompletionStage<Outcome<SyncSupervisor.StreamCredit>> appended = ask(
         r -> new SyncSupervisor.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
-    return appended.thenCompose(o -> {
+    return appended.thenComposeAsync(o -> {
       if (o instanceof Outcome.Ok<SyncSupervisor.StreamCredit> ok) {
         if (!ok.value().slowDown()) {
           return CompletableFuture.completedFuture(true);
@@ -205,18 +231,18 @@ final class StreamSocket {
         send(Map.of("type", "slow-down", "segmentId", id, "bufferedMs", ok.value().bufferedMs(),
             "bufferMs", ok.value().bufferMs()));
         return this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.AwaitRoom(id, r), roomTimeout)
-            .thenApply(room -> {
+            .thenApplyAsync(room -> {
               if (room instanceof Outcome.Ok<SyncSupervisor.StreamCredit> credit) {
                 send(Map.of("type", "resume", "segmentId", id, "bufferedMs", credit.value().bufferedMs()));
               } else {
                 segmentEnded(id, ((Outcome.Failed<?>) room).error());
               }
               return true;
-            });
+            }, SameThread.EXECUTOR);
       }
       segmentEnded(id, ((Outcome.Failed<?>) o).error());
       return CompletableFuture.completedFuture(true);
-    });
+    }, SameThread.EXECUTOR);
   }
 
   /** The segment was interrupted (or ended): later media for it is dropped until the client closes it. */

@@ -2,9 +2,12 @@ package io.avpush.http;
 
 import io.avpush.session.ApiError;
 import io.avpush.session.Failures;
+import io.avpush.session.RawVideo;
 import io.avpush.session.UploadedMedia;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.Multipart;
@@ -21,6 +25,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -48,19 +54,170 @@ final class UploadForm {
       + "that the Content-Type header names (multipart/form-data; boundary=...)";
 
   /**
-   * Every part's name and bytes, in the order sent; fails (see {@link #refusal}) when the body is
-   * not a multipart/form-data body that can be read whole within {@code timeout}.
+   * A part as received: its name and its first {@code length} bytes of {@code bytes}, or, for part
+   * 'video', the chunks it arrived in ({@code bytes} then null).
    */
-  static CompletionStage<List<Map.Entry<String, ByteString>>> read(
-      HttpEntity entity, Duration timeout, Materializer materializer) {
-    // Always parsed as a stream, one way for every body: Pekko parses a body that arrived whole
-    // (strict) on another path, which fails differently (a body cut short there is an
-    // IllegalStateException).
-    HttpEntity streamed = HttpEntities.createIndefiniteLength(entity.getContentType(), entity.getDataBytes());
-    // Through thenCompose: the unmarshaller throws some of its refusals (a bad boundary) at once.
-    return CompletableFuture.completedFuture(streamed)
-        .thenCompose(e -> Unmarshaller.entityToMultipartFormData().unmarshal(e, materializer))
-        .thenCompose(form -> collect(form, timeout, materializer));
+  record Received(String name, byte[] bytes, int length, RawVideo chunks) {
+
+    long size() {
+      return chunks != null ? chunks.length() : length;
+    }
+
+    ByteString byteString() {
+      return ByteString.fromArray(bytes, 0, length);
+    }
+
+    /** The bytes, trimmed (a copy only when the part's array has room left). */
+    byte[] exact() {
+      return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+    }
+  }
+
+  /**
+   * Every part's name and bytes, in the order sent, read as the body streams in
+   * ({@link MultipartScanner}): part 'video' (raw frames, most of the body) is kept as the chunks
+   * it arrived in, not copied; the other parts are copied once into an array each. Fails (see
+   * {@link #refusal}) when the body is not a multipart/form-data body that can be read whole
+   * within {@code timeout}: an unknown part before its bytes are read, a field longer than
+   * {@link #MAX_FIELD_BYTES} as soon as it passes that (StreamLimitReachedException), a body that
+   * stalls by the timeout. Pekko judges the Content-Type and each part's header lines.
+   */
+  static CompletionStage<List<Received>> read(HttpEntity entity, Duration timeout, Materializer materializer) {
+    ContentType contentType = entity.getContentType();
+    String boundary = boundary(contentType);
+    return CompletableFuture.completedFuture(boundary)
+        // Through thenCompose: the unmarshaller throws some of its refusals (a bad boundary) at once.
+        .thenCompose(b -> parseWithPekko(contentType, b, sampleHeaders(), materializer))
+        .thenComposeAsync(checked -> {
+          Parts parts = new Parts(contentType, boundary, materializer);
+          MultipartScanner scanner = new MultipartScanner(boundary, parts);
+          return entity.getDataBytes()
+              // A body that stalls or fails is the client's to hear about (refusal); not an ERROR with a stack.
+              .addAttributes(Attributes.createLogLevels(Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()))
+              .completionTimeout(timeout)
+              .mapAsync(1, scanner::feed)
+              .runWith(Sink.ignore(), materializer)
+              .thenApplyAsync(done -> {
+                scanner.finish();
+                return parts.received;
+              }, SameThread.EXECUTOR);
+        }, SameThread.EXECUTOR);
+  }
+
+  /** The boundary the Content-Type names, or a stand-in when it names none (Pekko then refuses it). */
+  private static String boundary(ContentType contentType) {
+    if (contentType.mediaType() instanceof org.apache.pekko.http.scaladsl.model.MediaType.Multipart m) {
+      String b = scala.jdk.javaapi.CollectionConverters.asJava(m.params()).get("boundary");
+      if (b != null) {
+        return b;
+      }
+    }
+    return "none";
+  }
+
+  private static ByteString sampleHeaders() {
+    return ByteString.fromString("Content-Disposition: form-data; name=\"fps\"", StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The one part described by {@code headerLines} (with an empty body) as Pekko's multipart parser
+   * reads it: it checks the Content-Type and its boundary, and every header line, and says what is
+   * wrong in its own words (see {@link #refusal}).
+   */
+  private static CompletionStage<Multipart.FormData.BodyPart> parseWithPekko(
+      ContentType contentType, String boundary, ByteString headerLines, Materializer materializer) {
+    ByteString body = ByteString.fromString("--" + boundary + "\r\n", StandardCharsets.ISO_8859_1)
+        .concat(headerLines)
+        .concat(ByteString.fromString("\r\n\r\n\r\n--" + boundary + "--\r\n", StandardCharsets.ISO_8859_1));
+    // As a stream: Pekko parses a body that arrived whole (strict) on another path, which fails differently.
+    HttpEntity part = HttpEntities.createIndefiniteLength(contentType, Source.single(body));
+    return Unmarshaller.entityToMultipartFormData().unmarshal(part, materializer)
+        .thenComposeAsync(form -> form.getParts()
+            .addAttributes(Attributes.createLogLevels(Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()))
+            .runWith(Sink.head(), materializer), SameThread.EXECUTOR)
+        .thenApplyAsync(p -> (Multipart.FormData.BodyPart) p, SameThread.EXECUTOR);
+  }
+
+  /** Opens each part the scanner finds and collects its bytes, in the order sent. */
+  private static final class Parts implements MultipartScanner.PartOpener {
+    private final ContentType contentType;
+    private final String boundary;
+    private final Materializer materializer;
+    final List<Received> received = new ArrayList<>();
+
+    Parts(ContentType contentType, String boundary, Materializer materializer) {
+      this.contentType = contentType;
+      this.boundary = boundary;
+      this.materializer = materializer;
+    }
+
+    @Override
+    public CompletionStage<MultipartScanner.PartSink> open(ByteString headerLines) {
+      return parseWithPekko(contentType, boundary, headerLines, materializer).thenApplyAsync(part -> {
+        String name = part.getName();
+        if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
+          throw unknownPart(name);
+        }
+        // Refused as soon as it begins, not after its bytes were held.
+        if (!name.equals("frame") && received.stream().anyMatch(r -> r.name().equals(name))) {
+          throw sentTwice(name);
+        }
+        if (name.equals("video")) {
+          return new VideoChunks();
+        }
+        boolean media = MEDIA_PARTS.contains(name);
+        return new PartBytes(name, media ? 64 * 1024 : 64, media ? Integer.MAX_VALUE - 16 : (int) MAX_FIELD_BYTES);
+      }, SameThread.EXECUTOR);
+    }
+
+    /** Part 'video': the views of the chunks it arrived in, kept as they are. */
+    private final class VideoChunks implements MultipartScanner.PartSink {
+      private final List<java.nio.ByteBuffer> chunks = new ArrayList<>();
+
+      @Override
+      public void data(java.nio.ByteBuffer in) {
+        if (in.hasRemaining()) {
+          chunks.add(in);
+        }
+      }
+
+      @Override
+      public void end() {
+        received.add(new Received("video", null, 0, RawVideo.of(chunks)));
+      }
+    }
+
+    /** One part's bytes, copied from the chunks into one array that doubles when full. */
+    private final class PartBytes implements MultipartScanner.PartSink {
+      private final String name;
+      private final int max;
+      private byte[] bytes;
+      private int length;
+
+      PartBytes(String name, int initial, int max) {
+        this.name = name;
+        this.max = max;
+        this.bytes = new byte[initial];
+      }
+
+      @Override
+      public void data(java.nio.ByteBuffer in) {
+        int n = in.remaining();
+        if ((long) length + n > max) {
+          throw new StreamLimitReachedException(max);
+        }
+        if (length + n > bytes.length) {
+          bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max((long) length + n, 2L * bytes.length)));
+        }
+        in.get(bytes, length, n);
+        length += n;
+      }
+
+      @Override
+      public void end() {
+        received.add(new Received(name, bytes, length, null));
+      }
+    }
   }
 
   /**
@@ -98,34 +255,9 @@ final class UploadForm {
     return ParseFailures.of(cause, "the multipart/form-data body", FORM_ADVICE);
   }
 
-  /**
-   * Every part's name and bytes, in the order sent, within {@code timeout} for the whole body: an
-   * unknown part is refused before its bytes are read, a field longer than {@link #MAX_FIELD_BYTES}
-   * as soon as it passes that (StreamLimitReachedException), a body that stalls by the timeout.
-   */
-  private static CompletionStage<List<Map.Entry<String, ByteString>>> collect(
-      Multipart.FormData form, Duration timeout, Materializer materializer) {
-    return form.getParts()
-        // A malformed part fails the multipart parser's stage, which Pekko would log as an ERROR
-        // with its stack: it is the client's mistake, and the client is told (refusal).
-        .addAttributes(Attributes.createLogLevels(Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()))
-        .completionTimeout(timeout)
-        .<Map.Entry<String, ByteString>>mapAsync(1, part -> {
-          String name = part.getName();
-          if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
-            throw unknownPart(name);
-          }
-          long max = MEDIA_PARTS.contains(name) ? Long.MAX_VALUE : MAX_FIELD_BYTES;
-          return part.getEntity().getDataBytes()
-              .limitWeighted(max, b -> (long) b.size())
-              .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-              .thenApply(bytes -> Map.entry(name, bytes));
-        })
-        .runFold(new ArrayList<Map.Entry<String, ByteString>>(), (acc, e) -> {
-          acc.add(e);
-          return acc;
-        }, materializer)
-        .thenApply(list -> (List<Map.Entry<String, ByteString>>) list);
+  private static IllegalArgumentException sentTwice(String name) {
+    return new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
+        + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));
   }
 
   private static IllegalArgumentException unknownPart(String name) {
@@ -135,27 +267,28 @@ final class UploadForm {
   }
 
   /** The upload the parts describe; a message for the client when a part is unknown, repeated, empty or malformed. */
-  static UploadedMedia toUpload(List<Map.Entry<String, ByteString>> parts) {
-    Map<String, ByteString> single = new HashMap<>();
+  static UploadedMedia toUpload(List<Received> parts) {
+    Map<String, Received> single = new HashMap<>();
     List<byte[]> images = new ArrayList<>();
-    for (Map.Entry<String, ByteString> part : parts) {
-      String name = part.getKey();
+    for (Received part : parts) {
+      String name = part.name();
       if (name.equals("frame")) {
-        if (part.getValue().isEmpty()) {
+        if (part.length() == 0) {
           throw new IllegalArgumentException("part 'frame' #" + (images.size() + 1) + " is sent but empty; "
               + "put one PNG or JPEG image in each part 'frame'");
         }
-        images.add(part.getValue().toArray());
+        images.add(part.exact());
       } else if (!SINGLE_PARTS.contains(name)) {
         throw unknownPart(name);
-      } else if (single.put(name, requireContent(name, part.getValue())) != null) {
-        throw new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
-            + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));
+      } else if (single.put(name, requireContent(part)) != null) {
+        throw sentTwice(name);
       }
     }
+    Received audio = single.get("audio");
+    Received video = single.get("video");
     return new UploadedMedia(
-        bytes(single.get("audio")),
-        bytes(single.get("video")),
+        audio == null ? null : audio.exact(),
+        video == null ? null : video.chunks(),
         intField(single, "width"),
         intField(single, "height"),
         text(single, "fps"),
@@ -167,10 +300,11 @@ final class UploadForm {
    * The part, when it holds something: an empty one is refused, naming it and what belongs in it
    * (leaving a part out is how a client asks for the default, or for audio or frames only).
    */
-  private static ByteString requireContent(String name, ByteString value) {
+  private static Received requireContent(Received part) {
+    String name = part.name();
     boolean field = !MEDIA_PARTS.contains(name);
-    if (field ? !BodyText.utf8(value, "field '" + name + "'").isBlank() : !value.isEmpty()) {
-      return value;
+    if (field ? !BodyText.utf8(part.byteString(), "field '" + name + "'").isBlank() : part.size() > 0) {
+      return part;
     }
     String instead = switch (name) {
       case "audio" -> "put the WAV file in it, or leave the part out for a segment of frames only";
@@ -183,17 +317,13 @@ final class UploadForm {
     throw new IllegalArgumentException((field ? "field '" : "part '") + name + "' is sent but empty; " + instead);
   }
 
-  private static byte[] bytes(ByteString b) {
-    return b == null ? null : b.toArray();
+  private static String text(Map<String, Received> parts, String name) {
+    Received b = parts.get(name);
+    return b == null ? null : BodyText.utf8(b.byteString(), "field '" + name + "'");
   }
 
-  private static String text(Map<String, ByteString> parts, String name) {
-    ByteString b = parts.get(name);
-    return b == null ? null : BodyText.utf8(b, "field '" + name + "'");
-  }
-
-  private static Integer intField(Map<String, ByteString> parts, String name) {
-    ByteString b = parts.get(name);
+  private static Integer intField(Map<String, Received> parts, String name) {
+    Received b = parts.get(name);
     if (b == null) {
       return null;
     }

@@ -124,6 +124,12 @@ public final class FrameImages {
      */
     public static byte[][] fromImages(List<byte[]> files, int width, int height, int backgroundRgb)
             throws MediaFormatException {
+        return fromImages(files, width, height, backgroundRgb, FrameConverter.JAVA);
+    }
+
+    /** As above, the decoded pictures converted to I420 by {@code converter} (libyuv on the WebRTC transport). */
+    public static byte[][] fromImages(List<byte[]> files, int width, int height, int backgroundRgb,
+            FrameConverter converter) throws MediaFormatException {
         byte[][] frames = new byte[files.size()][];
         int firstWidth = 0;
         int firstHeight = 0;
@@ -141,7 +147,7 @@ public final class FrameImages {
             if (image.getWidth() != width || image.getHeight() != height) {
                 bgr = fit(bgr, image.getWidth(), image.getHeight(), width, height, backgroundRgb);
             }
-            frames[i] = I420.fromBgr24(bgr, 0, width, height);
+            frames[i] = converter.toI420(bgr, 1, width, height)[0];
         }
         return frames;
     }

@@ -10,6 +10,7 @@ import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
 import io.avpush.media.TestSignal;
 import io.avpush.media.WavDecoder;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,13 +35,13 @@ public final class SegmentDecoder {
     return decode(segmentId, upload, sessionFps, width, height, maxDurationNs, backgroundRgb, FrameConverter.JAVA);
   }
 
-  /** As above, with raw bgr24 frames converted by {@code converter} (libyuv on the WebRTC transport). */
+  /** As above, with frames converted to I420 by {@code converter} (libyuv on the WebRTC transport). */
   public static Segment decode(
       String segmentId, UploadedMedia upload, FrameRate sessionFps, int width, int height, long maxDurationNs,
       int backgroundRgb, FrameConverter converter)
       throws SegmentRejectedException {
     boolean hasAudio = upload.wav() != null && upload.wav().length > 0;
-    boolean hasVideo = upload.video() != null && upload.video().length > 0;
+    boolean hasVideo = upload.videoLength() > 0;
     boolean hasImages = upload.images() != null && !upload.images().isEmpty();
     if (!hasAudio && !hasVideo && !hasImages) {
       throw reject("a segment needs a part 'audio' (a WAV file) and/or frames: a part 'video' (raw bgr24 or rgba "
@@ -66,16 +67,16 @@ public final class SegmentDecoder {
               + "(parts 'frame') carry their own size and format: leave these fields out");
         }
         requireFramesFit(upload.images().size(), uploadFps, maxDurationNs);
-        frames = FrameImages.fromImages(upload.images(), width, height, backgroundRgb);
+        frames = FrameImages.fromImages(upload.images(), width, height, backgroundRgb, converter);
       } else if (hasVideo) {
         FrameImages.RawFormat format = FrameImages.RawFormat.parse(upload.format());
         int w = upload.width() == null ? width : upload.width();
         int h = upload.height() == null ? height : upload.height();
         requireRawFrames(upload, format, w, h, width, height);
-        requireFramesFit(upload.video().length / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
+        requireFramesFit(upload.videoLength() / ((long) w * h * format.bytesPerPixel()), uploadFps, maxDurationNs);
         frames = format == FrameImages.RawFormat.BGR24
-            ? converter.toI420(upload.video(), FrameImages.wholeFrames(upload.video(), format, w, h), w, h)
-            : FrameImages.fromRaw(upload.video(), format, w, h, backgroundRgb);
+            ? bgr24ToI420(upload.video(), w, h, converter)
+            : FrameImages.fromRaw(upload.video().toArray(), format, w, h, backgroundRgb);
       }
     } catch (MediaFormatException e) {
       throw reject(e.getMessage());
@@ -115,30 +116,47 @@ public final class SegmentDecoder {
   private static void requireRawFrames(
       UploadedMedia upload, FrameImages.RawFormat format, int w, int h, int width, int height)
       throws SegmentRejectedException, MediaFormatException {
-    byte[] video = upload.video();
+    long videoLength = upload.videoLength();
     long frameBytes = (long) w * h * format.bytesPerPixel();
-    String image = FrameImages.imageFileKind(video);
-    if (image != null && video.length % frameBytes != 0) {
+    String image = FrameImages.imageFileKind(upload.video().head(8));
+    if (image != null && videoLength % frameBytes != 0) {
       throw reject(String.format("part 'video' holds a %s image (%d bytes), but it takes raw frames back to back; "
           + "send images as parts 'frame' instead, one image a frame, in order (curl: -F frame=@face_001.png "
-          + "-F frame=@face_002.png ...), or convert them to raw bgr24 frames", image, video.length));
+          + "-F frame=@face_002.png ...), or convert them to raw bgr24 frames", image, videoLength));
     }
     if (w != width || h != height) {
       throw reject(String.format("frames are %dx%d%s but this session streams %dx%d; send frames of the "
           + "session's size (or create the session with width=%d and height=%d, or send PNG/JPEG parts "
           + "'frame', which are scaled to fit)", w, h, assumed(upload, width, height, false), width, height, w, h));
     }
-    if (video.length % frameBytes != 0) {
-      String rgba = upload.format() == null && video.length % ((long) w * h * 4) == 0
-          ? String.format("; they would be %d whole rgba frames: if so, send field format=rgba", video.length / ((long) w * h * 4))
+    if (videoLength % frameBytes != 0) {
+      String rgba = upload.format() == null && videoLength % ((long) w * h * 4) == 0
+          ? String.format("; they would be %d whole rgba frames: if so, send field format=rgba", videoLength / ((long) w * h * 4))
           : "";
       String fields = upload.width() == null || upload.height() == null
           ? "; if the frames have another size, say so with fields 'width' and 'height', else cut the part to whole frames"
           : "; cut the part to whole frames";
       throw reject(String.format("part 'video' has %d bytes, which is not a whole number of %dx%d %s frames "
-          + "(%d bytes each)%s: %d whole frames and %d bytes left over%s%s", video.length, w, h, format, frameBytes,
-          assumed(upload, width, height, true), video.length / frameBytes, video.length % frameBytes, rgba, fields));
+          + "(%d bytes each)%s: %d whole frames and %d bytes left over%s%s", videoLength, w, h, format, frameBytes,
+          assumed(upload, width, height, true), videoLength / frameBytes, videoLength % frameBytes, rgba, fields));
     }
+  }
+
+  /**
+   * Converts whole bgr24 frames to I420, each copied from the chunks it arrived in into one native
+   * buffer, where {@code converter} (libyuv) reads it: the only copy of the raw frames after the
+   * upload's own chunks.
+   */
+  private static byte[][] bgr24ToI420(RawVideo video, int width, int height, FrameConverter converter) {
+    int frameBytes = Math.multiplyExact(width * height, 3);
+    byte[][] frames = new byte[Math.toIntExact(video.length() / frameBytes)][];
+    ByteBuffer frame = ByteBuffer.allocateDirect(frameBytes);
+    for (int i = 0; i < frames.length; i++) {
+      frame.clear();
+      video.copyTo((long) i * frameBytes, frame);
+      frames[i] = converter.toI420(frame.flip(), width, height);
+    }
+    return frames;
   }
 
   /**

@@ -12,13 +12,15 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * What an upload's frames cost to turn into I420, per frame, single-threaded (uploads are decoded
+ * What an upload's frames cost to turn into I420, CPU time per frame, single-threaded (uploads are decoded
  * on the blocking dispatcher, two threads by default): raw bgr24 and rgba, PNG and JPEG of the
  * session's size, and PNG of half the size scaled to fit. The picture is a textured, noisy one
  * (a face renderer's output compresses about like it). Prints one line per kind and a markdown table.
  *
  * <p>Run: {@code mvn -o -q -Davpush.buildDir=B test-compile && java -cp B/test-classes:B/classes
- * io.avpush.bench.FrameDecodeBench [size=512] [frames=60] [rounds=5]}
+ * io.avpush.bench.FrameDecodeBench [size=512] [frames=60] [rounds=5]}; with {@code converter=libyuv}
+ * (images to I420 as a node converts them) on the test classpath ({@code scripts/bench.sh} shows how
+ * to resolve it).
  */
 public final class FrameDecodeBench {
 
@@ -32,16 +34,26 @@ public final class FrameDecodeBench {
     int size = 512;
     int frames = 60;
     int rounds = 5;
+    boolean libyuv = false;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
         case "size" -> size = Integer.parseInt(kv[1]);
         case "frames" -> frames = Integer.parseInt(kv[1]);
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
-        default -> throw new IllegalArgumentException("unknown argument " + a + "; use size=, frames=, rounds=");
+        case "converter" -> libyuv = switch (kv[1]) {
+          case "java" -> false;
+          case "libyuv" -> true;
+          default -> throw new IllegalArgumentException("converter is java or libyuv; got " + kv[1]);
+        };
+        default -> throw new IllegalArgumentException("unknown argument " + a + "; use size=, frames=, rounds=, converter=");
       }
     }
     final int s = size;
+    // As a node converts image frames (SegmentDecoder): libyuv from the WebRTC engine, or the Java reference.
+    io.avpush.webrtc.WebRtcEngine engine = libyuv ? io.avpush.webrtc.WebRtcEngine.start(List.of()) : null;
+    io.avpush.media.FrameConverter converter = engine == null ? io.avpush.media.FrameConverter.JAVA
+        : new io.avpush.webrtc.WebRtcOutputs(engine).frameConverter();
     BufferedImage full = picture(s, s);
     BufferedImage half = picture(s / 2, s / 2);
     byte[] bgr = ((DataBufferByte) full.getRaster().getDataBuffer()).getData();
@@ -58,27 +70,33 @@ public final class FrameDecodeBench {
     List<byte[]> jpeg = copies(encode(full, "jpeg"), frames);
     List<byte[]> halfPng = copies(encode(half, "png"), frames);
 
-    System.out.printf("frame decoding, %dx%d, %d frames per upload, best of %d rounds, load %s%n",
-        s, s, frames, rounds, new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/loadavg"))).trim());
+    System.out.printf("frame decoding, %dx%d, %d frames per upload, best of %d rounds, images to I420 by %s, load %s%n",
+        s, s, frames, rounds, libyuv ? "libyuv" : "Java", new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/loadavg"))).trim());
     List<String> rows = new ArrayList<>();
     rows.add(row("bgr24", s * s * 3, frames, rounds, () -> FrameImages.fromRaw(rawBgr, FrameImages.RawFormat.BGR24, s, s, 0)));
     rows.add(row("rgba", s * s * 4, frames, rounds, () -> FrameImages.fromRaw(rawRgba, FrameImages.RawFormat.RGBA, s, s, 0)));
-    rows.add(row("PNG", png.get(0).length, frames, rounds, () -> FrameImages.fromImages(png, s, s, 0)));
-    rows.add(row("JPEG (q 0.75)", jpeg.get(0).length, frames, rounds, () -> FrameImages.fromImages(jpeg, s, s, 0)));
+    rows.add(row("PNG", png.get(0).length, frames, rounds, () -> FrameImages.fromImages(png, s, s, 0, converter)));
+    rows.add(row("JPEG (q 0.75)", jpeg.get(0).length, frames, rounds, () -> FrameImages.fromImages(jpeg, s, s, 0, converter)));
     rows.add(row("PNG " + s / 2 + "x" + s / 2 + " scaled", halfPng.get(0).length, frames, rounds,
-        () -> FrameImages.fromImages(halfPng, s, s, 0)));
+        () -> FrameImages.fromImages(halfPng, s, s, 0, converter)));
     System.out.println();
-    System.out.println("| frames | bytes per frame | ms per frame | frames/s (one thread) |");
+    System.out.println("| frames | bytes per frame | CPU ms per frame | frames/s (one thread) |");
     System.out.println("|---|---:|---:|---:|");
     rows.forEach(System.out::println);
+    if (engine != null) {
+      engine.close();
+    }
   }
 
   private static String row(String kind, int bytes, int frames, int rounds, Decode decode) throws MediaFormatException {
+    // CPU time of this thread (libyuv and ImageIO's native decoders run on it too): on a shared
+    // machine, wall time would count the other processes' turns.
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long best = Long.MAX_VALUE;
     for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
+      long t0 = threads.getCurrentThreadCpuTime();
       byte[][] out = decode.run();
-      long ns = System.nanoTime() - t0;
+      long ns = threads.getCurrentThreadCpuTime() - t0;
       if (out.length != frames) {
         throw new IllegalStateException(kind + ": " + out.length + " frames decoded, " + frames + " sent");
       }

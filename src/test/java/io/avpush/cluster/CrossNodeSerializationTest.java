@@ -104,7 +104,7 @@ class CrossNodeSerializationTest {
     Session.Upload back = (Session.Upload) serialization.verifySerialization(
         new Session.Upload(new UploadedMedia(new byte[] {1, 2, 3}, new byte[] {4, 5, 6}, 16, 16, "30"), probe.ref()), false);
     assertArrayEquals(new byte[] {1, 2, 3}, back.upload().wav());
-    assertArrayEquals(new byte[] {4, 5, 6}, back.upload().video());
+    assertArrayEquals(new byte[] {4, 5, 6}, back.upload().video().toArray());
     assertEquals(probe.ref(), back.replyTo());
   }
 

@@ -78,6 +78,9 @@ class IdleAndImagesHttpTest {
               Part.field("width", "32"), Part.field("height", "32")),
           400, "bad_request", "frames are 32x32", "streams 64x64");
       assertError(send(method, path, audio(0.2), audio(0.2)), 400, "bad_request", "part 'audio' is sent twice");
+      byte[] frame = ApiClient.greyFrames(W, H, 1, 9);
+      assertError(send(method, path, Part.file("video", "a", frame), Part.file("video", "b", frame), Part.file("video", "c", frame)),
+          400, "bad_request", "part 'video' is sent twice", "raw frames back to back");
       List<Part> tooLong = new ArrayList<>();
       byte[] tiny = ApiClient.image(2, 2, 0, "png");
       for (int i = 0; i < 121; i++) {

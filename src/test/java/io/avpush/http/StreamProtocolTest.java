@@ -16,7 +16,7 @@ class StreamProtocolTest {
 
   @Test
   void audioAt48kPassesThroughAndAFrameBecomesI420AtItsSamplePosition() throws Exception {
-    StreamProtocol p = new StreamProtocol(16, 16, true, true, 48_000);
+    StreamProtocol p = new StreamProtocol(16, 16, true, true, 48_000, io.avpush.media.FrameConverter.JAVA);
     byte[] samples = StreamClient.s16(480, (short) 1234);
     // as Pekko hands it over: a slice of a larger buffer
     ByteString framed = ByteString.fromArray(new byte[7]).concat(ByteString.fromByteBuffer(StreamClient.message(1, 1, 0, samples))).drop(7);
@@ -31,7 +31,7 @@ class StreamProtocolTest {
 
   @Test
   void f32AudioAndAHoleInTheAudioIsSilence() throws Exception {
-    StreamProtocol p = new StreamProtocol(16, 16, true, false, 48_000);
+    StreamProtocol p = new StreamProtocol(16, 16, true, false, 48_000, io.avpush.media.FrameConverter.JAVA);
     ByteBuffer f32 = ByteBuffer.allocate(4 * 10).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < 10; i++) {
       f32.putFloat(0.5f);
@@ -48,7 +48,7 @@ class StreamProtocolTest {
 
   @Test
   void frameTimestampsMustIncrease() throws Exception {
-    StreamProtocol p = new StreamProtocol(16, 16, false, true, 0);
+    StreamProtocol p = new StreamProtocol(16, 16, false, true, 0, io.avpush.media.FrameConverter.JAVA);
     byte[] bgr = ApiClient.greyFrames(16, 16, 1, 90);
     p.decode(StreamClient.message(2, 1, 1000, bgr));
     StreamProtocol.ProtocolException e = assertThrows(StreamProtocol.ProtocolException.class,

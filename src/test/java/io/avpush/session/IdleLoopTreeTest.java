@@ -260,7 +260,7 @@ class IdleLoopTreeTest {
     assertTrue(((Outcome.Failed<SyncSupervisor.IdleAccepted>) ragged).error().message().contains("1 bytes left over"));
 
     Outcome<SyncSupervisor.IdleAccepted> notImages = s.trySetIdle(
-        new UploadedMedia(null, null, null, null, null, null, List.of("GIF89a?".getBytes())));
+        new UploadedMedia(null, (byte[]) null, null, null, null, null, List.of("GIF89a?".getBytes())));
     assertTrue(((Outcome.Failed<SyncSupervisor.IdleAccepted>) notImages).error().message().contains("frames must be PNG or JPEG"));
 
     assertEquals(loopId, s.status().idle().loopId(), "the loop set before is kept");

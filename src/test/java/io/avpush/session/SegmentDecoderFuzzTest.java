@@ -72,6 +72,6 @@ class SegmentDecoderFuzzTest {
 
   private static String describe(UploadedMedia u) {
     return String.format("wav %s bytes, video %s bytes, %sx%s, fps '%s'",
-        u.wav() == null ? "no" : u.wav().length, u.video() == null ? "no" : u.video().length, u.width(), u.height(), u.fps());
+        u.wav() == null ? "no" : u.wav().length, u.video() == null ? "no" : u.video().length(), u.width(), u.height(), u.fps());
   }
 }

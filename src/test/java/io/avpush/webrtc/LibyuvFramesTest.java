@@ -66,6 +66,20 @@ class LibyuvFramesTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"512, 512, 12", "64, 36, 0", "5, 3, 3"})
+  void aFrameInADirectOrHeapBufferAtAnyPositionConvertsAsFromAnArray(int width, int height, int offset) {
+    byte[] bgr = new byte[width * height * 3];
+    new Random(width * 31L + height).nextBytes(bgr);
+    byte[] expected = new LibyuvFrames().toI420(bgr, 1, width, height)[0];
+    for (java.nio.ByteBuffer b : List.of(java.nio.ByteBuffer.allocateDirect(offset + bgr.length),
+        java.nio.ByteBuffer.allocate(offset + bgr.length))) {
+      b.position(offset).put(bgr).position(offset);
+      assertTrue(java.util.Arrays.equals(expected, new LibyuvFrames().toI420(b, width, height)), "direct " + b.isDirect());
+      assertEquals(offset, b.position(), "the buffer's position is left as it was");
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void shortInputIsRefusedWithTheSizes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
