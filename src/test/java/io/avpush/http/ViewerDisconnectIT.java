@@ -109,8 +109,11 @@ class ViewerDisconnectIT {
             maxGapMs, audioPackets, samples, samples > 0 ? 100 * concealed / samples : Double.NaN);
         assertTrue(frames.size() >= 15 * windowS, "the other viewer got " + frames.size() + " frames in " + windowS + " s");
         assertTrue(maxGapMs < 1000, "the other viewer's picture stalled for " + maxGapMs + " ms");
-        assertTrue(audioPackets >= 25 * windowS, "the other viewer got " + audioPackets + " audio packets in " + windowS + " s");
-        assertTrue(samples - concealed >= 0.5 * 48_000 * windowS,
+        // The idle session's audio is silence, which Opus DTX (on by default) sends as one packet
+        // every 400 ms: at least 2 a second, where a stalled audio path sends none.
+        assertTrue(audioPackets >= 2 * windowS, "the other viewer got " + audioPackets + " audio packets in " + windowS
+            + " s (silence under Opus DTX: 2.5 a second)");
+        assertTrue(samples - concealed >= 0.8 * 48_000 * windowS,
             "the other viewer played " + (samples - concealed) + " received samples in " + windowS + " s");
       }
 
