@@ -82,8 +82,13 @@ class TlsProxy:
         await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
 
     def close(self) -> None:
-        self.server.close()
-        asyncio.run_coroutine_threadsafe(self.server.wait_closed(), self.loop).result(10)
+        # asyncio objects are not thread-safe: the server is closed on its loop's thread (closing it
+        # from this one raced the loop's own bookkeeping of the server's waiters).
+        async def shut() -> None:
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
