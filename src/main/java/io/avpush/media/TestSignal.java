@@ -6,14 +6,18 @@ import java.util.Map;
 
 /**
  * A built-in clip that a person and a test can both judge sync on: a white flash frame and a
- * loud beep start at the same instant, once every few seconds, over a quiet tone and a picture
+ * loud beep start at the same instant, once every few seconds, over a quiet murmur and a picture
  * that never stands still (so the encoder keeps sending frames). Looking and listening shows
  * the offset; {@link MarkerDetector} measures it.
  */
 public final class TestSignal {
 
-    static final double TONE_HZ = 220;
-    static final double TONE_AMPLITUDE = 0.05;
+    /** The murmur's voice: 150 Hz, one period exactly 320 samples at 48 kHz. */
+    static final int MURMUR_PERIOD_SAMPLES = 320;
+    static final int MURMUR_HARMONICS = 20;
+    /** Syllables a second: the murmur swells and fades like speech, 12,000 samples a syllable. */
+    static final double MURMUR_SYLLABLES_HZ = 4;
+    static final double MURMUR_AMPLITUDE = 0.045;
     static final double BEEP_HZ = 1000;
     static final double BEEP_AMPLITUDE = 0.7;
     static final int BEEP_SAMPLES = 4800; // 100 ms
@@ -80,11 +84,36 @@ public final class TestSignal {
         return (int) Math.max(1, Math.round(FLASH_SECONDS * fps.fps()));
     }
 
-    /** Quiet tone everywhere, plus a faded 1 kHz beep from each marker sample. */
+    private static final double[] VOICE = voicePeriod();
+
+    /**
+     * The bed under the beeps at sample n: a quiet murmur that codecs treat as speech (a 150 Hz
+     * voice with 20 harmonics falling as 1/k, swelling and fading four times a second, peaks 0.08
+     * of full scale: below the 0.1 that beep detectors take for quiet, far below a beep's 0.7). A steady tone would not do: Opus codes in-band
+     * FEC only for what its voice detector calls active, so a tone's lost packets are concealed
+     * where speech's are recovered, and a test on it would not see what a viewer of speech gets.
+     * Example: sample 0 (a syllable's start) is 0; sample 6000 (its peak) is 0.045 × the voice.
+     */
+    static double murmur(long n) {
+        double swell = 0.5 * (1 - Math.cos(2 * Math.PI * MURMUR_SYLLABLES_HZ * n / RATE));
+        return MURMUR_AMPLITUDE * swell * VOICE[(int) (n % MURMUR_PERIOD_SAMPLES)];
+    }
+
+    private static double[] voicePeriod() {
+        double[] period = new double[MURMUR_PERIOD_SAMPLES];
+        for (int i = 0; i < period.length; i++) {
+            for (int k = 1; k <= MURMUR_HARMONICS; k++) {
+                period[i] += Math.sin(2 * Math.PI * k * i / MURMUR_PERIOD_SAMPLES) / k;
+            }
+        }
+        return period;
+    }
+
+    /** The murmur everywhere, plus a faded 1 kHz beep from each marker sample. */
     private static void writeAudio(short[] pcm, long[] markerSamples) {
         double[] mix = new double[pcm.length];
         for (int n = 0; n < mix.length; n++) {
-            mix[n] = TONE_AMPLITUDE * Math.sin(2 * Math.PI * TONE_HZ * n / RATE);
+            mix[n] = murmur(n);
         }
         for (long start : markerSamples) {
             for (int i = 0; i < BEEP_SAMPLES; i++) {

@@ -203,7 +203,7 @@ public final class SegmentDecoder {
 
   /**
    * The built-in marker segment of the demo: a flash (100 ms, {@link TestSignal#flashFramesFor}) with a
-   * beep each second, a moving bar, a quiet tone.
+   * beep each second, a moving bar, a quiet murmur.
    */
   public static Segment demo(String segmentId, FrameRate sessionFps, int width, int height, double seconds) {
     MarkerClip clip = DEMO_CLIPS.computeIfAbsent(new DemoKey(sessionFps, width, height, seconds),

@@ -2,6 +2,7 @@ package io.avpush.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Arrays;
@@ -81,18 +82,28 @@ class TestSignalTest {
     }
 
     @Test
+    void theMurmurSwellsLikeSyllablesAndStaysFarBelowABeep() {
+        assertEquals(0.0, TestSignal.murmur(0), 1e-12, "a syllable starts silent");
+        assertEquals(0.0, TestSignal.murmur(12_000), 1e-12, "and the next one 250 ms later");
+        double peak = 0;
+        for (int n = 0; n < 48_000; n++) {
+            peak = Math.max(peak, Math.abs(TestSignal.murmur(n)));
+        }
+        assertTrue(peak > 0.06 && peak < 0.09, "peak " + peak + ": heard, and below the 0.1 beep detectors take for quiet");
+    }
+
+    @Test
     void beepStartsExactlyAtTheMarkerSample() {
         MarkerClip clip = TestSignal.markers(32, 32, new FrameRate(30000, 1001), 3, 1);
         short[] pcm = clip.pcm48k();
         for (long marker : clip.markerSampleIndices()) {
             int m = (int) marker;
             for (int n = m - 200; n <= m; n++) {
-                double tone = 0.05 * Math.sin(2 * Math.PI * 220 * n / 48000);
-                assertEquals(Math.round(tone * 32767), pcm[n], "only the quiet tone at sample " + n);
+                assertEquals(Math.round(TestSignal.murmur(n) * 32767), pcm[n], "only the murmur at sample " + n);
             }
-            double beep = 0.05 * Math.sin(2 * Math.PI * 220 * (m + 108) / 48000.0) + 0.7 * Math.sin(2 * Math.PI * 1000 * 108 / 48000.0);
+            double beep = TestSignal.murmur(m + 108) + 0.7 * Math.sin(2 * Math.PI * 1000 * 108 / 48000.0);
             assertEquals(Math.round(beep * 32767), pcm[m + 108], "full beep after the 2 ms fade");
-            double beepEnd = 0.05 * Math.sin(2 * Math.PI * 220 * (m + 4800) / 48000.0);
+            double beepEnd = TestSignal.murmur(m + 4800);
             assertEquals(Math.round(beepEnd * 32767), pcm[m + 4800], "beep is 100 ms long");
         }
     }
