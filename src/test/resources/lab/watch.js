@@ -68,7 +68,7 @@
     const KEYS = {
       audio: ['packetsReceived', 'packetsLost', 'totalSamplesReceived', 'concealedSamples', 'silentConcealedSamples',
         'insertedSamplesForDeceleration', 'removedSamplesForAcceleration', 'jitterBufferDelay', 'jitterBufferTargetDelay',
-        'jitterBufferEmittedCount', 'estimatedPlayoutTimestamp'],
+        'jitterBufferEmittedCount', 'estimatedPlayoutTimestamp', 'fecPacketsReceived', 'fecPacketsDiscarded'],
       video: ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'framesDropped', 'freezeCount',
         'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferTargetDelay', 'jitterBufferEmittedCount',
         'estimatedPlayoutTimestamp', 'nackCount', 'pliCount', 'keyFramesDecoded'],
