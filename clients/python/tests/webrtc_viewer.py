@@ -4,7 +4,8 @@ Run by ``viewers.Viewers``, which talks to it in JSON lines on stdin/stdout:
 
     {"connect": SID, "url": BASE, "token": T?} -> {"connected": SID} or {"failed": SID, "error": ...}
     {"stats": SID}                             -> {"stats": SID, "frames": n, "lumas": [...], "audioFrames": n,
-                                                   "loudFrames": n, "state": ...}
+                                                   "loudFrames": n, "state": ..., "videoCodec": "VP8/90000",
+                                                   "senderReports": {kind: [bytesSent, packetsSent, epoch s]}}
     {"close": SID}                             -> {"closed": SID}
 
 Each viewer offers to receive audio and video (``POST /api/sessions/{id}/offer``), decodes what
@@ -94,9 +95,23 @@ class Viewer:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
         await asyncio.wait_for(self.connected.wait(), 20)
 
-    def stats(self):
+    async def stats(self):
+        # The sender's own counts, from its latest RTCP sender report on each track.
+        reports = {s.kind: [s.bytesSent, s.packetsSent, s.remoteTimestamp.timestamp()]
+                   for s in (await self.pc.getStats()).values() if s.type == "remote-outbound-rtp"}
         return {"frames": self.frames, "lumas": list(self.lumas), "audioFrames": self.audio_frames,
-                "loudFrames": self.loud_frames, "state": self.pc.connectionState}
+                "loudFrames": self.loud_frames, "state": self.pc.connectionState,
+                "videoCodec": self.video_codec(), "senderReports": reports}
+
+    def video_codec(self):
+        """The codec the answer put first for video (the one the sender uses), e.g. "VP8/90000"."""
+        sdp = self.pc.remoteDescription.sdp if self.pc.remoteDescription else ""
+        video = sdp.split("m=video", 1)[1] if "m=video" in sdp else ""
+        first = video.split("\r\n", 1)[0].split()[2:3]
+        for line in video.split("\r\n"):
+            if first and line.startswith("a=rtpmap:%s " % first[0]):
+                return line.split(" ", 1)[1]
+        return None
 
     async def close(self):
         for task in self.tasks:
@@ -117,7 +132,7 @@ async def handle(command):
             reply({"failed": sid, "error": "%s: %s" % (type(e).__name__, e)})
     elif "stats" in command:
         viewer = viewers.get(command["stats"])
-        reply(dict(viewer.stats() if viewer else {"error": "no viewer"}, stats=command["stats"]))
+        reply(dict(await viewer.stats() if viewer else {"error": "no viewer"}, stats=command["stats"]))
     elif "close" in command:
         viewer = viewers.pop(command["close"], None)
         if viewer is not None:
