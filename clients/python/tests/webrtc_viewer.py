@@ -5,7 +5,8 @@ Run by ``viewers.Viewers``, which talks to it in JSON lines on stdin/stdout:
     {"connect": SID, "url": BASE, "token": T?} -> {"connected": SID} or {"failed": SID, "error": ...}
     {"stats": SID}                             -> {"stats": SID, "frames": n, "lumas": [...], "audioFrames": n,
                                                    "loudFrames": n, "state": ..., "videoCodec": "VP8/90000",
-                                                   "senderReports": {kind: [bytesSent, packetsSent, epoch s]}}
+                                                   "senderReports": {kind: [bytesSent, packetsSent, epoch s]},
+                                                   "sizes": {"WxH": frames}}
     {"close": SID}                             -> {"closed": SID}
 
 Each viewer offers to receive audio and video (``POST /api/sessions/{id}/offer``), decodes what
@@ -50,6 +51,7 @@ class Viewer:
         self.lumas = []
         self.audio_frames = 0
         self.loud_frames = 0
+        self.sizes = {}
         self.tasks = []
         self.connected = asyncio.Event()
         self.pc.on("track", self.on_track)
@@ -77,6 +79,7 @@ class Viewer:
                     total += sum(rows[y * stride:y * stride + width:4])
                 samples = len(range(0, height, 4)) * len(range(0, width, 4))
                 self.frames += 1
+                self.sizes["%dx%d" % (width, height)] = self.sizes.get("%dx%d" % (width, height), 0) + 1
                 self.lumas.append(round(total / samples))
                 del self.lumas[:-600]
             else:
@@ -101,7 +104,7 @@ class Viewer:
                    for s in (await self.pc.getStats()).values() if s.type == "remote-outbound-rtp"}
         return {"frames": self.frames, "lumas": list(self.lumas), "audioFrames": self.audio_frames,
                 "loudFrames": self.loud_frames, "state": self.pc.connectionState,
-                "videoCodec": self.video_codec(), "senderReports": reports}
+                "videoCodec": self.video_codec(), "senderReports": reports, "sizes": dict(self.sizes)}
 
     def video_codec(self):
         """The codec the answer put first for video (the one the sender uses), e.g. "VP8/90000"."""
