@@ -13,9 +13,10 @@
 # libwebrtc nor aiortc connects over loopback alone), so it needs root (or CAP_SYS_ADMIN +
 # CAP_NET_ADMIN).
 #
-# Usage: scripts/aiortc-compare.sh [seconds=30] [warmup=10] [modes=upload,idle]
+# Usage: scripts/aiortc-compare.sh [seconds=30] [warmup=10] [modes=upload,idle] [prime=20]
 #   modes: upload (2 s segments uploaded whenever the queue holds under 2.5 s: a new raw frame every
 #          tick) and/or idle (the same segment set once as the idle loop; no upload in the window)
+#   prime: seconds of upload on each server first, not measured (avpush's JIT warms up; 0: none)
 # Env:   BUILD_DIR (default target; e.g. /tmp/build-compare), PYTHON (default /usr/bin/python3: needs
 #        aiortc, av, numpy). Logs and result.json go to $BUILD_DIR/aiortc-compare/<time>/.
 set -euo pipefail
@@ -23,13 +24,14 @@ cd "$(dirname "$0")/.."
 
 BUILD_DIR=$(realpath -m "${BUILD_DIR:-target}")
 PYTHON="${PYTHON:-/usr/bin/python3}"
-seconds=30 warmup=10 modes=upload,idle
+seconds=30 warmup=10 modes=upload,idle prime=20
 for arg in "$@"; do
   case $arg in
     seconds=*) seconds=${arg#*=} ;;
     warmup=*) warmup=${arg#*=} ;;
     modes=*) modes=${arg#*=} ;;
-    *) echo "unknown argument '$arg'; usage: $0 [seconds=30] [warmup=10] [modes=upload,idle]" >&2; exit 2 ;;
+    prime=*) prime=${arg#*=} ;;
+    *) echo "unknown argument '$arg'; usage: $0 [seconds=30] [warmup=10] [modes=upload,idle] [prime=20]" >&2; exit 2 ;;
   esac
 done
 if ! "$PYTHON" -c 'import aiortc, av, numpy' 2>/dev/null; then
@@ -40,4 +42,4 @@ echo "building $BUILD_DIR/avpush.jar (mvn -o package, tests skipped) ..."
 mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" -Dmaven.test.skip=true package >/dev/null
 touch "$BUILD_DIR/avpush.jar"  # newer than the sources now: run.sh starts it as it is
 exec scripts/in-netns.sh "$PYTHON" bench/aiortc-reference/compare.py --build-dir "$BUILD_DIR" \
-  --seconds "$seconds" --warmup "$warmup" --modes "$modes"
+  --seconds "$seconds" --warmup "$warmup" --modes "$modes" --prime "$prime"
