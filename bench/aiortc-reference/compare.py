@@ -126,6 +126,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def thread_cpu(pid):
+    """{thread name: CPU seconds} of the process's live threads; the first thread is "main"."""
+    by_name = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                head, rest = f.read().rsplit(")", 1)
+        except OSError:
+            continue  # ended meanwhile
+        name = "main" if int(tid) == pid else head.split("(", 1)[1]
+        fields = rest.split()
+        by_name[name] = by_name.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return by_name
+
+
 def machine_busy():
     """(busy, total) jiffies of all CPUs from /proc/stat."""
     with open("/proc/stat") as f:
@@ -229,7 +244,8 @@ def run(name, process, base, mode, form, args, viewer_log, warmup=None, seconds=
 
 
 def snapshot(pid, viewer, sid):
-    return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "viewerCpu": cpu_seconds(viewer.process.pid),
+    return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "threads": thread_cpu(pid),
+            "viewerCpu": cpu_seconds(viewer.process.pid),
             "machine": machine_busy(), "viewer": viewer.ask({"stats": sid})}
 
 
@@ -258,6 +274,10 @@ def figures(a, b):
         "viewerState": vb.get("state"),
         "viewerCpuPerS": (b["viewerCpu"] - a["viewerCpu"]) / wall,
         "machineBusyCores": busy * os.cpu_count(),
+        # Live threads by name (a thread that ended in the window takes its CPU out of this split,
+        # not out of cpuPerStreamS).
+        "threadsPerStreamS": dict(sorted(((name, (cpu - a["threads"].get(name, 0)) / wall)
+                                          for name, cpu in b["threads"].items()), key=lambda kv: -kv[1])),
     }
 
 
@@ -342,6 +362,7 @@ def main():
                              " ".join("%s: %d" % kv for kv in r["sizes"].items()),
                              r["kbitPerS"].get("video"), r["viewerCpuPerS"], r["machineBusyCores"], os.cpu_count(),
                              ", uploads %d" % r["uploads"] if mode == "upload" else ""), flush=True)
+                    print("  by thread: " + ", ".join("%s %.3f" % kv for kv in list(r["threadsPerStreamS"].items())[:8]))
                 for reason in r["failed"]:
                     print("  FAILED: " + reason, flush=True)
     finally:
