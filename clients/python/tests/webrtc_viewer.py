@@ -1,6 +1,6 @@
 """Real WebRTC viewers for the live tests, on aiortc (Debian: python3-aiortc), in a process of their own.
 
-Run by ``viewers.Viewers``, which talks to it in JSON lines on stdin/stdout:
+Run by ``live.Viewers`` (and by bench/aiortc-reference/compare.py), which talk to it in JSON lines on stdin/stdout:
 
     {"connect": SID, "url": BASE, "token": T?} -> {"connected": SID} or {"failed": SID, "error": ...}
     {"stats": SID}                             -> {"stats": SID, "frames": n, "lumas": [...], "audioFrames": n,
