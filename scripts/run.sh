@@ -4,7 +4,8 @@
 # it is missing or older than any file of src/main or pom.xml (REBUILD=1 forces a build), showing
 # each build step; the whole build log is in target/build.log. Installs libpulse0 (the WebRTC
 # natives need it) if missing. Arguments are passed to the JVM's main class.
-# Env: JAVA_OPTS adds JVM flags (e.g. -Xmx4g, which overrides the heap share below); GC_OPTS replaces
+# Env: BUILD_DIR builds and runs the jar there instead of target/ (e.g. /tmp/build-x, beside another checkout's);
+#      JAVA_OPTS adds JVM flags (e.g. -Xmx4g, which overrides the heap share below); GC_OPTS replaces
 # the collector choice below. A node started without these settings says so at start-up (JvmCheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,8 @@ if ! dpkg-query -W -f='${Status}' libpulse0 2>/dev/null | grep -q "install ok in
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq libpulse0 >/dev/null
 fi
 
-jar=target/avpush.jar
+build_dir=$(realpath -m "${BUILD_DIR:-target}")
+jar=$build_dir/avpush.jar
 why=""
 if [[ ! -f $jar ]]; then
   why="no $jar yet"
@@ -27,17 +29,17 @@ elif newer=$(find src/main pom.xml -newer "$jar" -type f -print -quit) && [[ -n 
 fi
 if [[ -n $why ]]; then
   say "building $jar ($why); about 30 s, the first time longer while Maven downloads dependencies"
-  mkdir -p target
+  mkdir -p "$build_dir"
   # Maven 3.8 on Debian writes stray ANSI escape codes even in batch mode: they are stripped, and
   # only the step names, errors and the result are shown.
   status=0
-  mvn -B -Dstyle.color=never -Dmaven.test.skip=true package 2>&1 | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | tee target/build.log \
+  mvn -B -Dstyle.color=never -Dmaven.test.skip=true -Davpush.buildDir="$build_dir" package 2>&1 | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | tee "$build_dir/build.log" \
     | awk '/^\[INFO\] --- /   { sub(/^\[INFO\] --- /, ""); sub(/ ---$/, ""); print "run.sh: build step " $0; fflush() }
            /^Downloading from/ && !dl { print "run.sh: downloading Maven dependencies (first build only)"; dl = 1; fflush() }
            /^\[ERROR\]/       { print; fflush() }
            /BUILD (SUCCESS|FAILURE)|Total time/ { sub(/^\[INFO\] /, ""); print "run.sh: " $0; fflush() }' || status=$?
   if ((status != 0)) || [[ ! -f $jar ]]; then
-    say "the build failed; the whole log is in target/build.log"
+    say "the build failed; the whole log is in $build_dir/build.log"
     exit 1
   fi
 fi

@@ -1,10 +1,12 @@
 """Real WebRTC viewers for the live tests, on aiortc (Debian: python3-aiortc), in a process of their own.
 
-Run by ``viewers.Viewers``, which talks to it in JSON lines on stdin/stdout:
+Run by ``live.Viewers`` (and by bench/aiortc-reference/compare.py), which talk to it in JSON lines on stdin/stdout:
 
     {"connect": SID, "url": BASE, "token": T?} -> {"connected": SID} or {"failed": SID, "error": ...}
     {"stats": SID}                             -> {"stats": SID, "frames": n, "lumas": [...], "audioFrames": n,
-                                                   "loudFrames": n, "state": ...}
+                                                   "loudFrames": n, "state": ..., "videoCodec": "VP8/90000",
+                                                   "senderReports": {kind: [bytesSent, packetsSent, epoch s]},
+                                                   "sizes": {"WxH": frames}}
     {"close": SID}                             -> {"closed": SID}
 
 Each viewer offers to receive audio and video (``POST /api/sessions/{id}/offer``), decodes what
@@ -49,6 +51,7 @@ class Viewer:
         self.lumas = []
         self.audio_frames = 0
         self.loud_frames = 0
+        self.sizes = {}
         self.tasks = []
         self.connected = asyncio.Event()
         self.pc.on("track", self.on_track)
@@ -76,6 +79,7 @@ class Viewer:
                     total += sum(rows[y * stride:y * stride + width:4])
                 samples = len(range(0, height, 4)) * len(range(0, width, 4))
                 self.frames += 1
+                self.sizes["%dx%d" % (width, height)] = self.sizes.get("%dx%d" % (width, height), 0) + 1
                 self.lumas.append(round(total / samples))
                 del self.lumas[:-600]
             else:
@@ -94,9 +98,23 @@ class Viewer:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
         await asyncio.wait_for(self.connected.wait(), 20)
 
-    def stats(self):
+    async def stats(self):
+        # The sender's own counts, from its latest RTCP sender report on each track.
+        reports = {s.kind: [s.bytesSent, s.packetsSent, s.remoteTimestamp.timestamp()]
+                   for s in (await self.pc.getStats()).values() if s.type == "remote-outbound-rtp"}
         return {"frames": self.frames, "lumas": list(self.lumas), "audioFrames": self.audio_frames,
-                "loudFrames": self.loud_frames, "state": self.pc.connectionState}
+                "loudFrames": self.loud_frames, "state": self.pc.connectionState,
+                "videoCodec": self.video_codec(), "senderReports": reports, "sizes": dict(self.sizes)}
+
+    def video_codec(self):
+        """The codec the answer put first for video (the one the sender uses), e.g. "VP8/90000"."""
+        sdp = self.pc.remoteDescription.sdp if self.pc.remoteDescription else ""
+        video = sdp.split("m=video", 1)[1] if "m=video" in sdp else ""
+        first = video.split("\r\n", 1)[0].split()[2:3]
+        for line in video.split("\r\n"):
+            if first and line.startswith("a=rtpmap:%s " % first[0]):
+                return line.split(" ", 1)[1]
+        return None
 
     async def close(self):
         for task in self.tasks:
@@ -117,7 +135,7 @@ async def handle(command):
             reply({"failed": sid, "error": "%s: %s" % (type(e).__name__, e)})
     elif "stats" in command:
         viewer = viewers.get(command["stats"])
-        reply(dict(viewer.stats() if viewer else {"error": "no viewer"}, stats=command["stats"]))
+        reply(dict(await viewer.stats() if viewer else {"error": "no viewer"}, stats=command["stats"]))
     elif "close" in command:
         viewer = viewers.pop(command["close"], None)
         if viewer is not None:
