@@ -42,7 +42,7 @@ mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classp
   -Dmdep.outputFile="$BUILD_DIR/bench-classpath.txt" -Dmdep.includeScope=test >/dev/null
 CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath.txt")"
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
+scripts/machine.sh
 # shellcheck disable=SC2086
 exec scripts/in-netns.sh java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch ${GC_OPTS:--XX:+UseZGC} ${JAVA_OPTS:-} \
   -cp "$CP" io.avpush.bench.StreamBench "$@"

@@ -11,6 +11,7 @@ BUILD_DIR="${BUILD_DIR:-$PWD/target}"
 N="${1:-30}"
 JAR="$BUILD_DIR/avpush.jar"
 [[ -f "$JAR" ]] || mvn -B -q -Davpush.buildDir="$BUILD_DIR" package -DskipTests
+scripts/machine.sh
 LOGS=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -25,8 +25,7 @@ mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classp
   -Dmdep.outputFile="$BUILD_DIR/bench-classpath.txt" -Dmdep.includeScope=test >/dev/null
 CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath.txt")"
 
-echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (modified)'), $(date -u +%FT%TZ)"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores available; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+scripts/machine.sh
 # shellcheck disable=SC2086
 exec java --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+AlwaysPreTouch ${GC_OPTS:--XX:+UseZGC} ${JAVA_OPTS:-} \
   -cp "$CP" io.avpush.bench.IngestBench "$@"

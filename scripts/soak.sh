@@ -32,5 +32,6 @@ case "${ALLOCATOR:-glibc}" in
 esac
 
 # shellcheck disable=SC2086
+scripts/machine.sh
 exec scripts/in-netns.sh "${PRELOAD[@]}" java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseG1GC \
   -XX:NativeMemoryTracking=summary ${JAVA_OPTS:-} -cp "$CP" io.avpush.bench.SoakBench "$@"

@@ -11,5 +11,5 @@ BUILD_DIR="${BUILD_DIR:-$PWD/target}"
 mvn -o -q -B -Davpush.buildDir="$BUILD_DIR" test-compile dependency:build-classpath \
   -Dmdep.outputFile="$BUILD_DIR/bench-classpath.txt" -Dmdep.includeScope=test >/dev/null
 CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath.txt")"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
+scripts/machine.sh
 exec java -cp "$CP" io.avpush.bench.StreamLatencyBench "$@"

@@ -49,8 +49,7 @@ BUILD_DIR=${AVPUSH_BUILD_DIR:-$PWD/target}
 OUT=$BUILD_DIR/sync-bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 {
-  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, kernel $(uname -r)"
-  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with changes)'); $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  scripts/machine.sh
   echo "arguments: ${*:-(defaults)}"
 } | tee "$OUT/machine.txt"
 echo "results in $OUT"

@@ -18,6 +18,7 @@ import array
 import asyncio
 import math
 import os
+import platform
 import statistics
 import sys
 import time
@@ -97,6 +98,30 @@ def measure(url: str, kind: str, seconds: float, size: int, fps: int, rate: int,
     return len(frames) / fps / wall, wall, statistics.median(cpus) / len(frames) * 1000, held
 
 
+def machine() -> str:
+    """The machine the figures come from: CPU model, cores, kernel, load before, Python, time (UTC).
+
+    Example: ``machine: AMD EPYC, 2 cores, kernel 6.1.0-27-amd64; load before: 0.46 1.01 1.31;
+    Python 3.11.2; 2026-12-06T10:14:12Z``
+    """
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = " ".join("%.2f" % x for x in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    return "machine: %s, %d cores, kernel %s; load before: %s; Python %s; %s" % (
+        model, os.cpu_count() or 0, platform.release(), load, platform.python_version(),
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m avpush.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:8080", help="the node (default %(default)s)")
@@ -117,6 +142,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if "numpy" in kinds and not wsproto.numpy_in_use():
         print("numpy is not installed: measuring bytes only", file=sys.stderr)
         kinds = [k for k in kinds if k != "numpy"]
+    print(machine())
     print("%dx%d bgr24 at %d fps + %d Hz mono audio, %.1f s of media a run, median of %d runs after %d, %s client, %s"
           % (args.size, args.size, args.fps, args.sample_rate, args.seconds, args.runs, args.warmup,
              "asyncio" if args.asyncio else "blocking", args.url))

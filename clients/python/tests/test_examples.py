@@ -72,6 +72,7 @@ class BenchCommandTest(unittest.TestCase):
         run = subprocess.run([sys.executable, "-m", "avpush.bench", "--url", url, "--seconds", "0.5", "--runs", "1",
                               "--warmup", "0", "--size", "128"], capture_output=True, text=True, timeout=120)
         self.assertEqual(0, run.returncode, run.stdout + run.stderr)
+        self.assertRegex(run.stdout, r"machine: .+, \d+ cores, kernel .+; load before: ")
         self.assertRegex(run.stdout, r"numpy arrays, numpy masking: +[\d.]+x real time")
         self.assertRegex(run.stdout, r"bytes, no numpy: +[\d.]+x real time")
 
