@@ -89,9 +89,10 @@ public final class TestSignal {
     /**
      * The bed under the beeps at sample n: a quiet murmur that codecs treat as speech (a 150 Hz
      * voice with 20 harmonics falling as 1/k, swelling and fading four times a second, peaks 0.08
-     * of full scale: below the 0.1 that beep detectors take for quiet, far below a beep's 0.7). A steady tone would not do: Opus codes in-band
-     * FEC only for what its voice detector calls active, so a tone's lost packets are concealed
-     * where speech's are recovered, and a test on it would not see what a viewer of speech gets.
+     * of full scale: below the 0.1 that beep detectors take for quiet, far below a beep's 0.7).
+     * A steady tone would not do: Opus codes in-band FEC only for what its voice detector calls
+     * active, so a tone's lost packets are concealed where speech's are recovered, and a test on
+     * it would not see what a viewer of speech gets.
      * Example: sample 0 (a syllable's start) is 0; sample 6000 (its peak) is 0.045 × the voice.
      */
     static double murmur(long n) {

@@ -39,9 +39,7 @@ class NetworkFaultIT {
 
   @Test
   void aFiveSecondOutageRecoversWithinTwoSecondsOfThePathReturning() throws Exception {
-    SyncLab.Run run = SyncLab.outage(options("outage-5s", 30, Impairment.Settings.NONE), 5_000);
-    JsonNode outage = run.result().path("outage");
-    System.out.println("NetworkFaultIT 5 s outage: " + outage + " (results: " + run.out() + ")");
+    JsonNode outage = outage(5_000);
     assertEquals(1, outage.path("viewersAfter").asInt(), "the viewer is still served after the outage: " + outage);
     assertTrue(outage.path("resumedAfterMs").isNumber(), "the picture never moved again after the outage: " + outage);
     assertTrue(outage.path("resumedAfterMs").asDouble() <= 2_000,
@@ -50,10 +48,16 @@ class NetworkFaultIT {
 
   @Test
   void aThirtySecondOutageFreesTheViewer() throws Exception {
-    SyncLab.Run run = SyncLab.outage(options("outage-30s", 30, Impairment.Settings.NONE), 30_000);
-    JsonNode outage = run.result().path("outage");
-    System.out.println("NetworkFaultIT 30 s outage: " + outage + " (results: " + run.out() + ")");
+    JsonNode outage = outage(30_000);
     assertEquals(0, outage.path("viewersAfter").asInt(), "avpush still counts the viewer after 30 s unreachable: " + outage);
+  }
+
+  /** A total outage of {@code ms} in both directions during a 30 s run; what the lab saw of it. */
+  private static JsonNode outage(int ms) throws Exception {
+    SyncLab.Run run = SyncLab.outage(options("outage-" + ms / 1000 + "s", 30, Impairment.Settings.NONE), ms);
+    JsonNode outage = run.result().path("outage");
+    System.out.println("NetworkFaultIT " + ms / 1000 + " s outage: " + outage + " (results: " + run.out() + ")");
+    return outage;
   }
 
   private static SyncLab.Options options(String label, int seconds, Impairment.Settings net) throws Exception {
