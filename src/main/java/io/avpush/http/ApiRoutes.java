@@ -10,7 +10,7 @@ import io.avpush.metrics.Metrics;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
 import io.avpush.session.PeerConnection;
-import io.avpush.session.SyncSupervisor;
+import io.avpush.session.SessionReplies;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import io.avpush.session.UploadedMedia;
@@ -120,9 +120,9 @@ public final class ApiRoutes extends AllDirectives {
             put(() -> withSession(sessionId, this::setIdle)),
             delete(() -> withSession(sessionId, this::clearIdle))))),
         path("demo", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
-            completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r))))))),
+            completeOutcome(StatusCodes.ACCEPTED, this.<Outcome<SessionReplies.SegmentAccepted>>ask(s, r -> new Session.PlayDemo(10.0, r))))))),
         path("interrupt", () -> post(() -> auth.publisher(() -> withSession(sessionId, s ->
-            completeOutcome(StatusCodes.OK, this.<Outcome<SyncSupervisor.Interrupted>>ask(s, Session.Interrupt::new)))))),
+            completeOutcome(StatusCodes.OK, this.<Outcome<SessionReplies.Interrupted>>ask(s, Session.Interrupt::new)))))),
         // The viewer token that started a viewer may end it, as WHEP's DELETE of its Location does.
         pathPrefix("viewers", () -> path(viewerId -> delete(() -> auth.viewer(sessionId, () -> withSession(sessionId, s ->
             disconnectViewer(s, sessionId, viewerId)))))),
@@ -244,12 +244,12 @@ public final class ApiRoutes extends AllDirectives {
    */
   private Route upload(ActorRef<Session.Command> session) {
     return uploadForm(media -> completeOutcome(StatusCodes.ACCEPTED,
-        this.<Outcome<SyncSupervisor.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r))));
+        this.<Outcome<SessionReplies.SegmentAccepted>>ask(session, r -> new Session.Upload(media, r))));
   }
 
   private Route setIdle(ActorRef<Session.Command> session) {
     return uploadForm(media -> completeOutcome(StatusCodes.OK,
-        this.<Outcome<SyncSupervisor.IdleAccepted>>ask(session, r -> new Session.SetIdle(media, r))));
+        this.<Outcome<SessionReplies.IdleAccepted>>ask(session, r -> new Session.SetIdle(media, r))));
   }
 
   private Route clearIdle(ActorRef<Session.Command> session) {

@@ -7,7 +7,8 @@ import io.avpush.session.ApiError;
 import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
-import io.avpush.session.SyncSupervisor;
+import io.avpush.session.SessionReplies;
+import io.avpush.session.StreamIntake;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -154,10 +155,10 @@ final class StreamSocket {
       return protocolError("\"sampleRate\" is " + (rateNode != null ? rateNode.toString() : "missing")
           + "; a segment with audio declares its rate, a whole number 8000..192000 Hz (or \"audio\": false)");
     }
-    CompletionStage<Outcome<SyncSupervisor.StreamOpened>> opened =
-        ask(r -> new SyncSupervisor.OpenStream(audio, video, r), timeout);
+    CompletionStage<Outcome<SessionReplies.StreamOpened>> opened =
+        ask(r -> new StreamIntake.OpenStream(audio, video, r), timeout);
     return opened.thenApplyAsync(o -> {
-      if (o instanceof Outcome.Ok<SyncSupervisor.StreamOpened> ok) {
+      if (o instanceof Outcome.Ok<SessionReplies.StreamOpened> ok) {
         protocol = new StreamProtocol(width, height, audio, video, rate, converter);
         segmentId = ok.value().segmentId();
         segmentEnded = false;
@@ -182,12 +183,12 @@ final class StreamSocket {
     short[] tail = protocol.finish();
     CompletionStage<?> flushed = tail.length == 0
         ? CompletableFuture.completedFuture(null)
-        : this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.StreamAppend(id, tail, null, -1, r), timeout);
+        : this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new StreamIntake.StreamAppend(id, tail, null, -1, r), timeout);
     return flushed
-        .thenComposeAsync(x -> this.<Outcome<SyncSupervisor.StreamClosed>>ask(r -> new SyncSupervisor.CloseStream(id, r), timeout),
+        .thenComposeAsync(x -> this.<Outcome<SessionReplies.StreamClosed>>ask(r -> new StreamIntake.CloseStream(id, r), timeout),
             SameThread.EXECUTOR)
         .thenApplyAsync(o -> {
-          if (o instanceof Outcome.Ok<SyncSupervisor.StreamClosed> ok) {
+          if (o instanceof Outcome.Ok<SessionReplies.StreamClosed> ok) {
             send(Map.of("type", "closed", "segmentId", id, "receivedMs", ok.value().receivedMs(),
                 "gapTicks", ok.value().gapTicks()));
           } else {
@@ -221,18 +222,18 @@ final class StreamSocket {
       return protocolError(e.getMessage());
     }
     String id = segmentId;
-    CompletionStage<Outcome<SyncSupervisor.StreamCredit>> appended = ask(
-        r -> new SyncSupervisor.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
+    CompletionStage<Outcome<SessionReplies.StreamCredit>> appended = ask(
+        r -> new StreamIntake.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
     return appended.thenComposeAsync(o -> {
-      if (o instanceof Outcome.Ok<SyncSupervisor.StreamCredit> ok) {
+      if (o instanceof Outcome.Ok<SessionReplies.StreamCredit> ok) {
         if (!ok.value().slowDown()) {
           return CompletableFuture.completedFuture(true);
         }
         send(Map.of("type", "slow-down", "segmentId", id, "bufferedMs", ok.value().bufferedMs(),
             "bufferMs", ok.value().bufferMs()));
-        return this.<Outcome<SyncSupervisor.StreamCredit>>ask(r -> new SyncSupervisor.AwaitRoom(id, r), roomTimeout)
+        return this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new StreamIntake.AwaitRoom(id, r), roomTimeout)
             .thenApplyAsync(room -> {
-              if (room instanceof Outcome.Ok<SyncSupervisor.StreamCredit> credit) {
+              if (room instanceof Outcome.Ok<SessionReplies.StreamCredit> credit) {
                 send(Map.of("type", "resume", "segmentId", id, "bufferedMs", credit.value().bufferedMs()));
               } else {
                 segmentEnded(id, ((Outcome.Failed<?>) room).error());
@@ -258,9 +259,9 @@ final class StreamSocket {
       String id = segmentId;
       short[] tail = protocol.finish();
       if (tail.length > 0) {
-        session.tell(new Session.ToSync(new SyncSupervisor.StreamAppend(id, tail, null, -1, system.ignoreRef())));
+        session.tell(new Session.ToStream(new StreamIntake.StreamAppend(id, tail, null, -1, system.ignoreRef())));
       }
-      session.tell(new Session.ToSync(new SyncSupervisor.CloseStream(id, system.ignoreRef())));
+      session.tell(new Session.ToStream(new StreamIntake.CloseStream(id, system.ignoreRef())));
       segmentId = null;
     }
     try {
@@ -312,7 +313,7 @@ final class StreamSocket {
   }
 
   private <T> CompletionStage<T> ask(
-      org.apache.pekko.japi.function.Function<ActorRef<T>, SyncSupervisor.Command> message, Duration within) {
-    return AskPattern.ask(session, r -> new Session.ToSync(message.apply(r)), within, system.scheduler());
+      org.apache.pekko.japi.function.Function<ActorRef<T>, StreamIntake.Command> message, Duration within) {
+    return AskPattern.ask(session, r -> new Session.ToStream(message.apply(r)), within, system.scheduler());
   }
 }

@@ -36,6 +36,8 @@ final class LiveSegment implements Playable {
   private long lastFrameSamples = -1;
   private boolean closed;
   private boolean cut;
+  private boolean started;
+  private boolean ended;
   private long positionSamples;
   private long gapTicks;
 
@@ -67,7 +69,7 @@ final class LiveSegment implements Playable {
     return hasVideo;
   }
 
-  void appendAudio(short[] pcm48k) {
+  synchronized void appendAudio(short[] pcm48k) {
     if (audioLength + pcm48k.length > audio.length) {
       audio = Arrays.copyOf(audio, Math.max(audio.length * 2, audioLength + pcm48k.length));
     }
@@ -76,50 +78,60 @@ final class LiveSegment implements Playable {
   }
 
   /** A frame at {@code tsSamples} of the stream; timestamps must increase (the caller checks). */
-  void appendFrame(long tsSamples, byte[] i420) {
+  synchronized void appendFrame(long tsSamples, byte[] i420) {
     frames.addLast(new Frame(tsSamples, i420));
     framesBytes += i420.length;
     lastFrameSamples = tsSamples;
   }
 
   /** No more media will come; what has arrived plays to its end. */
-  void close() {
+  synchronized void close() {
     closed = true;
   }
 
   /** Interrupted: it ends on its next tick and takes no more media. */
-  void cut() {
+  synchronized void cut() {
     closed = true;
     cut = true;
   }
 
-  boolean isClosed() {
+  synchronized boolean isClosed() {
     return closed;
   }
 
-  boolean isCut() {
+  /** It has played its last tick (or was cut and ticked once more). */
+  synchronized boolean isEnded() {
+    return ended;
+  }
+
+  /** Its first tick has been played. */
+  synchronized boolean isStarted() {
+    return started;
+  }
+
+  synchronized boolean isCut() {
     return cut;
   }
 
-  long audioSamples() {
+  synchronized long audioSamples() {
     return audioBase + audioLength;
   }
 
   /** The timestamp of the last frame that arrived, in samples; -1 before the first. */
-  long lastFrameSamples() {
+  synchronized long lastFrameSamples() {
     return lastFrameSamples;
   }
 
-  long positionSamples() {
+  synchronized long positionSamples() {
     return positionSamples;
   }
 
-  long gapTicks() {
+  synchronized long gapTicks() {
     return gapTicks;
   }
 
   /** It may start: the lead of every kind it carries has arrived, or it is closed. */
-  boolean startable() {
+  synchronized boolean startable() {
     return closed
         || ((!hasAudio || audioSamples() >= leadSamples)
             && (!hasVideo || (lastFrameSamples >= 0 && lastFrameSamples + tickSamples >= leadSamples)));
@@ -129,7 +141,7 @@ final class LiveSegment implements Playable {
    * Media that arrived and can play, in samples: of a segment with audio and video, the shorter
    * of the two (a producer that sends all its audio first is not held back before its frames).
    */
-  long unplayedSamples() {
+  synchronized long unplayedSamples() {
     long audioAhead = audioSamples() - positionSamples;
     long videoAhead = lastFrameSamples < 0 ? -positionSamples : lastFrameSamples + tickSamples - positionSamples;
     long ahead = hasAudio && hasVideo ? Math.min(audioAhead, videoAhead) : hasAudio ? audioAhead : videoAhead;
@@ -137,17 +149,17 @@ final class LiveSegment implements Playable {
   }
 
   /** Media received of the longer kind, in samples. */
-  long receivedSamples() {
+  synchronized long receivedSamples() {
     return Math.max(hasAudio ? audioSamples() : 0, hasVideo && lastFrameSamples >= 0 ? lastFrameSamples + tickSamples : 0);
   }
 
   @Override
-  public long memoryBytes() {
+  public synchronized long memoryBytes() {
     return 2L * audio.length + framesBytes;
   }
 
   @Override
-  public long frameTicks() {
+  public synchronized long frameTicks() {
     return (unplayedSamples() + tickSamples - 1) / tickSamples;
   }
 
@@ -159,8 +171,10 @@ final class LiveSegment implements Playable {
    * Example, 30 fps (1600 samples a tick), position 3200: ready with 4800 samples of audio and
    * a frame at 2401 or later; shows the last frame at or before 4000.
    */
-  TickMedia tick(long lengthSamples) {
+  synchronized TickMedia tick(long lengthSamples) {
+    started = true;
     if (cut || (closed && positionSamples >= endSamples())) {
+      ended = true;
       return new TickMedia(null, NO_AUDIO, false, true);
     }
     boolean audioReady = !hasAudio || closed || audioSamples() >= positionSamples + lengthSamples;

@@ -7,13 +7,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The session's streamed segments that still take media or play: their media in, their limits
  * (lead, buffer, longest segment, memory), and the producers held back until a segment has
- * played down to its buffer. Owned by the {@link SyncSupervisor}'s actor; pure otherwise.
+ * played down to its buffer. Owned by the {@link StreamIntake} actor; pure otherwise.
  */
 final class LiveStreams {
 
@@ -22,18 +21,15 @@ final class LiveStreams {
   private final long tickSamples;
   private final double maxSegmentMs;
   private final long maxBytes;
-  private final Set<String> cutIds;
   private final Map<String, LiveSegment> streams = new HashMap<>();
-  private final Map<String, List<ActorRef<Outcome<SyncSupervisor.StreamCredit>>>> waiters = new HashMap<>();
+  private final Map<String, List<ActorRef<Outcome<SessionReplies.StreamCredit>>>> waiters = new HashMap<>();
 
-  /** @param cutIds where segments cut for a limit are noted (their end is an interruption) */
-  LiveStreams(StreamSettings settings, long tickSamples, Duration maxSegment, long maxBytes, Set<String> cutIds) {
+  LiveStreams(StreamSettings settings, long tickSamples, Duration maxSegment, long maxBytes) {
     this.leadSamples = settings.lead().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
     this.bufferSamples = settings.buffer().toNanos() * AudioChunks.SAMPLE_RATE / 1_000_000_000L;
     this.tickSamples = tickSamples;
     this.maxSegmentMs = maxSegment.toNanos() / 1e6;
     this.maxBytes = maxBytes;
-    this.cutIds = cutIds;
   }
 
   LiveSegment open(String id, boolean audio, boolean video) {
@@ -42,8 +38,8 @@ final class LiveStreams {
     return live;
   }
 
-  SyncSupervisor.StreamOpened opened(String id, int queuePosition) {
-    return new SyncSupervisor.StreamOpened(id, queuePosition, ms(leadSamples), ms(bufferSamples));
+  SessionReplies.StreamOpened opened(String id, int queuePosition) {
+    return new SessionReplies.StreamOpened(id, queuePosition, ms(leadSamples), ms(bufferSamples));
   }
 
   LiveSegment get(String id) {
@@ -51,7 +47,7 @@ final class LiveStreams {
   }
 
   /** Takes the media, or refuses it (ended, closed, or over a limit: then the segment is cut). */
-  Outcome<SyncSupervisor.StreamCredit> append(SyncSupervisor.StreamAppend a) {
+  Outcome<SessionReplies.StreamCredit> append(StreamIntake.StreamAppend a) {
     LiveSegment live = streams.get(a.segmentId());
     ApiError refused = refusal(live, a.segmentId());
     if (refused != null) {
@@ -79,7 +75,7 @@ final class LiveStreams {
   }
 
   /** Replies now if the segment is within its buffer, else once it has played down to it. */
-  void awaitRoom(String id, ActorRef<Outcome<SyncSupervisor.StreamCredit>> replyTo) {
+  void awaitRoom(String id, ActorRef<Outcome<SessionReplies.StreamCredit>> replyTo) {
     LiveSegment live = streams.get(id);
     if (live == null) {
       replyTo.tell(Outcome.failed(refusal(null, id)));
@@ -90,20 +86,20 @@ final class LiveStreams {
     }
   }
 
-  Outcome<SyncSupervisor.StreamClosed> close(String id) {
+  Outcome<SessionReplies.StreamClosed> close(String id) {
     LiveSegment live = streams.get(id);
     ApiError refused = refusal(live, id);
     if (refused != null) {
       return Outcome.failed(refused);
     }
     live.close();
-    return Outcome.ok(new SyncSupervisor.StreamClosed(id, ms(live.receivedSamples()), live.gapTicks()));
+    return Outcome.ok(new SessionReplies.StreamClosed(id, ms(live.receivedSamples()), live.gapTicks()));
   }
 
   /** The segment ended or was dropped: forgets it and tells its held producer {@code why}. */
   LiveSegment remove(String id, String why) {
     LiveSegment live = streams.remove(id);
-    List<ActorRef<Outcome<SyncSupervisor.StreamCredit>>> waiting = waiters.remove(id);
+    List<ActorRef<Outcome<SessionReplies.StreamCredit>>> waiting = waiters.remove(id);
     if (waiting != null) {
       ApiError error = new ApiError(409, "segment_ended", "streamed segment " + id + " " + why
           + "; open a new segment with {\"type\":\"open\"}");
@@ -112,7 +108,25 @@ final class LiveStreams {
     return live;
   }
 
-  /** Lets go of the producers whose segment has played down to its buffer (after every tick). */
+  /**
+   * Forgets the segments that have played their last tick, were dropped by an interrupt or cut at
+   * a limit, and tells their held producers so.
+   */
+  void forgetEnded() {
+    for (LiveSegment live : List.copyOf(streams.values())) {
+      if (live.isEnded()) {
+        remove(live.id(), "has ended");
+      } else if (live.isCut()) {
+        remove(live.id(), "was interrupted");
+      }
+    }
+  }
+
+  boolean isEmpty() {
+    return streams.isEmpty();
+  }
+
+  /** Lets go of the producers whose segment has played down to its buffer (once a frame period). */
   void releaseWaiters() {
     if (waiters.isEmpty()) {
       return;
@@ -122,15 +136,14 @@ final class LiveStreams {
       if (live == null || live.unplayedSamples() > bufferSamples) {
         return false;
       }
-      SyncSupervisor.StreamCredit credit = credit(live);
+      SessionReplies.StreamCredit credit = credit(live);
       e.getValue().forEach(r -> r.tell(Outcome.ok(credit)));
       return true;
     });
   }
 
-  private Outcome<SyncSupervisor.StreamCredit> cut(LiveSegment live, ApiError why) {
+  private Outcome<SessionReplies.StreamCredit> cut(LiveSegment live, ApiError why) {
     live.cut();
-    cutIds.add(live.id());
     return Outcome.failed(why);
   }
 
@@ -147,9 +160,9 @@ final class LiveStreams {
     return null;
   }
 
-  private SyncSupervisor.StreamCredit credit(LiveSegment live) {
+  private SessionReplies.StreamCredit credit(LiveSegment live) {
     long unplayed = live.unplayedSamples();
-    return new SyncSupervisor.StreamCredit(live.id(), ms(unplayed), ms(bufferSamples), unplayed > bufferSamples);
+    return new SessionReplies.StreamCredit(live.id(), ms(unplayed), ms(bufferSamples), unplayed > bufferSamples);
   }
 
   static double ms(long samples) {

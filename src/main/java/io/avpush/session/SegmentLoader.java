@@ -23,14 +23,14 @@ public final class SegmentLoader extends AbstractBehavior<SegmentLoader.Command>
 
   public sealed interface Command {}
 
-  public record Load(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
+  public record Load(UploadedMedia upload, ActorRef<Outcome<SessionReplies.SegmentAccepted>> replyTo)
       implements Command {}
 
-  public record LoadDemo(double seconds, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
+  public record LoadDemo(double seconds, ActorRef<Outcome<SessionReplies.SegmentAccepted>> replyTo)
       implements Command {}
 
   /** Decodes an idle loop (the same parts as a segment; frames required) for the {@link SyncSupervisor}. */
-  public record LoadIdle(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.IdleAccepted>> replyTo)
+  public record LoadIdle(UploadedMedia upload, ActorRef<Outcome<SessionReplies.IdleAccepted>> replyTo)
       implements Command {}
 
   /** A decoded upload: {@code toSync} makes the supervisor's command of it, {@code reject} answers a failure. */

@@ -22,9 +22,18 @@ final class Sequencer {
    * @param startedId the id of the segment (whole or streamed) that starts on this tick
    * @param livePcm audio of a streamed segment for this tick, placed at the tick's first sample
    * @param gap a streamed segment plays and its media for this tick has not arrived
+   * @param finishedGapTicks the gap ticks of the streamed segment that finished, or −1
+   * @param finishedCut the streamed segment that finished was cut short (an interrupt or a limit)
    */
   record TickPlan(
-      byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm, boolean gap) {}
+      byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm, boolean gap,
+      long finishedGapTicks, boolean finishedCut) {
+
+    TickPlan(byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm,
+        boolean gap) {
+      this(frame, started, startSample, finishedId, startedId, livePcm, gap, -1, false);
+    }
+  }
 
   /**
    * What an interrupt dropped: the queued segments and the one cut short (or null), cut at
@@ -57,10 +66,14 @@ final class Sequencer {
       current = null;
     }
     LiveSegment.TickMedia liveMedia = null;
+    long finishedGapTicks = -1;
+    boolean finishedCut = false;
     if (live != null) {
       liveMedia = live.tick(tickSamples(tick));
       if (liveMedia.ended()) {
         finishedId = live.id();
+        finishedGapTicks = live.gapTicks();
+        finishedCut = live.isCut();
         live = null;
         liveMedia = null;
       }
@@ -97,7 +110,7 @@ final class Sequencer {
       lastFrame = liveMedia.frame();
     }
     return new TickPlan(lastFrame, started, startSample, finishedId, startedId,
-        liveMedia == null ? null : liveMedia.pcm48k(), liveMedia != null && liveMedia.gap());
+        liveMedia == null ? null : liveMedia.pcm48k(), liveMedia != null && liveMedia.gap(), finishedGapTicks, finishedCut);
   }
 
   /** Samples of tick {@code tick} on the session's 48 kHz timeline (1600 at 30 fps; 1601 or 1602 at 29.97). */
@@ -137,6 +150,11 @@ final class Sequencer {
 
   Segment current() {
     return current;
+  }
+
+  /** Whether the segment playing (whole or streamed) has audio: the avatar speaks. */
+  boolean speaking() {
+    return current != null ? current.pcm48k().length > 0 : live != null && live.hasAudio();
   }
 
   /** The id of the segment playing (whole or streamed), or null. */

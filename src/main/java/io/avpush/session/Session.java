@@ -3,9 +3,11 @@ package io.avpush.session;
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
 import io.avpush.config.StreamSettings;
+import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;
 import io.avpush.metrics.Metrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -29,26 +31,26 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public record Offer(String sdp, ActorRef<Outcome<PeerConnection.Answer>> replyTo) implements Command {}
 
-  public record Upload(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
+  public record Upload(UploadedMedia upload, ActorRef<Outcome<SessionReplies.SegmentAccepted>> replyTo)
       implements Command {}
 
-  public record PlayDemo(double seconds, ActorRef<Outcome<SyncSupervisor.SegmentAccepted>> replyTo)
+  public record PlayDemo(double seconds, ActorRef<Outcome<SessionReplies.SegmentAccepted>> replyTo)
       implements Command {}
 
-  public record Interrupt(ActorRef<Outcome<SyncSupervisor.Interrupted>> replyTo) implements Command {}
+  public record Interrupt(ActorRef<Outcome<SessionReplies.Interrupted>> replyTo) implements Command {}
 
   public record GetStatus(ActorRef<SessionStatus> replyTo) implements Command {}
 
   /** {@code PUT /api/sessions/{id}/idle}: decodes the upload and makes it the idle loop. */
-  public record SetIdle(UploadedMedia upload, ActorRef<Outcome<SyncSupervisor.IdleAccepted>> replyTo)
+  public record SetIdle(UploadedMedia upload, ActorRef<Outcome<SessionReplies.IdleAccepted>> replyTo)
       implements Command {}
 
   public record ClearIdle(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
   public record DisconnectViewer(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
-  /** Any command for the sync supervisor (streamed segments). */
-  public record ToSync(SyncSupervisor.Command command) implements Command {}
+  /** A command about streamed segments ({@code /api/sessions/{id}/stream}). */
+  public record ToStream(StreamIntake.Command command) implements Command {}
 
   /** The session's event feed, to subscribe to. */
   public record GetEvents(ActorRef<SessionEvents> replyTo) implements Command {}
@@ -80,6 +82,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Spec spec;
   private final ActorRef<SegmentLoader.Command> loader;
   private final ActorRef<SyncSupervisor.Command> sync;
+  private final ActorRef<StreamIntake.Command> intake;
   private final ActorRef<PeerConnection.Command> peer;
   private final LongSupplier clockNs;
   private final SessionEvents events = new SessionEvents();
@@ -127,9 +130,14 @@ public final class Session extends AbstractBehavior<Session.Command> {
         context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker", MEDIA);
     long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
     byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
-    sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(), SyncSupervisor.create(
-        spec.id(), spec.fps(), spec.width(), spec.height(), maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral, chunker, peer, pushStats, events, deps.stream(),
-        deps.limits().maxSegmentDuration())), "sync", MEDIA);
+    SyncSupervisor.Settings settings = new SyncSupervisor.Settings(spec.id(), spec.fps(), spec.width(), spec.height(),
+        maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral);
+    sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(),
+        SyncSupervisor.create(settings, chunker, peer, pushStats, events)), "sync", MEDIA);
+    LiveStreams streams = new LiveStreams(deps.stream(), spec.fps().sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE),
+        deps.limits().maxSegmentDuration(), deps.limits().maxQueuedBytes());
+    intake = context.spawn(tagged(StreamIntake.Command.class, spec.id(),
+        StreamIntake.create(spec.id(), streams, sync, Duration.ofNanos(spec.fps().frameStartNs(1)))), "intake", MEDIA);
     loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
         deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), deps.outputs().frameConverter(), sync)),
         "loader");
@@ -141,6 +149,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     context.watch(chunker);
     context.watch(sync);
     context.watch(loader);
+    context.watch(intake);
     context.watch(ticker);
     Metrics.SESSIONS.inc();
     context.getLog().info("session {} started: {}x{} at {} fps", spec.id(), spec.width(), spec.height(), spec.fps());
@@ -157,7 +166,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(SetIdle.class, i -> active(loader, new SegmentLoader.LoadIdle(i.upload(), i.replyTo())))
         .onMessage(ClearIdle.class, c -> active(sync, new SyncSupervisor.ClearIdle(c.replyTo())))
         .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
-        .onMessage(ToSync.class, t -> active(sync, t.command()))
+        .onMessage(ToStream.class, t -> active(intake, t.command()))
         .onMessage(GetEvents.class, g -> active(g.replyTo(), events))
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record SessionStatus(
     String sessionId,
-    String state,
+    SessionState state,
     String fps,
     int width,
     int height,

@@ -12,8 +12,9 @@ import io.avpush.session.PeerConnection;
 import io.avpush.session.PushStats;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
+import io.avpush.session.SessionState;
 import io.avpush.session.SessionStatus;
-import io.avpush.session.SyncSupervisor;
+import io.avpush.session.SessionReplies;
 import io.avpush.session.UploadedMedia;
 import java.util.List;
 import java.util.stream.Stream;
@@ -75,9 +76,9 @@ class CrossNodeSerializationTest {
         // their replies
         Outcome.ok(created),
         Outcome.ok(new PeerConnection.Answer("k3xq9m-abcdefghjk-v1", "v=0\r\n")),
-        Outcome.ok(new SyncSupervisor.SegmentAccepted("s1", 1000.0, 30, 30, 1, 0, 0, null)),
-        Outcome.ok(new SyncSupervisor.SegmentAccepted("s1", 1000.0, 20, 30, 1, 10, 0, "the last frame is held")),
-        Outcome.ok(new SyncSupervisor.Interrupted(List.of("s2", "s3"), "s1", 433.3, 100.0)),
+        Outcome.ok(new SessionReplies.SegmentAccepted("s1", 1000.0, 30, 30, 1, 0, 0, null)),
+        Outcome.ok(new SessionReplies.SegmentAccepted("s1", 1000.0, 20, 30, 1, 10, 0, "the last frame is held")),
+        Outcome.ok(new SessionReplies.Interrupted(List.of("s2", "s3"), "s1", 433.3, 100.0)),
         Outcome.ok(Boolean.TRUE),
         Outcome.failed(new ApiError(404, "not_found", "no viewer 'v9' in session k3xq9m-abcdefghjk")),
         Boolean.FALSE);
@@ -100,7 +101,7 @@ class CrossNodeSerializationTest {
 
   @Test
   void aSmallUploadRoundTrips() {
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> probe = testKit.createTestProbe();
     Session.Upload back = (Session.Upload) serialization.verifySerialization(
         new Session.Upload(new UploadedMedia(new byte[] {1, 2, 3}, new byte[] {4, 5, 6}, 16, 16, "30"), probe.ref()), false);
     assertArrayEquals(new byte[] {1, 2, 3}, back.upload().wav());
@@ -110,7 +111,7 @@ class CrossNodeSerializationTest {
 
   @Test
   void aSessionStatusRoundTrips() {
-    SessionStatus status = new SessionStatus("k3xq9m-abcdefghjk", "playing", "30", 512, 512, 1, 1, "s1", List.of("s2"),
+    SessionStatus status = new SessionStatus("k3xq9m-abcdefghjk", SessionState.PLAYING, "30", 512, 512, 1, 1, "s1", List.of("s2"),
         1000.0, 3, 900, 3000, 3, new long[] {1, 2, 897, 0, 0, 0, 0, 0}, -3.3, -9.9, 0.0, 1,
         new PushStats.Snapshot(900, 3000, 0.1, 0.5, 2.0, 0.1, 0.4, 1.5, 0.2, 1,
             List.of(new PushStats.Stall(1_700_000_000_000L, 1_700_000_000_040L, 42.5, 2, 5))),

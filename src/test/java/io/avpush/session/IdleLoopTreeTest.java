@@ -52,7 +52,7 @@ class IdleLoopTreeTest {
   @Test
   void theLoopPlaysOverAndOverWithoutAGapInFramesOrSamples() {
     Loop loop = new Loop(10, 100, 1);
-    SyncSupervisor.IdleAccepted accepted = s.setIdle(loop.upload());
+    SessionReplies.IdleAccepted accepted = s.setIdle(loop.upload());
     long releasedAtSet = s.status().framesReleased();
     assertEquals(10, accepted.frames());
     assertEquals(10, accepted.frameTicks());
@@ -77,13 +77,13 @@ class IdleLoopTreeTest {
     }
 
     SessionStatus status = s.status();
-    assertEquals(SyncSupervisor.chunksReleasedAfterFrame(FPS, status.framesReleased() - 1), status.chunksReleased(),
+    assertEquals(AudioRelease.chunksReleasedAfterFrame(FPS, status.framesReleased() - 1), status.chunksReleased(),
         "every chunk up to the last frame's end is out");
     assertNotNull(status.idle());
     assertEquals(accepted.loopId(), status.idle().loopId());
     assertTrue(status.idle().playing());
     assertEquals((status.framesReleased() - first + 9) / 10, status.idle().passes(), "one pass per 10 ticks");
-    assertEquals("idle", status.state());
+    assertEquals("idle", status.state().wire());
   }
 
   @Test
@@ -174,7 +174,7 @@ class IdleLoopTreeTest {
     s.await("the segment to play for a while", () -> playing.equals(s.status().playing()) && s.output.sampleCount() > 30_000);
 
     int framesAtInterrupt = s.output.frameCount();
-    SyncSupervisor.Interrupted cut = s.interrupt();
+    SessionReplies.Interrupted cut = s.interrupt();
     assertEquals(playing, cut.cut());
     int cutTick = (int) Math.round(cut.cutAtMs() * 30 / 1000);
     assertTrue(cutTick - framesAtInterrupt <= 2, "cut at tick " + cutTick + ", the viewer had " + framesAtInterrupt);
@@ -229,7 +229,7 @@ class IdleLoopTreeTest {
   @Test
   void aLoopWithoutAudioLastsAsLongAsItsFramesAtTheirRate() {
     byte[] bgr = greyFrames(5, 100);
-    SyncSupervisor.IdleAccepted accepted = s.setIdle(new UploadedMedia(null, bgr, W, H, "15"));
+    SessionReplies.IdleAccepted accepted = s.setIdle(new UploadedMedia(null, bgr, W, H, "15"));
     assertEquals(10, accepted.frameTicks(), "5 frames at 15 fps are 10 ticks at 30 fps");
     assertFalse(accepted.audio());
     s.await("three passes", () -> s.output.frameCount() > 40);
@@ -251,17 +251,17 @@ class IdleLoopTreeTest {
     Loop loop = new Loop(10, 100, 1);
     String loopId = s.setIdle(loop.upload()).loopId();
 
-    Outcome<SyncSupervisor.IdleAccepted> audioOnly = s.trySetIdle(new UploadedMedia(SessionTreeTest.wav(loop.pcm), null, null, null, null));
-    ApiError error = ((Outcome.Failed<SyncSupervisor.IdleAccepted>) audioOnly).error();
+    Outcome<SessionReplies.IdleAccepted> audioOnly = s.trySetIdle(new UploadedMedia(SessionTreeTest.wav(loop.pcm), null, null, null, null));
+    ApiError error = ((Outcome.Failed<SessionReplies.IdleAccepted>) audioOnly).error();
     assertEquals(400, error.status());
     assertTrue(error.message().startsWith("an idle loop needs frames"), error.message());
 
-    Outcome<SyncSupervisor.IdleAccepted> ragged = s.trySetIdle(new UploadedMedia(null, new byte[W * H * 3 + 1], W, H, null));
-    assertTrue(((Outcome.Failed<SyncSupervisor.IdleAccepted>) ragged).error().message().contains("1 bytes left over"));
+    Outcome<SessionReplies.IdleAccepted> ragged = s.trySetIdle(new UploadedMedia(null, new byte[W * H * 3 + 1], W, H, null));
+    assertTrue(((Outcome.Failed<SessionReplies.IdleAccepted>) ragged).error().message().contains("1 bytes left over"));
 
-    Outcome<SyncSupervisor.IdleAccepted> notImages = s.trySetIdle(
+    Outcome<SessionReplies.IdleAccepted> notImages = s.trySetIdle(
         new UploadedMedia(null, (byte[]) null, null, null, null, null, List.of("GIF89a?".getBytes())));
-    assertTrue(((Outcome.Failed<SyncSupervisor.IdleAccepted>) notImages).error().message().contains("frames must be PNG or JPEG"));
+    assertTrue(((Outcome.Failed<SessionReplies.IdleAccepted>) notImages).error().message().contains("frames must be PNG or JPEG"));
 
     assertEquals(loopId, s.status().idle().loopId(), "the loop set before is kept");
   }
@@ -269,8 +269,8 @@ class IdleLoopTreeTest {
   @Test
   void aLoopLargerThanTheSessionsMemoryLimitIs413() {
     try (SessionUnderTest small = new SessionUnderTest(testKit, FPS, W, H, 0, 10_000)) {
-      Outcome<SyncSupervisor.IdleAccepted> big = small.trySetIdle(new Loop(10, 100, 1).upload());
-      ApiError error = ((Outcome.Failed<SyncSupervisor.IdleAccepted>) big).error();
+      Outcome<SessionReplies.IdleAccepted> big = small.trySetIdle(new Loop(10, 100, 1).upload());
+      ApiError error = ((Outcome.Failed<SessionReplies.IdleAccepted>) big).error();
       assertEquals(413, error.status());
       assertTrue(error.message().contains("max-queued-bytes"), error.message());
       assertNull(small.status().idle());

@@ -56,7 +56,7 @@ class ImageFramesTreeTest {
       bgr.add(picture);
       files.add(encode(picture, i < 2 ? "png" : "jpeg"));
     }
-    SyncSupervisor.SegmentAccepted accepted = s.upload(new UploadedMedia(null, (byte[]) null, null, null, "30", null, files));
+    SessionReplies.SegmentAccepted accepted = s.upload(new UploadedMedia(null, (byte[]) null, null, null, "30", null, files));
     assertEquals(4, accepted.frames());
     s.await("the segment to play", () -> s.status().segmentsPlayed() == 1);
 

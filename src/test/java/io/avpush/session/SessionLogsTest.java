@@ -51,7 +51,7 @@ class SessionLogsTest {
       TestProbe<Outcome<PeerConnection.Answer>> answer = testKit.createTestProbe();
       session.tell(new Session.Offer("v=0 test", answer.getRef()));
       assertTrue(answer.receiveMessage(Duration.ofSeconds(10)) instanceof Outcome.Ok);
-      TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> accepted = testKit.createTestProbe();
+      TestProbe<Outcome<SessionReplies.SegmentAccepted>> accepted = testKit.createTestProbe();
       session.tell(new Session.PlayDemo(0.5, accepted.getRef()));
       assertTrue(accepted.receiveMessage(Duration.ofSeconds(10)) instanceof Outcome.Ok);
       TestProbe<SessionStatus> status = testKit.createTestProbe();

@@ -72,12 +72,12 @@ class SessionTreeTest {
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }
 
-  private SyncSupervisor.SegmentAccepted upload(UploadedMedia media) {
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+  private SessionReplies.SegmentAccepted upload(UploadedMedia media) {
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> probe = testKit.createTestProbe();
     session.tell(new Session.Upload(media, probe.getRef()));
-    Outcome<SyncSupervisor.SegmentAccepted> o = probe.receiveMessage(Duration.ofSeconds(10));
+    Outcome<SessionReplies.SegmentAccepted> o = probe.receiveMessage(Duration.ofSeconds(10));
     assertTrue(o instanceof Outcome.Ok, () -> "accepted: " + o);
-    return ((Outcome.Ok<SyncSupervisor.SegmentAccepted>) o).value();
+    return ((Outcome.Ok<SessionReplies.SegmentAccepted>) o).value();
   }
 
   private SessionStatus status() {
@@ -99,7 +99,7 @@ class SessionTreeTest {
   @Test
   void demoMarkersReachTheViewerWithEachBeepStartingOnItsFlashFrame() {
     connectViewer();
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> probe = testKit.createTestProbe();
     session.tell(new Session.PlayDemo(3.0, probe.getRef()));
     assertTrue(probe.receiveMessage(Duration.ofSeconds(10)) instanceof Outcome.Ok);
     await("the demo to finish", () -> status().segmentsPlayed() == 1);
@@ -136,7 +136,7 @@ class SessionTreeTest {
     for (int i = 0; i < tone.length; i++) {
       tone[i] = (short) (1000 + i % 100);
     }
-    SyncSupervisor.SegmentAccepted first = upload(new UploadedMedia(wav(tone), bgrFrames(10, 0), W, H, "30"));
+    SessionReplies.SegmentAccepted first = upload(new UploadedMedia(wav(tone), bgrFrames(10, 0), W, H, "30"));
     assertEquals(30, first.frameTicks());
     // then 5 frames and no audio: 5 ticks of silence
     upload(new UploadedMedia(null, bgrFrames(5, 100), W, H, "30"));
@@ -180,10 +180,10 @@ class SessionTreeTest {
     await("the segment to play for a while", () -> status().framesReleased() > 0 && output.sampleCount() > 20_000
         && playing.equals(status().playing()));
 
-    TestProbe<Outcome<SyncSupervisor.Interrupted>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.Interrupted>> probe = testKit.createTestProbe();
     int framesAtInterrupt = output.frameCount();
     session.tell(new Session.Interrupt(probe.getRef()));
-    SyncSupervisor.Interrupted cut = ((Outcome.Ok<SyncSupervisor.Interrupted>) probe.receiveMessage()).value();
+    SessionReplies.Interrupted cut = ((Outcome.Ok<SessionReplies.Interrupted>) probe.receiveMessage()).value();
     assertEquals(playing, cut.cut());
     assertEquals(List.of(queued), cut.dropped());
     long cutTick = Math.round(cut.cutAtMs() * 30 / 1000);
@@ -220,7 +220,7 @@ class SessionTreeTest {
     upload(new UploadedMedia(wav(tone), null, null, null, null));
     await("frames while idle", () -> output.frameCount() > 15);
     SessionStatus waiting = status();
-    assertEquals("waiting-for-viewer", waiting.state());
+    assertEquals("waiting-for-viewer", waiting.state().wire());
     assertEquals(1, waiting.queued().size());
     int silentUpTo = output.sampleCount();
     short[] before = output.samplesCopy();
@@ -241,11 +241,11 @@ class SessionTreeTest {
     short[] twelveSeconds = new short[48_000 * 12];
     upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null));
     upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null));
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> probe = testKit.createTestProbe();
     session.tell(new Session.Upload(new UploadedMedia(wav(twelveSeconds), null, null, null, null), probe.getRef()));
-    Outcome<SyncSupervisor.SegmentAccepted> refused = probe.receiveMessage(Duration.ofSeconds(10));
+    Outcome<SessionReplies.SegmentAccepted> refused = probe.receiveMessage(Duration.ofSeconds(10));
     assertTrue(refused instanceof Outcome.Failed, "a third 12 s segment exceeds 30 s");
-    ApiError error = ((Outcome.Failed<SyncSupervisor.SegmentAccepted>) refused).error();
+    ApiError error = ((Outcome.Failed<SessionReplies.SegmentAccepted>) refused).error();
     assertEquals(429, error.status());
     assertTrue(error.message().contains("max-queued-duration") && error.message().contains("30.0 s"), error.message());
     assertEquals(2, status().queued().size(), "the queued segments are kept");
@@ -295,7 +295,7 @@ class SessionTreeTest {
     connectViewer();
     TestProbe<Object> watcher = testKit.createTestProbe();
     watcher.expectNoMessage(IDLE_TIMEOUT.plusSeconds(2));
-    assertEquals("idle", status().state());
+    assertEquals("idle", status().state().wire());
   }
 
   private static int indexOf(List<byte[]> frames, byte[] frame) {

@@ -50,28 +50,28 @@ final class SessionUnderTest implements AutoCloseable {
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }
 
-  Outcome<SyncSupervisor.SegmentAccepted> tryUpload(UploadedMedia media) {
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> probe = testKit.createTestProbe();
+  Outcome<SessionReplies.SegmentAccepted> tryUpload(UploadedMedia media) {
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> probe = testKit.createTestProbe();
     session.tell(new Session.Upload(media, probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(10));
   }
 
-  SyncSupervisor.SegmentAccepted upload(UploadedMedia media) {
-    Outcome<SyncSupervisor.SegmentAccepted> o = tryUpload(media);
+  SessionReplies.SegmentAccepted upload(UploadedMedia media) {
+    Outcome<SessionReplies.SegmentAccepted> o = tryUpload(media);
     assertTrue(o instanceof Outcome.Ok, () -> "accepted: " + o);
-    return ((Outcome.Ok<SyncSupervisor.SegmentAccepted>) o).value();
+    return ((Outcome.Ok<SessionReplies.SegmentAccepted>) o).value();
   }
 
-  Outcome<SyncSupervisor.IdleAccepted> trySetIdle(UploadedMedia media) {
-    TestProbe<Outcome<SyncSupervisor.IdleAccepted>> probe = testKit.createTestProbe();
+  Outcome<SessionReplies.IdleAccepted> trySetIdle(UploadedMedia media) {
+    TestProbe<Outcome<SessionReplies.IdleAccepted>> probe = testKit.createTestProbe();
     session.tell(new Session.SetIdle(media, probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(10));
   }
 
-  SyncSupervisor.IdleAccepted setIdle(UploadedMedia media) {
-    Outcome<SyncSupervisor.IdleAccepted> o = trySetIdle(media);
+  SessionReplies.IdleAccepted setIdle(UploadedMedia media) {
+    Outcome<SessionReplies.IdleAccepted> o = trySetIdle(media);
     assertTrue(o instanceof Outcome.Ok, () -> "idle loop accepted: " + o);
-    return ((Outcome.Ok<SyncSupervisor.IdleAccepted>) o).value();
+    return ((Outcome.Ok<SessionReplies.IdleAccepted>) o).value();
   }
 
   void clearIdle() {
@@ -80,10 +80,10 @@ final class SessionUnderTest implements AutoCloseable {
     probe.receiveMessage();
   }
 
-  SyncSupervisor.Interrupted interrupt() {
-    TestProbe<Outcome<SyncSupervisor.Interrupted>> probe = testKit.createTestProbe();
+  SessionReplies.Interrupted interrupt() {
+    TestProbe<Outcome<SessionReplies.Interrupted>> probe = testKit.createTestProbe();
     session.tell(new Session.Interrupt(probe.getRef()));
-    return ((Outcome.Ok<SyncSupervisor.Interrupted>) probe.receiveMessage()).value();
+    return ((Outcome.Ok<SessionReplies.Interrupted>) probe.receiveMessage()).value();
   }
 
   SessionStatus status() {

@@ -119,18 +119,18 @@ class StreamedSegmentTest {
   @Test
   void aProducerAheadOfTheBufferIsHeldBackUntilTheSegmentPlaysDown() {
     String id = open(true, false);
-    SyncSupervisor.StreamCredit credit = null;
+    SessionReplies.StreamCredit credit = null;
     for (int k = 0; k < 30; k++) {
       credit = append(id, audio(k), null, -1);
     }
     assertTrue(credit.slowDown(), "1 s of unplayed audio is over the 500 ms buffer: " + credit);
     assertEquals(1000.0, credit.bufferedMs(), 0.01);
-    TestProbe<Outcome<SyncSupervisor.StreamCredit>> room = testKit.createTestProbe();
-    session.tell(new Session.ToSync(new SyncSupervisor.AwaitRoom(id, room.getRef())));
+    TestProbe<Outcome<SessionReplies.StreamCredit>> room = testKit.createTestProbe();
+    session.tell(new Session.ToStream(new StreamIntake.AwaitRoom(id, room.getRef())));
     room.expectNoMessage(Duration.ofMillis(300));
     connectViewer();
-    Outcome<SyncSupervisor.StreamCredit> resumed = room.receiveMessage(Duration.ofSeconds(10));
-    SyncSupervisor.StreamCredit after = ((Outcome.Ok<SyncSupervisor.StreamCredit>) resumed).value();
+    Outcome<SessionReplies.StreamCredit> resumed = room.receiveMessage(Duration.ofSeconds(10));
+    SessionReplies.StreamCredit after = ((Outcome.Ok<SessionReplies.StreamCredit>) resumed).value();
     assertFalse(after.slowDown());
     assertTrue(after.bufferedMs() <= 500, "room once played down to the buffer: " + after);
   }
@@ -138,10 +138,10 @@ class StreamedSegmentTest {
   @Test
   void eventsComeInOrderAtThePushOfTheFramesTheyConcern() {
     connectViewer();
-    TestProbe<Outcome<SyncSupervisor.SegmentAccepted>> accepted = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.SegmentAccepted>> accepted = testKit.createTestProbe();
     session.tell(new Session.Upload(new UploadedMedia(SessionTreeTest.wav(pcm(9600, (short) 700)),
         bgr(level(20)), W, H, "30"), accepted.getRef()));
-    String upload = ((Outcome.Ok<SyncSupervisor.SegmentAccepted>) accepted.receiveMessage(Duration.ofSeconds(10))).value().segmentId();
+    String upload = ((Outcome.Ok<SessionReplies.SegmentAccepted>) accepted.receiveMessage(Duration.ofSeconds(10))).value().segmentId();
     String streamed = open(true, true);
     for (int k = 0; k < 6; k++) {
       sendTick(streamed, k);
@@ -251,22 +251,22 @@ class StreamedSegmentTest {
   }
 
   private String open(boolean audio, boolean video) {
-    TestProbe<Outcome<SyncSupervisor.StreamOpened>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToSync(new SyncSupervisor.OpenStream(audio, video, probe.getRef())));
-    return ((Outcome.Ok<SyncSupervisor.StreamOpened>) probe.receiveMessage()).value().segmentId();
+    TestProbe<Outcome<SessionReplies.StreamOpened>> probe = testKit.createTestProbe();
+    session.tell(new Session.ToStream(new StreamIntake.OpenStream(audio, video, probe.getRef())));
+    return ((Outcome.Ok<SessionReplies.StreamOpened>) probe.receiveMessage()).value().segmentId();
   }
 
-  private SyncSupervisor.StreamCredit append(String id, short[] pcm, byte[] frame, long tsSamples) {
-    TestProbe<Outcome<SyncSupervisor.StreamCredit>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToSync(new SyncSupervisor.StreamAppend(id, pcm, frame, tsSamples, probe.getRef())));
-    Outcome<SyncSupervisor.StreamCredit> o = probe.receiveMessage();
+  private SessionReplies.StreamCredit append(String id, short[] pcm, byte[] frame, long tsSamples) {
+    TestProbe<Outcome<SessionReplies.StreamCredit>> probe = testKit.createTestProbe();
+    session.tell(new Session.ToStream(new StreamIntake.StreamAppend(id, pcm, frame, tsSamples, probe.getRef())));
+    Outcome<SessionReplies.StreamCredit> o = probe.receiveMessage();
     assertTrue(o instanceof Outcome.Ok, () -> "appended: " + o);
-    return ((Outcome.Ok<SyncSupervisor.StreamCredit>) o).value();
+    return ((Outcome.Ok<SessionReplies.StreamCredit>) o).value();
   }
 
   private void close(String id) {
-    TestProbe<Outcome<SyncSupervisor.StreamClosed>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToSync(new SyncSupervisor.CloseStream(id, probe.getRef())));
+    TestProbe<Outcome<SessionReplies.StreamClosed>> probe = testKit.createTestProbe();
+    session.tell(new Session.ToStream(new StreamIntake.CloseStream(id, probe.getRef())));
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }
 

@@ -69,7 +69,7 @@ class TickPolicyTest {
         assertEquals(nextFrame, f, "frames are released once and in order");
         long frameDueNs = anchor + fps.frameStartNs(f);
         assertTrue(frameDueNs >= now, "a released frame is never already overdue after catch-up/re-anchor");
-        long upTo = SyncSupervisor.chunksReleasedAfterFrame(fps, f);
+        long upTo = AudioRelease.chunksReleasedAfterFrame(fps, f);
         long videoEnd = fps.sampleIndexAtFrame(f + 1, AudioChunks.SAMPLE_RATE);
         long gap = videoEnd - upTo * AudioChunks.CHUNK_SAMPLES;
         assertTrue(gap >= 0 && gap < AudioChunks.CHUNK_SAMPLES, "audio within one chunk of video, gap " + gap);
