@@ -9,7 +9,6 @@ import io.avpush.media.FrameConverter;
 import io.avpush.metrics.Metrics;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
-import io.avpush.session.PeerConnection;
 import io.avpush.session.SessionReplies;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
@@ -227,9 +226,9 @@ public final class ApiRoutes extends AllDirectives {
       if (sdp.type() != null && !"offer".equals(sdp.type())) {
         return error(ApiError.badRequest("field 'type' is '" + sdp.type() + "'; the server only answers offers"));
       }
-      CompletionStage<Outcome<PeerConnection.Answer>> answer = ask(session, r -> new Session.Offer(sdp.sdp(), r));
+      CompletionStage<Outcome<SessionReplies.Answer>> answer = ask(session, r -> new Session.Offer(sdp.sdp(), r));
       return onSuccess(answer, outcome -> {
-        if (outcome instanceof Outcome.Ok<PeerConnection.Answer> ok) {
+        if (outcome instanceof Outcome.Ok<SessionReplies.Answer> ok) {
           return completeJson(new JsonBodies.AnswerReply(ok.value().sdp(), "answer", ok.value().viewerId()));
         }
         return error(((Outcome.Failed<?>) outcome).error());

@@ -8,7 +8,6 @@ import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SessionReplies;
-import io.avpush.session.StreamIntake;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -156,7 +155,7 @@ final class StreamSocket {
           + "; a segment with audio declares its rate, a whole number 8000..192000 Hz (or \"audio\": false)");
     }
     CompletionStage<Outcome<SessionReplies.StreamOpened>> opened =
-        ask(r -> new StreamIntake.OpenStream(audio, video, r), timeout);
+        ask(r -> new Session.OpenStream(audio, video, r), timeout);
     return opened.thenApplyAsync(o -> {
       if (o instanceof Outcome.Ok<SessionReplies.StreamOpened> ok) {
         protocol = new StreamProtocol(width, height, audio, video, rate, converter);
@@ -183,9 +182,9 @@ final class StreamSocket {
     short[] tail = protocol.finish();
     CompletionStage<?> flushed = tail.length == 0
         ? CompletableFuture.completedFuture(null)
-        : this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new StreamIntake.StreamAppend(id, tail, null, -1, r), timeout);
+        : this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new Session.StreamAppend(id, tail, null, -1, r), timeout);
     return flushed
-        .thenComposeAsync(x -> this.<Outcome<SessionReplies.StreamClosed>>ask(r -> new StreamIntake.CloseStream(id, r), timeout),
+        .thenComposeAsync(x -> this.<Outcome<SessionReplies.StreamClosed>>ask(r -> new Session.CloseStream(id, r), timeout),
             SameThread.EXECUTOR)
         .thenApplyAsync(o -> {
           if (o instanceof Outcome.Ok<SessionReplies.StreamClosed> ok) {
@@ -223,7 +222,7 @@ final class StreamSocket {
     }
     String id = segmentId;
     CompletionStage<Outcome<SessionReplies.StreamCredit>> appended = ask(
-        r -> new StreamIntake.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
+        r -> new Session.StreamAppend(id, media.pcm48k(), media.frameI420(), media.frameTsSamples(), r), timeout);
     return appended.thenComposeAsync(o -> {
       if (o instanceof Outcome.Ok<SessionReplies.StreamCredit> ok) {
         if (!ok.value().slowDown()) {
@@ -231,7 +230,7 @@ final class StreamSocket {
         }
         send(Map.of("type", "slow-down", "segmentId", id, "bufferedMs", ok.value().bufferedMs(),
             "bufferMs", ok.value().bufferMs()));
-        return this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new StreamIntake.AwaitRoom(id, r), roomTimeout)
+        return this.<Outcome<SessionReplies.StreamCredit>>ask(r -> new Session.AwaitRoom(id, r), roomTimeout)
             .thenApplyAsync(room -> {
               if (room instanceof Outcome.Ok<SessionReplies.StreamCredit> credit) {
                 send(Map.of("type", "resume", "segmentId", id, "bufferedMs", credit.value().bufferedMs()));
@@ -259,9 +258,9 @@ final class StreamSocket {
       String id = segmentId;
       short[] tail = protocol.finish();
       if (tail.length > 0) {
-        session.tell(new Session.ToStream(new StreamIntake.StreamAppend(id, tail, null, -1, system.ignoreRef())));
+        session.tell(new Session.StreamAppend(id, tail, null, -1, system.ignoreRef()));
       }
-      session.tell(new Session.ToStream(new StreamIntake.CloseStream(id, system.ignoreRef())));
+      session.tell(new Session.CloseStream(id, system.ignoreRef()));
       segmentId = null;
     }
     try {
@@ -313,7 +312,7 @@ final class StreamSocket {
   }
 
   private <T> CompletionStage<T> ask(
-      org.apache.pekko.japi.function.Function<ActorRef<T>, StreamIntake.Command> message, Duration within) {
-    return AskPattern.ask(session, r -> new Session.ToStream(message.apply(r)), within, system.scheduler());
+      org.apache.pekko.japi.function.Function<ActorRef<T>, Session.Command> message, Duration within) {
+    return AskPattern.ask(session, message, within, system.scheduler());
   }
 }

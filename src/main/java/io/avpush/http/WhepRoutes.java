@@ -4,8 +4,8 @@ import io.avpush.config.AvpushSettings;
 import io.avpush.config.WebRtcSettings;
 import io.avpush.session.ApiError;
 import io.avpush.session.Outcome;
-import io.avpush.session.PeerConnection;
 import io.avpush.session.Session;
+import io.avpush.session.SessionReplies;
 import io.avpush.session.SessionRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -143,7 +143,7 @@ public final class WhepRoutes extends AllDirectives {
 
   /** 201 with the answer, Location of the viewer resource, ETag and ICE servers (RFC 9725 §4.2, §4.6). */
   private Route answer(String sessionId, ActorRef<Session.Command> session, String offer, boolean ownsSession) {
-    CompletionStage<Outcome<PeerConnection.Answer>> answer =
+    CompletionStage<Outcome<SessionReplies.Answer>> answer =
         AskPattern.ask(session, r -> new Session.Offer(offer, r), timeout, system.scheduler());
     if (ownsSession) {
       // A session made for this player alone must not outlive a failed offer.
@@ -154,10 +154,10 @@ public final class WhepRoutes extends AllDirectives {
       });
     }
     return onSuccess(answer, outcome -> {
-      if (outcome instanceof Outcome.Failed<PeerConnection.Answer> failed) {
+      if (outcome instanceof Outcome.Failed<SessionReplies.Answer> failed) {
         return error(failed.error());
       }
-      PeerConnection.Answer a = ((Outcome.Ok<PeerConnection.Answer>) outcome).value();
+      SessionReplies.Answer a = ((Outcome.Ok<SessionReplies.Answer>) outcome).value();
       viewers.add(sessionId + "/" + a.viewerId());
       if (ownsSession) {
         ownedSessions.put(sessionId, a.viewerId());

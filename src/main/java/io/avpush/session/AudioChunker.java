@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Cuts the session's audio (the segments placed on its sample timeline, silence elsewhere) into
- * 10 ms chunks and hands each to the {@link PeerConnection} with the instant it must be pushed:
+ * 10 ms chunks and hands each to the {@link ViewerGroup} with the instant it must be pushed:
  * the releasing frame's push instant plus the chunk's media offset from that frame.
  */
 public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
@@ -35,14 +35,14 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
   public record Release(long upToChunkExclusive, long frameStartNs, long frameDueNs) implements Command {}
 
   private final AudioTimeline timeline = new AudioTimeline();
-  private final ActorRef<PeerConnection.Command> peer;
+  private final ActorRef<ViewerGroup.Command> peer;
   private long nextChunk;
 
-  public static Behavior<Command> create(ActorRef<PeerConnection.Command> peer) {
+  public static Behavior<Command> create(ActorRef<ViewerGroup.Command> peer) {
     return Behaviors.setup(ctx -> new AudioChunker(ctx, peer));
   }
 
-  private AudioChunker(ActorContext<Command> context, ActorRef<PeerConnection.Command> peer) {
+  private AudioChunker(ActorContext<Command> context, ActorRef<ViewerGroup.Command> peer) {
     super(context);
     this.peer = peer;
   }
@@ -70,7 +70,7 @@ public final class AudioChunker extends AbstractBehavior<AudioChunker.Command> {
     for (; nextChunk < release.upToChunkExclusive(); nextChunk++) {
       AudioTimeline.Chunk chunk = timeline.chunk(nextChunk);
       long deadlineNs = release.frameDueNs() + AudioChunks.chunkStartNs(nextChunk) - release.frameStartNs();
-      peer.tell(new PeerConnection.PushAudio(nextChunk, chunk.pcm(), chunk.offset(), deadlineNs));
+      peer.tell(new ViewerGroup.PushAudio(nextChunk, chunk.pcm(), chunk.offset(), deadlineNs));
     }
     return this;
   }

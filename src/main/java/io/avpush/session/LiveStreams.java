@@ -47,7 +47,7 @@ final class LiveStreams {
   }
 
   /** Takes the media, or refuses it (ended, closed, or over a limit: then the segment is cut). */
-  Outcome<SessionReplies.StreamCredit> append(StreamIntake.StreamAppend a) {
+  Outcome<SessionReplies.StreamCredit> append(Session.StreamAppend a) {
     LiveSegment live = streams.get(a.segmentId());
     ApiError refused = refusal(live, a.segmentId());
     if (refused != null) {

@@ -29,7 +29,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public sealed interface Command {}
 
-  public record Offer(String sdp, ActorRef<Outcome<PeerConnection.Answer>> replyTo) implements Command {}
+  public record Offer(String sdp, ActorRef<Outcome<SessionReplies.Answer>> replyTo) implements Command {}
 
   public record Upload(UploadedMedia upload, ActorRef<Outcome<SessionReplies.SegmentAccepted>> replyTo)
       implements Command {}
@@ -49,8 +49,25 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public record DisconnectViewer(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
-  /** A command about streamed segments ({@code /api/sessions/{id}/stream}). */
-  public record ToStream(StreamIntake.Command command) implements Command {}
+  /** Queues a streamed segment carrying audio and/or video; its media follows in {@link StreamAppend}. */
+  public record OpenStream(boolean audio, boolean video, ActorRef<Outcome<SessionReplies.StreamOpened>> replyTo)
+      implements Command, StreamIntake.Command {}
+
+  /**
+   * Media of a streamed segment: 48 kHz audio (or null) and/or an I420 frame (or null) at
+   * {@code frameTsSamples} of the segment.
+   */
+  public record StreamAppend(
+      String segmentId, short[] pcm48k, byte[] frameI420, long frameTsSamples,
+      ActorRef<Outcome<SessionReplies.StreamCredit>> replyTo) implements Command, StreamIntake.Command {}
+
+  /** Replies once the streamed segment holds no more than the buffer limit unplayed. */
+  public record AwaitRoom(String segmentId, ActorRef<Outcome<SessionReplies.StreamCredit>> replyTo)
+      implements Command, StreamIntake.Command {}
+
+  /** No more media for the streamed segment: it plays to the end of what arrived. */
+  public record CloseStream(String segmentId, ActorRef<Outcome<SessionReplies.StreamClosed>> replyTo)
+      implements Command, StreamIntake.Command {}
 
   /** The session's event feed, to subscribe to. */
   public record GetEvents(ActorRef<SessionEvents> replyTo) implements Command {}
@@ -83,7 +100,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final ActorRef<SegmentLoader.Command> loader;
   private final ActorRef<SyncSupervisor.Command> sync;
   private final ActorRef<StreamIntake.Command> intake;
-  private final ActorRef<PeerConnection.Command> peer;
+  private final ActorRef<ViewerGroup.Command> peer;
   private final LongSupplier clockNs;
   private final SessionEvents events = new SessionEvents();
   private final long idleTimeoutNs;
@@ -122,7 +139,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     Output output = deps.outputs().create(spec.id());
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
-    peer = context.spawn(tagged(PeerConnection.Command.class, spec.id(), PeerConnection.create(
+    peer = context.spawn(tagged(ViewerGroup.Command.class, spec.id(), ViewerGroup.create(
         spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
         deps.limits().connectTimeout(), deps.limits().maxViewersPerSession(), events)), "peer", MEDIA);
     events.subscribe(output::sendEvent);
@@ -158,15 +175,18 @@ public final class Session extends AbstractBehavior<Session.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Offer.class, o -> active(peer, new PeerConnection.Connect(o.sdp(), o.replyTo())))
+        .onMessage(Offer.class, o -> active(peer, new ViewerGroup.Connect(o.sdp(), o.replyTo())))
         .onMessage(Upload.class, u -> active(loader, new SegmentLoader.Load(u.upload(), u.replyTo())))
         .onMessage(PlayDemo.class, d -> active(loader, new SegmentLoader.LoadDemo(d.seconds(), d.replyTo())))
         .onMessage(Interrupt.class, i -> active(sync, new SyncSupervisor.Interrupt(i.replyTo())))
         .onMessage(GetStatus.class, g -> active(sync, new SyncSupervisor.GetStatus(g.replyTo())))
         .onMessage(SetIdle.class, i -> active(loader, new SegmentLoader.LoadIdle(i.upload(), i.replyTo())))
         .onMessage(ClearIdle.class, c -> active(sync, new SyncSupervisor.ClearIdle(c.replyTo())))
-        .onMessage(DisconnectViewer.class, d -> active(peer, new PeerConnection.Disconnect(d.viewerId(), d.replyTo())))
-        .onMessage(ToStream.class, t -> active(intake, t.command()))
+        .onMessage(DisconnectViewer.class, d -> active(peer, new ViewerGroup.Disconnect(d.viewerId(), d.replyTo())))
+        .onMessage(OpenStream.class, o -> active(intake, o))
+        .onMessage(StreamAppend.class, a -> active(intake, a))
+        .onMessage(AwaitRoom.class, w -> active(intake, w))
+        .onMessage(CloseStream.class, c -> active(intake, c))
         .onMessage(GetEvents.class, g -> active(g.replyTo(), events))
         .onMessage(ViewersRelay.class, this::onViewersChanged)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)

@@ -45,4 +45,7 @@ public final class SessionReplies {
 
   /** The reply to a closed stream: media received, and gap ticks so far. */
   public record StreamClosed(String segmentId, double receivedMs, long gapTicks) {}
+
+  /** The answer to a viewer's offer. */
+  public record Answer(String viewerId, String sdp) {}
 }

@@ -1,7 +1,5 @@
 package io.avpush.session;
 
-import io.avpush.session.SessionReplies.StreamClosed;
-import io.avpush.session.SessionReplies.StreamCredit;
 import io.avpush.session.SessionReplies.StreamOpened;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,26 +19,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class StreamIntake extends AbstractBehavior<StreamIntake.Command> {
 
-  public sealed interface Command {}
+  /** Its protocol: the streamed-segment commands of {@link Session}'s public protocol, and its own look. */
+  public sealed interface Command
+      permits Session.OpenStream, Session.StreamAppend, Session.AwaitRoom, Session.CloseStream, Look {}
 
-  /** Queues a streamed segment carrying audio and/or video; its media follows in {@link StreamAppend}. */
-  public record OpenStream(boolean audio, boolean video, ActorRef<Outcome<StreamOpened>> replyTo) implements Command {}
-
-  /**
-   * Media of a streamed segment: 48 kHz audio (or null) and/or an I420 frame (or null) at
-   * {@code frameTsSamples} of the segment.
-   */
-  public record StreamAppend(
-      String segmentId, short[] pcm48k, byte[] frameI420, long frameTsSamples, ActorRef<Outcome<StreamCredit>> replyTo)
-      implements Command {}
-
-  /** Replies once the streamed segment holds no more than the buffer limit unplayed. */
-  public record AwaitRoom(String segmentId, ActorRef<Outcome<StreamCredit>> replyTo) implements Command {}
-
-  /** No more media for the streamed segment: it plays to the end of what arrived. */
-  public record CloseStream(String segmentId, ActorRef<Outcome<StreamClosed>> replyTo) implements Command {}
-
-  private enum Look implements Command { INSTANCE }
+  enum Look implements Command { INSTANCE }
 
   private final String sessionId;
   private final LiveStreams streams;
@@ -69,16 +52,16 @@ public final class StreamIntake extends AbstractBehavior<StreamIntake.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(OpenStream.class, this::onOpen)
-        .onMessage(StreamAppend.class, a -> {
+        .onMessage(Session.OpenStream.class, this::onOpen)
+        .onMessage(Session.StreamAppend.class, a -> {
           a.replyTo().tell(streams.append(a));
           return this;
         })
-        .onMessage(AwaitRoom.class, w -> {
+        .onMessage(Session.AwaitRoom.class, w -> {
           streams.awaitRoom(w.segmentId(), w.replyTo());
           return this;
         })
-        .onMessage(CloseStream.class, c -> {
+        .onMessage(Session.CloseStream.class, c -> {
           c.replyTo().tell(streams.close(c.segmentId()));
           return this;
         })
@@ -86,7 +69,7 @@ public final class StreamIntake extends AbstractBehavior<StreamIntake.Command> {
         .build();
   }
 
-  private Behavior<Command> onOpen(OpenStream o) {
+  private Behavior<Command> onOpen(Session.OpenStream o) {
     ApiError refused = QueueAdmission.refuseStream(o.audio(), o.video());
     if (refused != null) {
       o.replyTo().tell(Outcome.failed(refused));

@@ -25,7 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Streamed segments ({@link LiveSegment}, taken in by the {@link StreamIntake}) follow the same
  * rule: each tick releases its frame and the audio that ends by the frame's end, taken from what
  * has arrived. Publishes the session's events; those about what the viewer sees
- * ({@link TickEvents}) are handed to the {@link PeerConnection} to publish at the push of their
+ * ({@link TickEvents}) are handed to the {@link ViewerGroup} to publish at the push of their
  * frame. The rules are pure classes: {@link Sequencer} (what plays), {@link AudioRelease} (the
  * audio with each frame), {@link TickEvents}, {@link QueueAdmission} (the limits).
  */
@@ -65,7 +65,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private final TickEvents tickEvents;
   private final QueueAdmission admission;
   private final ActorRef<AudioChunker.Command> chunker;
-  private final ActorRef<PeerConnection.Command> peer;
+  private final ActorRef<ViewerGroup.Command> peer;
   private final PushStats pushStats;
   private final SessionEvents events;
   private long nextTick;
@@ -74,14 +74,14 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private long reanchors;
 
   public static Behavior<Command> create(
-      Settings settings, ActorRef<AudioChunker.Command> chunker, ActorRef<PeerConnection.Command> peer,
+      Settings settings, ActorRef<AudioChunker.Command> chunker, ActorRef<ViewerGroup.Command> peer,
       PushStats pushStats, SessionEvents events) {
     return Behaviors.setup(ctx -> new SyncSupervisor(ctx, settings, chunker, peer, pushStats, events));
   }
 
   private SyncSupervisor(
       ActorContext<Command> context, Settings settings, ActorRef<AudioChunker.Command> chunker,
-      ActorRef<PeerConnection.Command> peer, PushStats pushStats, SessionEvents events) {
+      ActorRef<ViewerGroup.Command> peer, PushStats pushStats, SessionEvents events) {
     super(context);
     FrameRate fps = settings.fps();
     this.settings = settings;
@@ -133,9 +133,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     // The idle loop plays on ticks without a segment; currentId (not current) so it never plays over a streamed segment.
     byte[] frame = sequencer.currentId() == null ? playIdleLoop(n, plan.frame()) : plan.frame();
     if (!atPush.isEmpty()) {
-      peer.tell(new PeerConnection.PublishAtPush(n, atPush));
+      peer.tell(new ViewerGroup.PublishAtPush(n, atPush));
     }
-    peer.tell(new PeerConnection.PushFrame(n, frame, settings.width(), settings.height(), tick.dueNs()));
+    peer.tell(new ViewerGroup.PushFrame(n, frame, settings.width(), settings.height(), tick.dueNs()));
     AudioRelease.Step step = release.onFrame(n);
     if (step.released() > 0) {
       chunker.tell(new AudioChunker.Release(step.upTo(), fps.frameStartNs(n), tick.dueNs()));
@@ -188,7 +188,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       tickEvents.cut(cut.cutId());
       // The cut segment's audio already released to the pacer (up to release-ahead plus a tick)
       // falls silent now instead of playing on.
-      peer.tell(new PeerConnection.SilenceUnpushed(release.chunksReleased()));
+      peer.tell(new ViewerGroup.SilenceUnpushed(release.chunksReleased()));
     }
     Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
     getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",

@@ -8,7 +8,6 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.session.ApiError;
 import io.avpush.session.IdleLoop;
 import io.avpush.session.Outcome;
-import io.avpush.session.PeerConnection;
 import io.avpush.session.PushStats;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
@@ -75,7 +74,7 @@ class CrossNodeSerializationTest {
         Session.Stop.INSTANCE,
         // their replies
         Outcome.ok(created),
-        Outcome.ok(new PeerConnection.Answer("k3xq9m-abcdefghjk-v1", "v=0\r\n")),
+        Outcome.ok(new SessionReplies.Answer("k3xq9m-abcdefghjk-v1", "v=0\r\n")),
         Outcome.ok(new SessionReplies.SegmentAccepted("s1", 1000.0, 30, 30, 1, 0, 0, null)),
         Outcome.ok(new SessionReplies.SegmentAccepted("s1", 1000.0, 20, 30, 1, 10, 0, "the last frame is held")),
         Outcome.ok(new SessionReplies.Interrupted(List.of("s2", "s3"), "s1", 433.3, 100.0)),

@@ -40,8 +40,8 @@ class LiveStreamsTest {
     return ((Outcome.Failed<?>) outcome).error();
   }
 
-  private static StreamIntake.StreamAppend audio(String id, int samples) {
-    return new StreamIntake.StreamAppend(id, new short[samples], null, 0, null);
+  private static Session.StreamAppend audio(String id, int samples) {
+    return new Session.StreamAppend(id, new short[samples], null, 0, null);
   }
 
   @Test
@@ -104,7 +104,7 @@ class LiveStreamsTest {
   @Test
   void aSegmentOverTheMemoryLimitIsCutWith429() {
     LiveSegment live = streams.open("w1", true, true);
-    streams.append(new StreamIntake.StreamAppend("w1", null, new byte[(1 << 20) + 1], 0, null));
+    streams.append(new Session.StreamAppend("w1", null, new byte[(1 << 20) + 1], 0, null));
     ApiError refused = error(streams.append(audio("w1", 480)));
     assertEquals(429, refused.status());
     assertTrue(refused.message().contains("over the limit of 1 MB (avpush.limits.max-queued-bytes); it is cut"),

@@ -48,7 +48,7 @@ class SessionLogsTest {
       RecordingOutput output = new RecordingOutput();
       ActorRef<Session.Command> session = testKit.spawn(Session.create(new Session.Spec("logtest1", FPS, 32, 32),
           new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits)));
-      TestProbe<Outcome<PeerConnection.Answer>> answer = testKit.createTestProbe();
+      TestProbe<Outcome<SessionReplies.Answer>> answer = testKit.createTestProbe();
       session.tell(new Session.Offer("v=0 test", answer.getRef()));
       assertTrue(answer.receiveMessage(Duration.ofSeconds(10)) instanceof Outcome.Ok);
       TestProbe<Outcome<SessionReplies.SegmentAccepted>> accepted = testKit.createTestProbe();
@@ -71,7 +71,7 @@ class SessionLogsTest {
         .filter(e -> e.getFormattedMessage().contains("logtest1"))
         .toList();
     Set<String> loggers = lines.stream().map(ILoggingEvent::getLoggerName).collect(Collectors.toSet());
-    assertTrue(loggers.containsAll(Set.of(Session.class.getName(), PeerConnection.class.getName(), SyncSupervisor.class.getName())),
+    assertTrue(loggers.containsAll(Set.of(Session.class.getName(), ViewerGroup.class.getName(), SyncSupervisor.class.getName())),
         "lines from the session, its peer connection and its sync supervisor: " + loggers);
     assertTrue(lines.stream().anyMatch(e -> e.getFormattedMessage().contains("started")), "the start is logged");
     assertTrue(lines.stream().anyMatch(e -> e.getFormattedMessage().contains("stopped")), "the stop is logged");

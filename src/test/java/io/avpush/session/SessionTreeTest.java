@@ -67,7 +67,7 @@ class SessionTreeTest {
   }
 
   private void connectViewer() {
-    TestProbe<Outcome<PeerConnection.Answer>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.Answer>> probe = testKit.createTestProbe();
     session.tell(new Session.Offer("v=0 test", probe.getRef()));
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }

@@ -45,7 +45,7 @@ final class SessionUnderTest implements AutoCloseable {
   }
 
   void connectViewer() {
-    TestProbe<Outcome<PeerConnection.Answer>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.Answer>> probe = testKit.createTestProbe();
     session.tell(new Session.Offer("v=0 test", probe.getRef()));
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }

@@ -126,7 +126,7 @@ class StreamedSegmentTest {
     assertTrue(credit.slowDown(), "1 s of unplayed audio is over the 500 ms buffer: " + credit);
     assertEquals(1000.0, credit.bufferedMs(), 0.01);
     TestProbe<Outcome<SessionReplies.StreamCredit>> room = testKit.createTestProbe();
-    session.tell(new Session.ToStream(new StreamIntake.AwaitRoom(id, room.getRef())));
+    session.tell(new Session.AwaitRoom(id, room.getRef()));
     room.expectNoMessage(Duration.ofMillis(300));
     connectViewer();
     Outcome<SessionReplies.StreamCredit> resumed = room.receiveMessage(Duration.ofSeconds(10));
@@ -252,13 +252,13 @@ class StreamedSegmentTest {
 
   private String open(boolean audio, boolean video) {
     TestProbe<Outcome<SessionReplies.StreamOpened>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToStream(new StreamIntake.OpenStream(audio, video, probe.getRef())));
+    session.tell(new Session.OpenStream(audio, video, probe.getRef()));
     return ((Outcome.Ok<SessionReplies.StreamOpened>) probe.receiveMessage()).value().segmentId();
   }
 
   private SessionReplies.StreamCredit append(String id, short[] pcm, byte[] frame, long tsSamples) {
     TestProbe<Outcome<SessionReplies.StreamCredit>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToStream(new StreamIntake.StreamAppend(id, pcm, frame, tsSamples, probe.getRef())));
+    session.tell(new Session.StreamAppend(id, pcm, frame, tsSamples, probe.getRef()));
     Outcome<SessionReplies.StreamCredit> o = probe.receiveMessage();
     assertTrue(o instanceof Outcome.Ok, () -> "appended: " + o);
     return ((Outcome.Ok<SessionReplies.StreamCredit>) o).value();
@@ -266,12 +266,12 @@ class StreamedSegmentTest {
 
   private void close(String id) {
     TestProbe<Outcome<SessionReplies.StreamClosed>> probe = testKit.createTestProbe();
-    session.tell(new Session.ToStream(new StreamIntake.CloseStream(id, probe.getRef())));
+    session.tell(new Session.CloseStream(id, probe.getRef()));
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }
 
   private void connectViewer() {
-    TestProbe<Outcome<PeerConnection.Answer>> probe = testKit.createTestProbe();
+    TestProbe<Outcome<SessionReplies.Answer>> probe = testKit.createTestProbe();
     session.tell(new Session.Offer("v=0 test", probe.getRef()));
     assertTrue(probe.receiveMessage() instanceof Outcome.Ok);
   }

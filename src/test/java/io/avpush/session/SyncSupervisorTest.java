@@ -33,7 +33,7 @@ class SyncSupervisorTest {
   private static final byte[] NEUTRAL = {0};
 
   private TestProbe<AudioChunker.Command> chunker;
-  private TestProbe<PeerConnection.Command> peer;
+  private TestProbe<ViewerGroup.Command> peer;
   private ActorRef<SyncSupervisor.Command> sync;
   private final List<SessionEvents.Event> published = new CopyOnWriteArrayList<>();
 
@@ -78,15 +78,15 @@ class SyncSupervisorTest {
   }
 
   /** Tick {@code n}: the frame it pushes (and the events published at that push, if any). */
-  private PeerConnection.PushFrame tick(long n, List<SessionEvents.Event> atPush) {
+  private ViewerGroup.PushFrame tick(long n, List<SessionEvents.Event> atPush) {
     sync.tell(new SyncSupervisor.FrameTick(n, 1_000_000_000L + FPS.frameStartNs(n), 0));
-    PeerConnection.Command first = peer.receiveMessage();
-    if (first instanceof PeerConnection.PublishAtPush p) {
+    ViewerGroup.Command first = peer.receiveMessage();
+    if (first instanceof ViewerGroup.PublishAtPush p) {
       assertEquals(n, p.frameIndex());
       atPush.addAll(p.events());
       first = peer.receiveMessage();
     }
-    PeerConnection.PushFrame frame = assertInstanceOf(PeerConnection.PushFrame.class, first);
+    ViewerGroup.PushFrame frame = assertInstanceOf(ViewerGroup.PushFrame.class, first);
     assertEquals(n, frame.frameIndex());
     assertEquals(1_000_000_000L + FPS.frameStartNs(n), frame.deadlineNs(), "pushed at the tick's due time");
     return frame;
@@ -152,7 +152,7 @@ class SyncSupervisorTest {
     assertEquals(500.0, interrupted.cutAtMs(), 0.001, "at the next tick, frame 15");
     assertEquals(500.0, interrupted.cutAfterMs(), 0.001);
     assertEquals(24_000, chunker.expectMessageClass(AudioChunker.CutAt.class).sample());
-    assertEquals(50, peer.expectMessageClass(PeerConnection.SilenceUnpushed.class).chunkIndex(),
+    assertEquals(50, peer.expectMessageClass(ViewerGroup.SilenceUnpushed.class).chunkIndex(),
         "what was released after the cut falls silent");
     events.clear();
     tick(15, events);

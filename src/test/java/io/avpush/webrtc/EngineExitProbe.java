@@ -20,8 +20,8 @@ public final class EngineExitProbe {
       if (!receiver.awaitConnected(Duration.ofSeconds(10))) {
         throw new IllegalStateException("probe viewer did not connect");
       }
-      try (Pacer pacer = new Pacer(output, 30, 1_000_000_000L).start()) {
-        pacer.join();
+      try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, 1_000_000_000L).start()) {
+        pushLoop.join();
       }
       System.out.println("probe frames received: " + receiver.frames().size());
     }

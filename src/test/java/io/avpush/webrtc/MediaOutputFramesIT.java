@@ -20,8 +20,8 @@ class MediaOutputFramesIT {
 
   @Test
   void repeatedFramesAreCopiedOnceAndEveryChangeOfPictureArrives() throws Exception {
-    int w = Pacer.WIDTH;
-    int h = Pacer.HEIGHT;
+    int w = MarkerPushLoop.WIDTH;
+    int h = MarkerPushLoop.HEIGHT;
     byte[] dark = TestMedia.i420(w, h, 16);
     byte[] bright = TestMedia.i420(w, h, 200);
     byte[] mid = TestMedia.i420(w, h, 120);

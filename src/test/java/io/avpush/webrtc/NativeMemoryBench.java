@@ -57,8 +57,8 @@ public final class NativeMemoryBench {
           if (!viewer.awaitConnected(Duration.ofSeconds(10))) {
             throw new IllegalStateException("cycle " + i + ": the viewer did not connect");
           }
-          try (Pacer pacer = new Pacer(output, 30, (long) (seconds * 1e9)).start()) {
-            pacer.join();
+          try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, (long) (seconds * 1e9)).start()) {
+            pushLoop.join();
           }
           frames = viewer.frames();
         }

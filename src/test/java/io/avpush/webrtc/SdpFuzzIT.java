@@ -76,7 +76,7 @@ class SdpFuzzIT {
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
         genuine.accept(viewer.answerSdp(), Duration.ofSeconds(10));
         assertTrue(genuine.awaitConnected(Duration.ofSeconds(10)), "a genuine viewer connects after the fuzz");
-        try (Pacer pacer = new Pacer(output, 30, 10_000_000_000L).start()) {
+        try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, 10_000_000_000L).start()) {
           awaitTrue(() -> genuine.frames() >= 15, Duration.ofSeconds(5));
         }
         assertEquals(1, output.viewerCount());

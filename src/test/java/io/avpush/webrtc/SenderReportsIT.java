@@ -37,7 +37,7 @@ class SenderReportsIT {
       assertEquals(0, SenderReports.layoutMismatches(), "configurations without libwebrtc's defaults where expected");
       assertTrue(receiver.awaitConnected(Duration.ofSeconds(10)), "viewer connected within 10 s");
       long connected = System.nanoTime();
-      try (Pacer pacer = new Pacer(output, 30, 6_000_000_000L).start()) {
+      try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, 6_000_000_000L).start()) {
         Thread.sleep(2_000);
         Map<String, Object> audioReports = receiver.stats(RTCStatsType.REMOTE_OUTBOUND_RTP, "audio");
         Map<String, Object> videoReports = receiver.stats(RTCStatsType.REMOTE_OUTBOUND_RTP, "video");
@@ -58,7 +58,7 @@ class SenderReportsIT {
           assertTrue(behindMs > -50 && behindMs < 1_000,
               kind + " is estimated to play media captured " + behindMs + " ms ago (true capture time: tens of ms)");
         }
-        pacer.join();
+        pushLoop.join();
       }
     }
   }

@@ -33,8 +33,8 @@ class WebRtcEngineIT {
       assertTrue(receiver.awaitConnected(CONNECT), "viewer connected within 10 s");
 
       long seconds = 6;
-      Pacer pacer = new Pacer(output, 30, seconds * 1_000_000_000L).start();
-      pacer.join();
+      MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, seconds * 1_000_000_000L).start();
+      pushLoop.join();
       long end = System.nanoTime();
       awaitTrue(() -> receiver.flashArrivals().size() >= seconds - 1, Duration.ofSeconds(2));
       ViewerStats stats = viewer.stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -52,12 +52,12 @@ class WebRtcEngineIT {
       long lastAudio = audio.get(audio.size() - 1).arrivalNanos();
       double receivedSeconds = audio.stream().mapToDouble(a -> (double) a.frames() / a.sampleRate()).sum();
       double elapsedSeconds = (lastAudio - firstAudio) / 1e9 + (double) audio.get(audio.size() - 1).frames() / audio.get(0).sampleRate();
-      double pushedSeconds = pacer.chunksPushed() / 100.0;
+      double pushedSeconds = pushLoop.chunksPushed() / 100.0;
       double sentSeconds = stats.audioPacketsSent() * 0.020;
       List<Double> offsetsMs = TestViewer.pairOffsetsMs(receiver.flashArrivals(), receiver.beepArrivals());
 
       System.out.printf("IT media: pushed %d frames, %d audio chunks in %d s; sender stats %s%n",
-          pacer.framesPushed(), pacer.chunksPushed(), seconds, stats);
+          pushLoop.framesPushed(), pushLoop.chunksPushed(), seconds, stats);
       System.out.printf("IT media: received %.1f frames/s over the last 4 s (%d frames total)%n",
           fps, receiver.frames().size());
       System.out.printf("IT media: audio received %.3f s over %.3f s elapsed (%.1f %%), %d callbacks of %d Hz x %d ch;"
@@ -94,7 +94,7 @@ class WebRtcEngineIT {
 
       connect(output, "good", receiver, (id, s) -> {});
       assertTrue(receiver.awaitConnected(CONNECT));
-      try (Pacer pacer = new Pacer(output, 30, 10_000_000_000L).start()) {
+      try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, 10_000_000_000L).start()) {
         awaitTrue(() -> receiver.frames().size() >= 15, Duration.ofSeconds(5));
       }
       assertEquals(1, output.viewerCount());
@@ -111,7 +111,7 @@ class WebRtcEngineIT {
       connect(output, "second", second, (id, s) -> {});
       assertTrue(first.awaitConnected(CONNECT) && second.awaitConnected(CONNECT));
       assertEquals(2, output.viewerCount());
-      try (Pacer pacer = new Pacer(output, 30, 20_000_000_000L).start()) {
+      try (MarkerPushLoop pushLoop = new MarkerPushLoop(output, 30, 20_000_000_000L).start()) {
         awaitTrue(() -> first.frames().size() >= 10 && second.frames().size() >= 10, Duration.ofSeconds(5));
         closing.close();
         closing.close();

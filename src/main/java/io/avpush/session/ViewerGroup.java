@@ -20,7 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * their state, and hands released frames and chunks to the pacer, which pushes each at its
  * deadline. Stopping the actor frees every native resource of the session.
  */
-public final class PeerConnection extends AbstractBehavior<PeerConnection.Command> {
+public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
 
   public sealed interface Command {}
 
@@ -37,14 +37,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
   /** Publishes {@code events} at the push of frame {@code frameIndex} (sent just before its PushFrame). */
   public record PublishAtPush(long frameIndex, List<SessionEvents.Event> events) implements Command {}
 
-  public record Connect(String offerSdp, ActorRef<Outcome<Answer>> replyTo) implements Command {}
+  public record Connect(String offerSdp, ActorRef<Outcome<SessionReplies.Answer>> replyTo) implements Command {}
 
   public record Disconnect(String viewerId, ActorRef<Outcome<Boolean>> replyTo) implements Command {}
 
-  /** The answer to a viewer's offer. */
-  public record Answer(String viewerId, String sdp) {}
 
-  private record WrappedAnswer(String viewerId, String sdp, Throwable failure, ActorRef<Outcome<Answer>> replyTo)
+  private record WrappedAnswer(String viewerId, String sdp, Throwable failure, ActorRef<Outcome<SessionReplies.Answer>> replyTo)
       implements Command {}
 
   private record ViewerStateChanged(String viewerId, Output.ViewerState state) implements Command {}
@@ -90,12 +88,12 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       Duration connectTimeout,
       int maxViewers,
       SessionEvents events) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PeerConnection(
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ViewerGroup(
         ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, connectTimeout,
         maxViewers, events)));
   }
 
-  private PeerConnection(
+  private ViewerGroup(
       ActorContext<Command> context,
       String sessionId,
       Output output,
@@ -208,7 +206,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
       if (viewers.get(a.viewerId()) != Output.ViewerState.CONNECTED) {
         timers.startSingleTimer(connectTimerKey(a.viewerId()), new NotConnectedInTime(a.viewerId()), connectTimeout);
       }
-      a.replyTo().tell(Outcome.ok(new Answer(a.viewerId(), a.sdp())));
+      a.replyTo().tell(Outcome.ok(new SessionReplies.Answer(a.viewerId(), a.sdp())));
       return this;
     }
     viewers.remove(a.viewerId());

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * t0 + k * 10 ms (exact long math, park to each deadline, never an accumulated sleep). Every whole
  * second from the first on, one white frame and a 100 ms 1 kHz beep start at the same media time.
  */
-final class Pacer implements AutoCloseable {
+final class MarkerPushLoop implements AutoCloseable {
   static final int WIDTH = 512;
   static final int HEIGHT = 512;
   static final long NANOS_PER_CHUNK = 10_000_000L;
@@ -27,14 +27,14 @@ final class Pacer implements AutoCloseable {
   private volatile long framesPushed;
   private volatile long chunksPushed;
 
-  Pacer(MediaOutput output, int fps, long durationNanos) {
+  MarkerPushLoop(MediaOutput output, int fps, long durationNanos) {
     this.output = output;
     this.fps = fps;
     this.durationNanos = durationNanos;
     this.thread = new Thread(this::run, "test-pacer");
   }
 
-  Pacer start() {
+  MarkerPushLoop start() {
     thread.start();
     return this;
   }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * it shows what reaches the viewer and when.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
-class PeerConnectionTest {
+class ViewerGroupTest {
 
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
@@ -59,17 +59,17 @@ class PeerConnectionTest {
     RecordingOutput output = new RecordingOutput();
     HeldPacer pacer = new HeldPacer();
     TestProbe<SyncSupervisor.ViewersChanged> viewers = testKit.createTestProbe();
-    ActorRef<PeerConnection.Command> peer = testKit.spawn(PeerConnection.create("s", output, pacer, new PushStats(),
+    ActorRef<ViewerGroup.Command> peer = testKit.spawn(ViewerGroup.create("s", output, pacer, new PushStats(),
         viewers.getRef(), Duration.ofSeconds(10), Duration.ofSeconds(15), 16, new SessionEvents()));
     short[] tone = new short[480];
     Arrays.fill(tone, (short) 1000);
     for (long chunk = 0; chunk < 6; chunk++) {
-      peer.tell(new PeerConnection.PushAudio(chunk, tone, 0, chunk * 10_000_000L));
+      peer.tell(new ViewerGroup.PushAudio(chunk, tone, 0, chunk * 10_000_000L));
     }
     awaitHeld(pacer, 6);
     pacer.run(2); // chunks 0 and 1 were pushed (heard) before the interrupt
-    peer.tell(new PeerConnection.SilenceUnpushed(5));
-    peer.tell(new PeerConnection.PushAudio(6, tone, 0, 60_000_000L)); // released after the cut
+    peer.tell(new ViewerGroup.SilenceUnpushed(5));
+    peer.tell(new ViewerGroup.PushAudio(6, tone, 0, 60_000_000L)); // released after the cut
     awaitHeld(pacer, 5);
     pacer.run(5);
 
