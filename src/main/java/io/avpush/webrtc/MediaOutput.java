@@ -243,6 +243,11 @@ public final class MediaOutput implements AutoCloseable {
     return viewers.size();
   }
 
+  /** The session's viewers now, for diagnostics and benchmarks. */
+  public List<Viewer> viewers() {
+    return List.copyOf(viewers.values());
+  }
+
   @Override
   public void close() {
     lifecycle.writeLock().lock();

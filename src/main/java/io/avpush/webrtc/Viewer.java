@@ -14,6 +14,7 @@ import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStatsReport;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import io.avpush.session.OfferCheck;
 import java.nio.ByteBuffer;
@@ -86,12 +87,20 @@ public final class Viewer implements AutoCloseable {
 
   /** The sender's counters for this viewer, from libwebrtc's stats report (completes off libwebrtc's threads). */
   public CompletionStage<ViewerStats> stats() {
-    CompletableFuture<ViewerStats> result = new CompletableFuture<>();
+    return statsReport().thenApply(StatsReading::of);
+  }
+
+  /**
+   * libwebrtc's whole stats report of this viewer's peer connection, for diagnostics and
+   * benchmarks (completes off libwebrtc's threads).
+   */
+  public CompletionStage<RTCStatsReport> statsReport() {
+    CompletableFuture<RTCStatsReport> result = new CompletableFuture<>();
     synchronized (this) {
       if (closed) {
         return CompletableFuture.failedFuture(new IllegalStateException("viewer " + id + " is closed"));
       }
-      peerConnection.getStats(report -> negotiation.execute(() -> result.complete(StatsReading.of(report))));
+      peerConnection.getStats(report -> negotiation.execute(() -> result.complete(report)));
     }
     return result;
   }

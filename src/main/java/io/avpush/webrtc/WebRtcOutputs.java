@@ -49,6 +49,11 @@ public final class WebRtcOutputs implements Output.Factory {
     return FRAMES;
   }
 
+  /** The media output behind {@code output} when this factory made it (for diagnostics and benchmarks), else null. */
+  public static MediaOutput mediaOf(Output output) {
+    return output instanceof SessionOutput s ? s.media : null;
+  }
+
   /**
    * One session's output. MediaOutput already ignores pushes after close (under its own lock)
    * and tracks its viewers, so this only converts types and failures.

@@ -15,6 +15,7 @@ import io.avpush.media.MarkerClip;
 import io.avpush.media.TestSignal;
 import io.avpush.session.Output;
 import io.avpush.session.PushPacer;
+import io.avpush.webrtc.MediaOutput;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.Viewer;
 import io.avpush.webrtc.ViewerStats;
@@ -618,8 +619,8 @@ public final class StreamBench {
         return null;
       }
       try {
-        for (Object v : viewersOf(o).values()) {
-          return ((Viewer) v).stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        for (Viewer v : viewersOf(o)) {
+          return v.stats().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
       } catch (Exception e) {
         System.err.println("viewer stats not reachable: " + e);
@@ -691,20 +692,6 @@ public final class StreamBench {
     }
   }
 
-  /** The server-side peer connection of a session's (first) viewer, or null. */
-  static dev.onvoid.webrtc.RTCPeerConnection serverPeer(Output o) {
-    try {
-      for (Object viewer : viewersOf(o).values()) {
-        java.lang.reflect.Field pc = viewer.getClass().getDeclaredField("peerConnection");
-        pc.setAccessible(true);
-        return (dev.onvoid.webrtc.RTCPeerConnection) pc.get(viewer);
-      }
-    } catch (ReflectiveOperationException e) {
-      System.err.println("server peer connection not reachable: " + e);
-    }
-    return null;
-  }
-
   /**
    * Diagnosis of the first frame's latency: from session 0's first 202, every 10 ms, the sender's
    * video outbound-rtp (frames encoded/sent, bytes, total encode time, total packet send delay,
@@ -712,8 +699,8 @@ public final class StreamBench {
    * push and its arrival at the receiver.
    */
   static void traceFirstFrame(Output real, TimedOutput timed, TestViewer receiver) throws InterruptedException {
-    dev.onvoid.webrtc.RTCPeerConnection pc = serverPeer(real);
-    if (pc == null) {
+    Viewer viewer = viewersOf(real).stream().findFirst().orElse(null);
+    if (viewer == null) {
       return;
     }
     while (timed.armedNs == 0) {
@@ -722,11 +709,9 @@ public final class StreamBench {
     long t0 = timed.armedNs;
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
-      java.util.concurrent.CompletableFuture<dev.onvoid.webrtc.RTCStatsReport> f = new java.util.concurrent.CompletableFuture<>();
       long asked = System.nanoTime();
-      pc.getStats(f::complete);
       try {
-        dev.onvoid.webrtc.RTCStatsReport report = f.get(2, TimeUnit.SECONDS);
+        dev.onvoid.webrtc.RTCStatsReport report = viewer.statsReport().toCompletableFuture().get(2, TimeUnit.SECONDS);
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  t=%4.0f ms", (asked - t0) / 1e6));
         for (dev.onvoid.webrtc.RTCStats st : report.getStats().values()) {
           Map<String, Object> a = st.getAttributes();
@@ -761,26 +746,10 @@ public final class StreamBench {
     return o instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
-  /** The viewers map of a session's MediaOutput (WebRtcOutputs' adapter holds it in its field "media"). */
-  static Map<?, ?> viewersOf(Output o) throws ReflectiveOperationException {
-    Object media = o;
-    if (!hasField(media, "viewers")) {
-      java.lang.reflect.Field m = media.getClass().getDeclaredField("media");
-      m.setAccessible(true);
-      media = m.get(media);
-    }
-    java.lang.reflect.Field f = media.getClass().getDeclaredField("viewers");
-    f.setAccessible(true);
-    return (Map<?, ?>) f.get(media);
-  }
-
-  static boolean hasField(Object o, String name) {
-    for (java.lang.reflect.Field f : o.getClass().getDeclaredFields()) {
-      if (f.getName().equals(name)) {
-        return true;
-      }
-    }
-    return false;
+  /** The server's viewers of a session's output (one made by {@link WebRtcOutputs}), or none. */
+  static List<Viewer> viewersOf(Output o) {
+    MediaOutput media = WebRtcOutputs.mediaOf(o);
+    return media == null ? List.of() : media.viewers();
   }
 
   static final class Snapshot {
