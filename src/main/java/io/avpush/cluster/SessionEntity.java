@@ -1,6 +1,6 @@
 package io.avpush.cluster;
 
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;

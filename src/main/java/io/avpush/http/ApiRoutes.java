@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.config.AvpushSettings;
 import io.avpush.media.FrameConverter;
 import io.avpush.metrics.Metrics;
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Outcome;
 import io.avpush.session.SessionReplies;
 import io.avpush.session.Session;

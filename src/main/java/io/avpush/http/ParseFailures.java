@@ -1,6 +1,6 @@
 package io.avpush.http;
 
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Failures;
 import java.util.Optional;
 import org.apache.pekko.http.scaladsl.model.ErrorInfo;

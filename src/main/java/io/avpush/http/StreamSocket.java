@@ -3,7 +3,7 @@ package io.avpush.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.media.FrameConverter;
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;

@@ -1,6 +1,6 @@
 package io.avpush.http;
 
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Failures;
 import io.avpush.session.RawVideo;
 import io.avpush.session.UploadedMedia;

@@ -2,7 +2,7 @@ package io.avpush.http;
 
 import io.avpush.config.AvpushSettings;
 import io.avpush.config.WebRtcSettings;
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SessionReplies;

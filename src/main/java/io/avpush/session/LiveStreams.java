@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
 import java.time.Duration;

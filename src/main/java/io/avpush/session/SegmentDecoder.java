@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.DecodedAudio;
 import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameFit;

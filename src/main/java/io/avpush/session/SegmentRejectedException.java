@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
+
 /** An upload that cannot become a segment; carries the error the client gets. */
 public final class SegmentRejectedException extends Exception {
   private final ApiError error;

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import io.avpush.config.MediaSettings;
 import io.avpush.media.FrameRate;
 import java.security.SecureRandom;

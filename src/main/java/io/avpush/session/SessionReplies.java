@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import io.avpush.session.SessionReplies.StreamOpened;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.AudioChunks;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;

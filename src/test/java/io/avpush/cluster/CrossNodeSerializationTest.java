@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
-import io.avpush.session.ApiError;
+import io.avpush.api.ApiError;
 import io.avpush.session.IdleLoop;
 import io.avpush.session.Outcome;
 import io.avpush.session.PushStats;

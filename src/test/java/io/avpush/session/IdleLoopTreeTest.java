@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
 import io.avpush.media.I420;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.api.ApiError;
 import io.avpush.config.StreamSettings;
 import io.avpush.session.SessionReplies.StreamClosed;
 import io.avpush.session.SessionReplies.StreamCredit;

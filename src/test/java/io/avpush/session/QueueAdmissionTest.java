@@ -3,6 +3,7 @@ package io.avpush.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.FrameRate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,6 +3,7 @@ package io.avpush.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.Fuzz;
 import io.avpush.media.FrameRate;
 import java.util.Random;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.api.ApiError;
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
 import io.avpush.media.AudioChunks;

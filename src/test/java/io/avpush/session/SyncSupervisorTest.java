@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.api.ApiError;
 import io.avpush.media.FrameRate;
 import io.avpush.session.SessionReplies.Interrupted;
 import io.avpush.session.SessionReplies.SegmentAccepted;

@@ -1,4 +1,4 @@
-package io.avpush.session;
+package io.avpush.api;
 
 /** An error a client gets as JSON: the HTTP status, a stable code and a message a person can act on. */
 public record ApiError(int status, String error, String message) {
