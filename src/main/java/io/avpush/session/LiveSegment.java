@@ -36,7 +36,6 @@ final class LiveSegment implements Playable {
   private long lastFrameSamples = -1;
   private boolean closed;
   private boolean cut;
-  private boolean started;
   private boolean ended;
   private long positionSamples;
   private long gapTicks;
@@ -104,11 +103,6 @@ final class LiveSegment implements Playable {
     return ended;
   }
 
-  /** Its first tick has been played. */
-  synchronized boolean isStarted() {
-    return started;
-  }
-
   synchronized boolean isCut() {
     return cut;
   }
@@ -172,7 +166,6 @@ final class LiveSegment implements Playable {
    * a frame at 2401 or later; shows the last frame at or before 4000.
    */
   synchronized TickMedia tick(long lengthSamples) {
-    started = true;
     if (cut || (closed && positionSamples >= endSamples())) {
       ended = true;
       return new TickMedia(null, NO_AUDIO, false, true);

@@ -23,7 +23,7 @@ final class Sequencer {
    * @param livePcm audio of a streamed segment for this tick, placed at the tick's first sample
    * @param gap a streamed segment plays and its media for this tick has not arrived
    * @param finishedGapTicks the gap ticks of the streamed segment that finished, or −1
-   * @param finishedCut the streamed segment that finished was cut short (an interrupt or a limit)
+   * @param finishedCut the segment that finished was cut short (an interrupt, or a limit for a streamed one)
    */
   record TickPlan(
       byte[] frame, Segment started, long startSample, String finishedId, String startedId, short[] livePcm, boolean gap,
@@ -47,6 +47,7 @@ final class Sequencer {
   private LiveSegment live;
   private long currentStartTick;
   private long currentEndTick;
+  private boolean currentCut;
   private long liveStartTick;
   private byte[] lastFrame;
 
@@ -61,13 +62,15 @@ final class Sequencer {
 
   TickPlan onTick(long tick, boolean mayStart) {
     String finishedId = null;
+    boolean finishedCut = false;
     if (current != null && tick >= currentEndTick) {
       finishedId = current.id();
+      finishedCut = currentCut;
       current = null;
+      currentCut = false;
     }
     LiveSegment.TickMedia liveMedia = null;
     long finishedGapTicks = -1;
-    boolean finishedCut = false;
     if (live != null) {
       liveMedia = live.tick(tickSamples(tick));
       if (liveMedia.ended()) {
@@ -139,6 +142,7 @@ final class Sequencer {
       cutId = current.id();
       cutAfterTicks = nextTick - currentStartTick;
       currentEndTick = nextTick;
+      currentCut = true;
     }
     if (live != null) {
       cutId = live.id();

@@ -118,7 +118,9 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
   private Behavior<Command> onFrameTick(FrameTick tick) {
     long n = tick.frameIndex();
     FrameRate fps = settings.fps();
-    Metrics.REANCHORS.inc(Math.max(0, tick.reanchors() - reanchors));
+    if (tick.reanchors() > reanchors) {
+      Metrics.REANCHORS.inc(tick.reanchors() - reanchors);
+    }
     reanchors = tick.reanchors();
     Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
     if (plan.started() != null) {
@@ -186,7 +188,6 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     FrameRate fps = settings.fps();
     chunker.tell(new AudioChunker.CutAt(fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE)));
     if (cut.cutId() != null) {
-      tickEvents.cut(cut.cutId());
       // The cut segment's audio already released to the pacer (up to release-ahead plus a tick)
       // falls silent now instead of playing on.
       peer.tell(new ViewerGroup.SilenceUnpushed(release.chunksReleased()));

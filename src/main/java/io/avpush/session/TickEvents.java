@@ -3,9 +3,7 @@ package io.avpush.session;
 import io.avpush.media.FrameRate;
 import io.avpush.session.SessionEvents.Event;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The events a frame tick produces about what the viewer sees, published at the push of that
@@ -20,7 +18,6 @@ import java.util.Set;
 final class TickEvents {
 
   private final FrameRate fps;
-  private final Set<String> cutIds = new HashSet<>();
   private long playingStartTick;
   private boolean speaking;
   private long gapRunStartTick = -1;
@@ -30,11 +27,6 @@ final class TickEvents {
 
   TickEvents(FrameRate fps) {
     this.fps = fps;
-  }
-
-  /** The whole segment {@code id} was cut short: its end is reported as interrupted (a streamed one says so itself). */
-  void cut(String id) {
-    cutIds.add(id);
   }
 
   /**
@@ -49,7 +41,7 @@ final class TickEvents {
     double mediaMs = fps.frameStartNs(n) / 1e6;
     if (plan.finishedId() != null) {
       segmentsPlayed++;
-      boolean wasCut = cutIds.remove(plan.finishedId()) || plan.finishedCut();
+      boolean wasCut = plan.finishedCut();
       Event ended = Event.segment(wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
           .atFrame(n, mediaMs)
           .withDuration(ms(n - playingStartTick));
@@ -82,7 +74,10 @@ final class TickEvents {
 
   /** What the node's log says of a tick's events: a segment started, finished or interrupted, a gap's end. */
   static List<String> logLines(Sequencer.TickPlan plan, List<Event> events, FrameRate fps) {
-    List<String> lines = new ArrayList<>(0);
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>(events.size());
     for (Event e : events) {
       String segment = "segment " + e.segmentId();
       switch (e.type()) {

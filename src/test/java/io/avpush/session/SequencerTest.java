@@ -54,6 +54,7 @@ class SequencerTest {
     assertEquals("a2", shown(sequencer.onTick(3, true)));
     Sequencer.TickPlan end = sequencer.onTick(4, true);
     assertEquals("a", end.finishedId(), "it ends after its three ticks");
+    assertFalse(end.finishedCut());
     assertEquals("a2", shown(end), "and its last frame is held");
     assertNull(sequencer.currentId());
     assertFalse(sequencer.speaking());
@@ -111,6 +112,7 @@ class SequencerTest {
     assertEquals("a", after.finishedId());
     assertNull(after.startedId());
     assertEquals("a9", shown(after), "the last frame released is held");
+    assertTrue(after.finishedCut(), "its end is an interruption");
   }
 
   @Test

@@ -54,9 +54,9 @@ class TickEventsTest {
   void aCutSegmentEndsInterruptedOnceThenSegmentsFinishAgain() {
     TickEvents events = new TickEvents(FPS);
     events.onTick(10, plan(null, "s1", false), "s1", true, 0);
-    events.cut("s1");
+    Sequencer.TickPlan cut = new Sequencer.TickPlan(new byte[1], null, -1, "s1", null, null, false, -1, true);
     assertEquals("segment-interrupted s1 @40 1000 ms, speaking false @40",
-        describe(events.onTick(40, plan("s1", null, false), null, false, 0)));
+        describe(events.onTick(40, cut, null, false, 0)));
     events.onTick(41, plan(null, "s2", false), "s2", true, 0);
     assertEquals("segment-finished s2 @50 300 ms, speaking false @50",
         describe(events.onTick(50, plan("s2", null, false), null, false, 0)));
