@@ -6,8 +6,8 @@ import io.avpush.config.ClusterSettings;
 import io.avpush.http.ApiRoutes;
 import io.avpush.http.NodeRoutes;
 import io.avpush.http.JsonParsingErrorHandler;
-import io.avpush.session.Output;
-import io.avpush.session.Pacer;
+import io.avpush.session.Transport;
+import io.avpush.pacing.Pacer;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import java.time.Duration;
@@ -32,7 +32,7 @@ public final class Guardian {
   private Guardian() {}
 
   /** A node whose native resources are freed by the caller. */
-  public static Behavior<Void> create(AvpushSettings settings, Output.Factory outputs, Pacer pacer) {
+  public static Behavior<Void> create(AvpushSettings settings, Transport.Factory outputs, Pacer pacer) {
     return create(settings, outputs, pacer, () -> { });
   }
 
@@ -41,7 +41,7 @@ public final class Guardian {
    *     CoordinatedShutdown after every session has stopped, before the actor system terminates
    */
   public static Behavior<Void> create(
-      AvpushSettings settings, Output.Factory outputs, Pacer pacer, Runnable closeNatives) {
+      AvpushSettings settings, Transport.Factory outputs, Pacer pacer, Runnable closeNatives) {
     return Behaviors.setup(ctx -> {
       Executor decode = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("avpush-blocking-dispatcher"));
       Session.Deps deps = new Session.Deps(outputs, pacer, System::nanoTime, decode, settings.media(), settings.limits(),

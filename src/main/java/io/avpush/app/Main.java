@@ -6,9 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
 import io.avpush.config.ClusterSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.io.File;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
@@ -42,14 +42,14 @@ public final class Main {
     }
     JvmCheck.warnings(JvmCheck.Jvm.current()).forEach(LoggerFactory.getLogger(Main.class)::warn);
     WebRtcEngine engine = WebRtcEngine.start(
-        () -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
+        () -> WebRtcTransports.iceServers(settings.webrtc()), WebRtcTransports.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     Runnable closeNatives = () -> {
       pacer.close();
       engine.close();
     };
     ActorSystem<Void> system = ActorSystem.create(
-        Guardian.create(settings, new WebRtcOutputs(engine), pacer, closeNatives), ClusterConfig.SYSTEM_NAME, config);
+        Guardian.create(settings, new WebRtcTransports(engine), pacer, closeNatives), ClusterConfig.SYSTEM_NAME, config);
     system.getWhenTerminated().thenRun(closeNatives);
   }
 

@@ -12,7 +12,7 @@ import io.avpush.session.Outcome;
 import io.avpush.session.SessionReplies;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
-import io.avpush.session.UploadedMedia;
+import io.avpush.playout.UploadedMedia;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -149,7 +149,7 @@ public final class ApiRoutes extends AllDirectives {
 
   /** Server-Sent Events: the session's events ({@link EventStream}). */
   private Route events(ActorRef<Session.Command> s) {
-    return onSuccess(this.<io.avpush.session.SessionEvents>ask(s, Session.GetEvents::new), events ->
+    return onSuccess(this.<io.avpush.playout.SessionEvents>ask(s, Session.GetEvents::new), events ->
         complete(StatusCodes.OK, EventStream.of(events, mapper, materializer),
             org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream()));
   }
@@ -274,7 +274,7 @@ public final class ApiRoutes extends AllDirectives {
                       }
                       return error(refused);
                     })
-                    .orElseGet(() -> failWith(io.avpush.session.Failures.cause(failure)));
+                    .orElseGet(() -> failWith(io.avpush.api.Failures.cause(failure)));
               }
               Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::size).sum());
               UploadedMedia media;

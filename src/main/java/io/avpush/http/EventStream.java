@@ -2,7 +2,7 @@ package io.avpush.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.avpush.session.SessionEvents;
+import io.avpush.playout.SessionEvents;
 import java.time.Duration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;

@@ -1,7 +1,7 @@
 package io.avpush.http;
 
 import io.avpush.api.ApiError;
-import io.avpush.session.Failures;
+import io.avpush.api.Failures;
 import java.util.Optional;
 import org.apache.pekko.http.scaladsl.model.ErrorInfo;
 import org.apache.pekko.http.scaladsl.model.ExceptionWithErrorInfo;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.avpush.media.FrameConverter;
 import io.avpush.api.ApiError;
-import io.avpush.session.Failures;
+import io.avpush.api.Failures;
 import io.avpush.session.Outcome;
 import io.avpush.session.Session;
 import io.avpush.session.SessionReplies;

@@ -1,9 +1,9 @@
 package io.avpush.http;
 
 import io.avpush.api.ApiError;
-import io.avpush.session.Failures;
-import io.avpush.session.RawVideo;
-import io.avpush.session.UploadedMedia;
+import io.avpush.api.Failures;
+import io.avpush.playout.RawVideo;
+import io.avpush.playout.UploadedMedia;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.playout.AudioTimeline;
 import io.avpush.media.AudioChunks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.playout.LiveSegment;
+
 import io.avpush.api.ApiError;
 import io.avpush.config.StreamSettings;
 import io.avpush.media.AudioChunks;
@@ -15,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * (lead, buffer, longest segment, memory), and the producers held back until a segment has
  * played down to its buffer. Owned by the {@link StreamIntake} actor; pure otherwise.
  */
-final class LiveStreams {
+public final class LiveStreams {
 
   private final long leadSamples;
   private final long bufferSamples;

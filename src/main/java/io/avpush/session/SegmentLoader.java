@@ -1,5 +1,10 @@
 package io.avpush.session;
 
+import io.avpush.api.Failures;
+import io.avpush.playout.Segment;
+import io.avpush.playout.SegmentDecoder;
+import io.avpush.playout.SegmentRejectedException;
+import io.avpush.playout.UploadedMedia;
 import io.avpush.api.ApiError;
 import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameRate;

@@ -1,5 +1,10 @@
 package io.avpush.session;
 
+import io.avpush.pacing.Pacer;
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.SessionEvents;
+import io.avpush.playout.TickPolicy;
+import io.avpush.playout.UploadedMedia;
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
 import io.avpush.config.StreamSettings;
@@ -83,14 +88,14 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   /** What a session is built from; tests put fakes in. */
   public record Deps(
-      Output.Factory outputs,
+      Transport.Factory outputs,
       Pacer pacer,
       LongSupplier clockNs,
       Executor decodeExecutor,
       MediaSettings media,
       LimitSettings limits,
       StreamSettings stream) {
-    public Deps(Output.Factory outputs, Pacer pacer, LongSupplier clockNs, Executor decodeExecutor,
+    public Deps(Transport.Factory outputs, Pacer pacer, LongSupplier clockNs, Executor decodeExecutor,
         MediaSettings media, LimitSettings limits) {
       this(outputs, pacer, clockNs, decodeExecutor, media, limits, StreamSettings.DEFAULTS);
     }
@@ -123,7 +128,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * (logback.xml prints it), whatever the message says.
    */
   /** The actors that release media to the pacer run on avpush-media-dispatcher (see reference.conf). */
-  static final DispatcherSelector MEDIA = DispatcherSelector.fromConfig("avpush-media-dispatcher");
+  public static final DispatcherSelector MEDIA = DispatcherSelector.fromConfig("avpush-media-dispatcher");
 
   static <T> Behavior<T> tagged(Class<T> protocol, String sessionId, Behavior<T> behavior) {
     return Behaviors.withMdc(protocol, Map.of("sessionId", sessionId), behavior);
@@ -136,7 +141,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.idleTimeoutNs = deps.limits().idleTimeout().toNanos();
     this.lastActivityNs = clockNs.getAsLong();
     PushStats pushStats = new PushStats();
-    Output output = deps.outputs().create(spec.id());
+    Transport output = deps.outputs().create(spec.id());
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
     peer = context.spawn(tagged(ViewerGroup.Command.class, spec.id(), ViewerGroup.create(

@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.IdleLoop;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.playout.LiveSegment;
+import io.avpush.playout.QueueAdmission;
 import io.avpush.api.ApiError;
 import io.avpush.session.SessionReplies.StreamOpened;
 import java.time.Duration;

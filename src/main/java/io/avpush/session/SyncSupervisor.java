@@ -1,5 +1,14 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.AudioRelease;
+import io.avpush.playout.IdleLoop;
+import io.avpush.playout.LiveSegment;
+import io.avpush.playout.QueueAdmission;
+import io.avpush.playout.Segment;
+import io.avpush.playout.Sequencer;
+import io.avpush.playout.SessionEvents;
+import io.avpush.playout.TickEvents;
 import io.avpush.api.ApiError;
 import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;

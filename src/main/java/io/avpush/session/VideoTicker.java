@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.pacing.Pacer;
+import io.avpush.playout.TickPolicy;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

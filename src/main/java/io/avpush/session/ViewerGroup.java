@@ -1,5 +1,9 @@
 package io.avpush.session;
 
+import io.avpush.api.Failures;
+import io.avpush.pacing.Pacer;
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.SessionEvents;
 import io.avpush.api.ApiError;
 import io.avpush.media.AudioChunks;
 import io.avpush.metrics.Metrics;
@@ -17,7 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The session's only door to the transport ({@link Output}): answers viewers' offers, tracks
+ * The session's only door to the transport ({@link Transport}): answers viewers' offers, tracks
  * their state, and hands released frames and chunks to the pacer, which pushes each at its
  * deadline. Stopping the actor frees every native resource of the session.
  */
@@ -46,14 +50,14 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private record WrappedAnswer(String viewerId, String sdp, Throwable failure, ActorRef<Outcome<SessionReplies.Answer>> replyTo)
       implements Command {}
 
-  private record ViewerStateChanged(String viewerId, Output.ViewerState state) implements Command {}
+  private record ViewerStateChanged(String viewerId, Transport.ViewerState state) implements Command {}
 
   private record DisconnectedTooLong(String viewerId) implements Command {}
 
   private record NotConnectedInTime(String viewerId) implements Command {}
 
   private final String sessionId;
-  private final Output output;
+  private final Transport output;
   private final Pacer pacer;
   private final PushStats stats;
   private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
@@ -61,7 +65,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private final Duration disconnectedTimeout;
   private final Duration connectTimeout;
   private final int maxViewers;
-  private final Map<String, Output.ViewerState> viewers = new HashMap<>();
+  private final Map<String, Transport.ViewerState> viewers = new HashMap<>();
   /** Chunks below this index are pushed as silence from now on (see {@link SilenceUnpushed}); read by the pacer. */
   private volatile long silenceBelowChunk = -1;
   /** Viewers that have been connected (had a viewer-joined event) and not left. */
@@ -81,7 +85,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
    */
   public static Behavior<Command> create(
       String sessionId,
-      Output output,
+      Transport output,
       Pacer pacer,
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
@@ -97,7 +101,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private ViewerGroup(
       ActorContext<Command> context,
       String sessionId,
-      Output output,
+      Transport output,
       Pacer pacer,
       PushStats stats,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
@@ -137,7 +141,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onPushFrame(PushFrame f) {
-    Output out = output;
+    Transport out = output;
     PushStats st = stats;
     long deadlineNs = f.deadlineNs();
     List<SessionEvents.Event> toPublish =
@@ -158,7 +162,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onPushAudio(PushAudio a) {
-    Output out = output;
+    Transport out = output;
     PushStats st = stats;
     pacer.parkedAt(a.deadlineNs(), now -> {
       if (a.chunkIndex() < silenceBelowChunk) {
@@ -194,7 +198,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
     }
     String viewerId = sessionId + "-v" + (++viewerSeq);
     ActorRef<Command> self = getContext().getSelf();
-    viewers.put(viewerId, Output.ViewerState.NEW);
+    viewers.put(viewerId, Transport.ViewerState.NEW);
     getContext().pipeToSelf(
         output.connect(viewerId, c.offerSdp(), (id, state) -> self.tell(new ViewerStateChanged(id, state))),
         (sdp, failure) -> new WrappedAnswer(viewerId, sdp, failure, c.replyTo()));
@@ -204,7 +208,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private Behavior<Command> onAnswer(WrappedAnswer a) {
     if (a.failure() == null) {
       getContext().getLog().info("session {}: viewer {} answered", sessionId, a.viewerId());
-      if (viewers.get(a.viewerId()) != Output.ViewerState.CONNECTED) {
+      if (viewers.get(a.viewerId()) != Transport.ViewerState.CONNECTED) {
         timers.startSingleTimer(connectTimerKey(a.viewerId()), new NotConnectedInTime(a.viewerId()), connectTimeout);
       }
       a.replyTo().tell(Outcome.ok(new SessionReplies.Answer(a.viewerId(), a.sdp())));
@@ -227,20 +231,20 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
       return this;
     }
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
-    if (s.state() == Output.ViewerState.CLOSED || s.state() == Output.ViewerState.FAILED) {
+    if (s.state() == Transport.ViewerState.CLOSED || s.state() == Transport.ViewerState.FAILED) {
       Metrics.VIEWERS_DROPPED.labelValues(s.state().name().toLowerCase(java.util.Locale.ROOT)).inc();
       viewers.remove(s.viewerId());
       viewerLeft(s.viewerId());
       output.disconnect(s.viewerId());
     } else {
-      Output.ViewerState before = viewers.put(s.viewerId(), s.state());
-      if (s.state() == Output.ViewerState.CONNECTED && before != Output.ViewerState.CONNECTED) {
+      Transport.ViewerState before = viewers.put(s.viewerId(), s.state());
+      if (s.state() == Transport.ViewerState.CONNECTED && before != Transport.ViewerState.CONNECTED) {
         timers.cancel(connectTimerKey(s.viewerId()));
         joined.add(s.viewerId());
         events.publish(SessionEvents.Event.viewer("viewer-joined", s.viewerId(), connectedCount()));
       }
     }
-    if (s.state() == Output.ViewerState.DISCONNECTED) {
+    if (s.state() == Transport.ViewerState.DISCONNECTED) {
       timers.startSingleTimer(s.viewerId(), new DisconnectedTooLong(s.viewerId()), disconnectedTimeout);
     } else {
       timers.cancel(s.viewerId());
@@ -250,7 +254,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onDisconnect(Disconnect d) {
-    Output.ViewerState was = viewers.remove(d.viewerId());
+    Transport.ViewerState was = viewers.remove(d.viewerId());
     boolean known = was != null;
     viewerLeft(d.viewerId());
     if (known) {
@@ -262,7 +266,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onDisconnectedTooLong(DisconnectedTooLong d) {
-    if (viewers.get(d.viewerId()) == Output.ViewerState.DISCONNECTED) {
+    if (viewers.get(d.viewerId()) == Transport.ViewerState.DISCONNECTED) {
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
       Metrics.VIEWERS_DROPPED.labelValues("disconnected_timeout").inc();
@@ -300,7 +304,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private int connectedCount() {
-    return (int) viewers.values().stream().filter(v -> v == Output.ViewerState.CONNECTED).count();
+    return (int) viewers.values().stream().filter(v -> v == Transport.ViewerState.CONNECTED).count();
   }
 
   private void reportViewers() {

@@ -48,7 +48,7 @@ public final class Viewer implements AutoCloseable {
   public static final int EVENTS_CHANNEL_ID = 0;
 
   private final String id;
-  private final MediaOutput output;
+  private final SessionMedia output;
   private final ViewerListener listener;
   private final Executor negotiation;
   private final CompletableFuture<Void> gathered = new CompletableFuture<>();
@@ -60,7 +60,7 @@ public final class Viewer implements AutoCloseable {
   private boolean closed; // guarded by this
   private volatile boolean peerConnectionFreed;
 
-  Viewer(String id, MediaOutput output, ViewerListener listener) {
+  Viewer(String id, SessionMedia output, ViewerListener listener) {
     this.id = id;
     this.output = output;
     this.listener = listener;
@@ -121,8 +121,8 @@ public final class Viewer implements AutoCloseable {
         output.engine().factory().createPeerConnection(output.engine().rtcConfiguration(), new Events());
     output.audioSinks().lock();
     try {
-      senders.add(peerConnection.addTrack(output.audioTrack(), List.of(MediaOutput.STREAM_ID)));
-      senders.add(peerConnection.addTrack(output.videoTrack(), List.of(MediaOutput.STREAM_ID)));
+      senders.add(peerConnection.addTrack(output.audioTrack(), List.of(SessionMedia.STREAM_ID)));
+      senders.add(peerConnection.addTrack(output.videoTrack(), List.of(SessionMedia.STREAM_ID)));
     } finally {
       output.audioSinks().unlock();
     }

@@ -7,7 +7,7 @@ import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
-import io.avpush.session.NicedThreadPool;
+import io.avpush.pacing.NicedThreadPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class WebRtcEngine implements AutoCloseable {
   private final PeerConnectionFactory factory;
   private final java.util.function.Supplier<List<IceServer>> iceServers;
   private final ExecutorService negotiation;
-  private final Map<String, MediaOutput> outputs = new ConcurrentHashMap<>();
+  private final Map<String, SessionMedia> outputs = new ConcurrentHashMap<>();
   private boolean closed;
 
   private WebRtcEngine(
@@ -132,14 +132,14 @@ public final class WebRtcEngine implements AutoCloseable {
   }
 
   /** A new output for one session: its own clock, sources and tracks, shared by its viewers. */
-  public synchronized MediaOutput createOutput(String sessionId) {
+  public synchronized SessionMedia createMedia(String sessionId) {
     if (closed) {
       throw new IllegalStateException("WebRTC engine is closed");
     }
     if (outputs.containsKey(sessionId)) {
       throw new IllegalArgumentException("an output for session " + sessionId + " is already open");
     }
-    MediaOutput output = new MediaOutput(sessionId, this);
+    SessionMedia output = new SessionMedia(sessionId, this);
     outputs.put(sessionId, output);
     return output;
   }
@@ -156,7 +156,7 @@ public final class WebRtcEngine implements AutoCloseable {
       }
       closed = true;
     }
-    for (MediaOutput output : List.copyOf(outputs.values())) {
+    for (SessionMedia output : List.copyOf(outputs.values())) {
       output.close();
     }
     negotiation.shutdownNow();
@@ -199,7 +199,7 @@ public final class WebRtcEngine implements AutoCloseable {
     return config;
   }
 
-  void outputClosed(MediaOutput output) {
+  void outputClosed(SessionMedia output) {
     outputs.remove(output.sessionId(), output);
   }
 }

@@ -53,7 +53,7 @@ public final class FrameDecodeBench {
     // As a node converts image frames (SegmentDecoder): libyuv from the WebRTC engine, or the Java reference.
     io.avpush.webrtc.WebRtcEngine engine = libyuv ? io.avpush.webrtc.WebRtcEngine.start(List.of()) : null;
     io.avpush.media.FrameConverter converter = engine == null ? io.avpush.media.FrameConverter.JAVA
-        : new io.avpush.webrtc.WebRtcOutputs(engine).frameConverter();
+        : new io.avpush.webrtc.WebRtcTransports(engine).frameConverter();
     BufferedImage full = picture(s, s);
     BufferedImage half = picture(s / 2, s / 2);
     byte[] bgr = ((DataBufferByte) full.getRaster().getDataBuffer()).getData();

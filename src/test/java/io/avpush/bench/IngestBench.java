@@ -5,9 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.app.Guardian;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -159,9 +159,9 @@ public final class IngestBench {
             + "\npekko.loglevel = WARNING\n")
         .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcTransports.iceServers(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush", config);
     base = "http://127.0.0.1:" + port;
     try {
       StreamBench.awaitHttp(base);

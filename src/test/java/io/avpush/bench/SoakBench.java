@@ -7,10 +7,10 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import io.avpush.webrtc.LightViewer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,9 +79,9 @@ public final class SoakBench {
             + "\npekko.loglevel = ERROR\navpush.media { default-width = 320, default-height = 240 }\n")
         .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcTransports.iceServers(settings.webrtc()), WebRtcTransports.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-soak", config);
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush-soak", config);
     String base = "http://127.0.0.1:" + port;
     System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; malloc: %s, MALLOC_ARENA_MAX=%s%n",
         sessions, seconds, parallel, ProcessMemory.allocator(), System.getenv("MALLOC_ARENA_MAX"));

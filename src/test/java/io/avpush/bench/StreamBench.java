@@ -13,14 +13,14 @@ import io.avpush.config.AvpushSettings;
 import io.avpush.media.FrameRate;
 import io.avpush.media.MarkerClip;
 import io.avpush.media.TestSignal;
-import io.avpush.session.Output;
-import io.avpush.session.PushPacer;
-import io.avpush.webrtc.MediaOutput;
+import io.avpush.session.Transport;
+import io.avpush.pacing.PushPacer;
+import io.avpush.webrtc.SessionMedia;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.Viewer;
 import io.avpush.webrtc.ViewerStats;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -213,11 +213,11 @@ public final class StreamBench {
     final byte[] body;
     final byte[] markerBody; // session 0 gets this instead of body when not null
     final int bodyBytes;
-    final Map<String, Output> outputs = new ConcurrentHashMap<>();
+    final Map<String, Transport> outputs = new ConcurrentHashMap<>();
     final List<Upload> uploads = new CopyOnWriteArrayList<>();
     final AtomicBoolean feeding = new AtomicBoolean(true);
     final java.util.Set<Integer> receiverTids = ConcurrentHashMap.newKeySet();
-    final Map<String, TimedOutput> timedOutputs = new ConcurrentHashMap<>();
+    final Map<String, TimedTransport> timedOutputs = new ConcurrentHashMap<>();
     final AtomicBoolean feedPaused = new AtomicBoolean();
     final java.util.concurrent.atomic.AtomicInteger uploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -282,17 +282,17 @@ public final class StreamBench {
               + "\npekko.loglevel = WARNING\n")
           .withFallback(ClusterConfig.load(ConfigFactory.empty()));
       AvpushSettings settings = AvpushSettings.from(config);
-      WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
+      WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcTransports.iceServers(settings.webrtc()), WebRtcTransports.engineOptions(settings.webrtc()));
       PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
       PacerProbe probe = new PacerProbe(pacer, settings.media().releaseAhead().toNanos());
       r.probe = probe;
-      WebRtcOutputs real = new WebRtcOutputs(engine);
-      Output.Factory recording = new Output.Factory() {
+      WebRtcTransports real = new WebRtcTransports(engine);
+      Transport.Factory recording = new Transport.Factory() {
         @Override
-        public Output create(String id) {
-          Output o = real.create(id);
+        public Transport create(String id) {
+          Transport o = real.create(id);
           outputs.put(id, o);
-          TimedOutput timed = new TimedOutput(o, probe);
+          TimedTransport timed = new TimedTransport(o, probe);
           timedOutputs.put(id, timed);
           return timed;
         }
@@ -351,7 +351,7 @@ public final class StreamBench {
           int session = i;
           String url = base + "/api/sessions/" + ids.get(i);
           byte[] mine = markerBody != null && i == 0 ? markerBody : body;
-          TimedOutput timed = timedOutputs.get(ids.get(i));
+          TimedTransport timed = timedOutputs.get(ids.get(i));
           if (idleSource) {
             setIdleLoop(session, url, mine, first202, timed);
             continue;
@@ -404,7 +404,7 @@ public final class StreamBench {
         r.firstFrameMs = firstFrameMs;
         r.firstPushMs = new double[n];
         for (int i = 0; i < n; i++) {
-          TimedOutput timed = timedOutputs.get(ids.get(i));
+          TimedTransport timed = timedOutputs.get(ids.get(i));
           r.firstPushMs[i] = timed == null || timed.firstContentPushNs == 0 || first202[i] == 0
               ? Double.NaN : (timed.firstContentPushNs - first202[i]) / 1e6;
         }
@@ -515,7 +515,7 @@ public final class StreamBench {
     }
 
     /** source=idle: sets the segment as the session's idle loop (PUT .../idle), once; the 200 counts as its first 202. */
-    void setIdleLoop(int session, String url, byte[] mine, long[] first202, TimedOutput timed) throws Exception {
+    void setIdleLoop(int session, String url, byte[] mine, long[] first202, TimedTransport timed) throws Exception {
       long start = System.nanoTime();
       HttpResponse<String> resp = sendForm("PUT", url + "/idle", mine);
       long end = System.nanoTime();
@@ -532,7 +532,7 @@ public final class StreamBench {
     }
 
     /** Uploads a segment, then another whenever the session holds less than QUEUE_LOW_MS queued. */
-    void feed(int session, String url, byte[] mine, long[] first202, TimedOutput timed) {
+    void feed(int session, String url, byte[] mine, long[] first202, TimedTransport timed) {
       try {
         boolean first = true;
         while (feeding.get()) {
@@ -614,7 +614,7 @@ public final class StreamBench {
 
     /** The server's Viewer of a session (reached through the output the session made), or null. */
     ViewerStats viewerStats(String sessionId) {
-      Output o = outputs.get(sessionId);
+      Transport o = outputs.get(sessionId);
       if (o == null) {
         return null;
       }
@@ -634,15 +634,15 @@ public final class StreamBench {
    * after {@link #armedNs} (the first upload's 202): 202 -> push is the server's share of the first
    * frame's latency, push -> arrival at the receiver is libwebrtc's (encode, RTP pacing, network, decode).
    */
-  static final class TimedOutput implements Output {
-    final Output real;
+  static final class TimedTransport implements Transport {
+    final Transport real;
     final PacerProbe probe;
     volatile long armedNs;
     volatile long firstContentPushNs;
     volatile long frames; // written by the pacer thread only
     volatile long chunks;
 
-    TimedOutput(Output real, PacerProbe probe) {
+    TimedTransport(Transport real, PacerProbe probe) {
       this.real = real;
       this.probe = probe;
     }
@@ -698,7 +698,7 @@ public final class StreamBench {
    * target bitrate) and the transport's available outgoing bitrate, next to the first content
    * push and its arrival at the receiver.
    */
-  static void traceFirstFrame(Output real, TimedOutput timed, TestViewer receiver) throws InterruptedException {
+  static void traceFirstFrame(Transport real, TimedTransport timed, TestViewer receiver) throws InterruptedException {
     Viewer viewer = viewersOf(real).stream().findFirst().orElse(null);
     if (viewer == null) {
       return;
@@ -746,9 +746,9 @@ public final class StreamBench {
     return o instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
-  /** The server's viewers of a session's output (one made by {@link WebRtcOutputs}), or none. */
-  static List<Viewer> viewersOf(Output o) {
-    MediaOutput media = WebRtcOutputs.mediaOf(o);
+  /** The server's viewers of a session's output (one made by {@link WebRtcTransports}), or none. */
+  static List<Viewer> viewersOf(Transport o) {
+    SessionMedia media = WebRtcTransports.mediaOf(o);
     return media == null ? List.of() : media.viewers();
   }
 
@@ -1222,7 +1222,7 @@ public final class StreamBench {
   /**
    * Uploads the segment {@code count} times back to back to one session without a viewer (the
    * segments queue) and prints MB/s of POST -> 202 (HTTP multipart parsing + WAV/bgr24 decoding),
-   * then the decoding alone ({@link io.avpush.session.SegmentDecoder}, one thread, no HTTP).
+   * then the decoding alone ({@link io.avpush.playout.SegmentDecoder}, one thread, no HTTP).
    */
   static void ingest(byte[] body, byte[] wav, byte[] bgr, int count) throws Exception {
     int port;
@@ -1233,9 +1233,9 @@ public final class StreamBench {
             + "\npekko.loglevel = WARNING\n")
         .withFallback(ClusterConfig.load(ConfigFactory.empty()));
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcOutputs.iceServers(settings.webrtc()));
+    WebRtcEngine engine = WebRtcEngine.start(WebRtcTransports.iceServers(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush", config);
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush", config);
     String base = "http://127.0.0.1:" + port;
     try {
       awaitHttp(base);
@@ -1258,8 +1258,8 @@ public final class StreamBench {
       Map<String, Double> serverCpuMsByGroup = ingestCpuMs(cpuBefore, procThreadCpu());
       HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id)).DELETE().build(),
           HttpResponse.BodyHandlers.discarding());
-      io.avpush.session.UploadedMedia upload = new io.avpush.session.UploadedMedia(wav, bgr, WIDTH, HEIGHT, String.valueOf(FPS));
-      double[] decodeMs = decodeMs(upload, new WebRtcOutputs(engine).frameConverter(), count);
+      io.avpush.playout.UploadedMedia upload = new io.avpush.playout.UploadedMedia(wav, bgr, WIDTH, HEIGHT, String.valueOf(FPS));
+      double[] decodeMs = decodeMs(upload, new WebRtcTransports(engine).frameConverter(), count);
       double[] javaDecodeMs = decodeMs(upload, io.avpush.media.FrameConverter.JAVA, count);
       Arrays.sort(ms);
       System.out.printf(Locale.ROOT, "%ningestion, one session without viewer, %d uploads (after as many to warm up) of %.1f MB (2 s: WAV %.1f MB + bgr24 %.1f MB) "
@@ -1334,13 +1334,13 @@ public final class StreamBench {
   }
 
   /** CPU ms of this thread to decode {@code upload} (after one warm-up), sorted. */
-  static double[] decodeMs(io.avpush.session.UploadedMedia upload, io.avpush.media.FrameConverter converter, int count)
+  static double[] decodeMs(io.avpush.playout.UploadedMedia upload, io.avpush.media.FrameConverter converter, int count)
       throws Exception {
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     double[] ms = new double[count];
     for (int i = -1; i < count; i++) {
       long start = threads.getCurrentThreadCpuTime();
-      io.avpush.session.SegmentDecoder.decode("ingest-" + i, upload, FrameRate.parse(String.valueOf(FPS)), WIDTH, HEIGHT,
+      io.avpush.playout.SegmentDecoder.decode("ingest-" + i, upload, FrameRate.parse(String.valueOf(FPS)), WIDTH, HEIGHT,
           120_000_000_000L, 0x000000, converter);
       if (i >= 0) {
         ms[i] = (threads.getCurrentThreadCpuTime() - start) / 1e6;

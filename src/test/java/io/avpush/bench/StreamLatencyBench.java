@@ -7,8 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.Output;
-import io.avpush.session.PushPacer;
+import io.avpush.session.Transport;
+import io.avpush.pacing.PushPacer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,13 +52,13 @@ public final class StreamLatencyBench {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** Records when each session pushes its first frame that is not the neutral idle picture. */
-  private static final class TimingOutputs implements Output.Factory {
+  private static final class TimingOutputs implements Transport.Factory {
     final Map<String, CompletableFuture<Long>> firstPush = new ConcurrentHashMap<>();
 
     @Override
-    public Output create(String sessionId) {
+    public Transport create(String sessionId) {
       CompletableFuture<Long> first = firstPush.computeIfAbsent(sessionId, k -> new CompletableFuture<>());
-      return new Output() {
+      return new Transport() {
         @Override
         public void pushFrame(byte[] i420, int width, int height) {
           if (!first.isDone() && (i420[0] & 0xff) > 100) {

@@ -5,9 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -55,10 +55,10 @@ final class InProcessServer implements AutoCloseable {
         .withFallback(ClusterConfig.load(ConfigFactory.empty()))
         .resolve();
     AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcOutputs.iceServers(settings.webrtc()), WebRtcOutputs.engineOptions(settings.webrtc()));
+    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcTransports.iceServers(settings.webrtc()), WebRtcTransports.engineOptions(settings.webrtc()));
     PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos(), settings.media().pacerRealtimePriority());
     ActorSystem<Void> system = ActorSystem.create(
-        Guardian.create(settings, new WebRtcOutputs(engine), pacer), "avpush-browser-it", config);
+        Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush-browser-it", config);
     InProcessServer server = new InProcessServer(engine, pacer, system, port);
     try {
       server.awaitListening(timeout);

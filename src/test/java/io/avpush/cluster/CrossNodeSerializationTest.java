@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
 import io.avpush.api.ApiError;
-import io.avpush.session.IdleLoop;
+import io.avpush.playout.IdleLoop;
 import io.avpush.session.Outcome;
-import io.avpush.session.PushStats;
+import io.avpush.pacing.PushStats;
 import io.avpush.session.Session;
 import io.avpush.session.SessionRegistry;
 import io.avpush.session.SessionState;
 import io.avpush.session.SessionStatus;
 import io.avpush.session.SessionReplies;
-import io.avpush.session.UploadedMedia;
+import io.avpush.playout.UploadedMedia;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;

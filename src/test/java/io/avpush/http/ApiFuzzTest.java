@@ -42,7 +42,7 @@ class ApiFuzzTest {
   private static final double VICTIM_SECONDS = 6.0;
   private static final String BOUNDARY = "fuzz-boundary-0123";
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("api-fuzz", outputs, String.join("\n",
       "avpush.media { default-width = " + W + ", default-height = " + H + " }",

@@ -28,7 +28,7 @@ class ApiRoutesTest {
   private static final int FRAME_BYTES = W * H * 3;
   private static final String MAX_UPLOAD = "2 MiB";
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("api-routes", outputs, String.join("\n",
       "avpush.media { default-width = " + W + ", default-height = " + H + " }",
@@ -86,7 +86,7 @@ class ApiRoutesTest {
 
   @Test
   void tooManySessionsIs503WithJsonAndDeletingOneMakesRoom() throws Exception {
-    try (TestServer small = TestServer.start("api-max-sessions", new FakeOutputs(), "avpush.limits.max-sessions = 2")) {
+    try (TestServer small = TestServer.start("api-max-sessions", new FakeTransports(), "avpush.limits.max-sessions = 2")) {
       ApiClient client = small.client;
       String first = client.postJson("/api/sessions", "{}").text("sessionId");
       assertEquals(201, client.postJson("/api/sessions", "{}").status());

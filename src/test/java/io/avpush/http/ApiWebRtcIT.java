@@ -13,7 +13,7 @@ import io.avpush.media.MarkerClip;
 import io.avpush.media.TestSignal;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +46,7 @@ class ApiWebRtcIT {
   @Test
   void aViewerConnectedThroughTheApiSeesIdleMediaThenEveryFlashWithItsBeep() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        TestServer server = TestServer.start("api-webrtc", new WebRtcOutputs(engine), "");
+        TestServer server = TestServer.start("api-webrtc", new WebRtcTransports(engine), "");
         TestViewer viewer = TestViewer.create()) {
       ApiClient api = server.client;
       Reply created = api.postJson("/api/sessions", "{\"fps\": \"30\", \"width\": " + W + ", \"height\": " + H + "}");

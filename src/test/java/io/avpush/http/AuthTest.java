@@ -90,7 +90,7 @@ class AuthTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.start("auth", new FakeOutputs(), String.join("\n",
+    server = TestServer.start("auth", new FakeTransports(), String.join("\n",
         "avpush.media { default-width = 64, default-height = 64 }",
         "avpush.limits.max-sessions = 200",
         // These tests present hundreds of wrong credentials from one address on purpose; the limit
@@ -301,7 +301,7 @@ class AuthTest {
 
   @Test
   void metricsAreOpenWhenConfiguredSo() throws Exception {
-    try (TestServer open = TestServer.start("auth-open-metrics", new FakeOutputs(),
+    try (TestServer open = TestServer.start("auth-open-metrics", new FakeTransports(),
         "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", open-metrics = on }")) {
       Reply r = open.client.get("/metrics");
       assertEquals(200, r.status(), r.toString());
@@ -313,7 +313,7 @@ class AuthTest {
 
   @Test
   void anAddressThatPresentsTooManyWrongCredentialsGets429WithRetryAfterWhateverItSendsNext() throws Exception {
-    try (TestServer limited = TestServer.start("auth-failure-limit", new FakeOutputs(),
+    try (TestServer limited = TestServer.start("auth-failure-limit", new FakeTransports(),
         "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", max-failures = 3, failure-window = 60 s }")) {
       ApiClient client = limited.client;
       String id = client.bearer(KEY).postJson("/api/sessions", "{}").text("sessionId");
@@ -345,7 +345,7 @@ class AuthTest {
 
   @Test
   void theLimitCountsPerClientAddressAndEndsWithItsWindow() throws Exception {
-    try (TestServer limited = TestServer.start("auth-failure-limit-window", new FakeOutputs(),
+    try (TestServer limited = TestServer.start("auth-failure-limit-window", new FakeTransports(),
         "avpush.auth { api-keys = [\"" + KEY + "\"], token-secret = \"" + SECRET + "\", max-failures = 2, failure-window = 2 s, "
             + "client-address-header = X-Forwarded-For }")) {
       // Behind a proxy: the last X-Forwarded-For address is the client (the one the proxy appended).

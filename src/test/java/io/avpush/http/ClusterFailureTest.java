@@ -81,7 +81,7 @@ class ClusterFailureTest {
 
     // The survivors' sessions played on through the failure.
     for (int i = 0; i < 2; i++) {
-      FakeOutputs.Recorder media = cluster.node(i).outputs().of(sessionOf.get(i));
+      FakeTransports.Recorder media = cluster.node(i).outputs().of(sessionOf.get(i));
       long frames = media.frames();
       Await.until(() -> media.frames() > frames + 10, Duration.ofSeconds(5), "node " + i + "'s session still streams");
       Reply status = api(1 - i).get("/api/sessions/" + sessionOf.get(i));
@@ -95,7 +95,7 @@ class ClusterFailureTest {
   void aNodeThatLeavesEndsItsSessionsCleanly() throws Exception {
     cluster = ClusterTestNodes.start(3, config(), List.of());
     Map<Integer, String> sessionOf = oneLiveSessionPerNode();
-    FakeOutputs.Recorder media = cluster.node(2).outputs().of(sessionOf.get(2));
+    FakeTransports.Recorder media = cluster.node(2).outputs().of(sessionOf.get(2));
 
     long leaveNs = System.nanoTime();
     CoordinatedShutdown.get(cluster.node(2).testKit().system()).run(CoordinatedShutdown.unknownReason());

@@ -79,7 +79,7 @@ class ClusterRoutingTest {
         Part.field("fps", "8")));
     assertEquals(202, upload.status(), upload.toString());
     assertEquals(8, upload.json().get("frames").asInt());
-    FakeOutputs.Recorder media = cluster.node(owner).outputs().of(id);
+    FakeTransports.Recorder media = cluster.node(owner).outputs().of(id);
     Await.until(() -> media.audibleSamples() > 0 && media.frames() > 0, Duration.ofSeconds(10),
         "the uploaded segment plays on the serving node");
 
@@ -126,7 +126,7 @@ class ClusterRoutingTest {
   @Test
   void liveSessionsAreNotPassivated() throws Exception {
     String id = api(1).postJson("/api/sessions", "{\"width\": 64, \"height\": 64}").text("sessionId");
-    FakeOutputs.Recorder media = cluster.node(cluster.ownerOf(id)).outputs().of(id);
+    FakeTransports.Recorder media = cluster.node(cluster.ownerOf(id)).outputs().of(id);
     // Passivation is configured to stop entities idle for 1 s; nothing may stop this session.
     long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (System.nanoTime() < until) {

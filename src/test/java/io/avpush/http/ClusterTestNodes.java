@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.app.Guardian;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,14 +23,14 @@ import org.apache.pekko.cluster.typed.Join;
 /**
  * A cluster of avpush nodes in one JVM: one actor system per node ("avpush", as in production),
  * each with its own Artery port and HTTP port on 127.0.0.1, the real {@link Guardian} (sharding,
- * routes) and a {@link FakeOutputs}, so a test sees on which node a session's media is made.
+ * routes) and a {@link FakeTransports}, so a test sees on which node a session's media is made.
  * Returns once every node sees every node Up, answers {@code /health/ready} and has every node's
  * load report.
  */
 final class ClusterTestNodes implements AutoCloseable {
 
   /** One node; {@code outputs} records the sessions this node serves. */
-  record Node(int index, ActorTestKit testKit, PushPacer pacer, FakeOutputs outputs, ApiClient client) {
+  record Node(int index, ActorTestKit testKit, PushPacer pacer, FakeTransports outputs, ApiClient client) {
     Cluster cluster() {
       return Cluster.get(testKit.system());
     }
@@ -77,7 +77,7 @@ final class ClusterTestNodes implements AutoCloseable {
             "pekko.cluster.split-brain-resolver.stable-after = 2 s"))));
     ActorTestKit testKit = ActorTestKit.create(ClusterConfig.SYSTEM_NAME, config);
     PushPacer pacer = new PushPacer();
-    FakeOutputs outputs = new FakeOutputs();
+    FakeTransports outputs = new FakeTransports();
     testKit.spawn(Guardian.create(AvpushSettings.from(config), outputs, pacer), "guardian");
     Node node = new Node(nodes.size(), testKit, pacer, outputs, new ApiClient(URI.create("http://127.0.0.1:" + httpPort)));
     nodes.add(node);

@@ -14,7 +14,7 @@ import io.avpush.app.Guardian;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.cluster.TokenSecretCheck;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.PushPacer;
+import io.avpush.pacing.PushPacer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +115,7 @@ class ClusterTokenSecretTest {
     PushPacer pacer = new PushPacer();
     nodes.add(testKit);
     pacers.add(pacer);
-    testKit.spawn(Guardian.create(AvpushSettings.from(config), new FakeOutputs(), pacer), "guardian");
+    testKit.spawn(Guardian.create(AvpushSettings.from(config), new FakeTransports(), pacer), "guardian");
     return testKit;
   }
 

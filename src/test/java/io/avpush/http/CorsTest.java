@@ -21,7 +21,7 @@ class CorsTest {
 
   @Test
   void developmentModeAllowsAnyOriginAndPreflightsNameTheCredentialHeaders() throws Exception {
-    try (TestServer server = TestServer.start("cors-dev", new FakeOutputs(), "")) {
+    try (TestServer server = TestServer.start("cors-dev", new FakeTransports(), "")) {
       ApiClient page = server.client.withHeaders("Origin", EVIL);
       Reply created = page.postJson("/api/sessions", "{}");
       assertEquals(201, created.status(), created.toString());
@@ -41,7 +41,7 @@ class CorsTest {
   @Test
   void withKeysOnlyConfiguredOriginsAreAllowed() throws Exception {
     String config = "avpush.auth.api-keys = [\"" + KEY + "\"]\n" + TOKEN_SECRET_SETTING + "\navpush.http.cors-origins = [\"" + APP + "\"]";
-    try (TestServer server = TestServer.start("cors-origins", new FakeOutputs(), config)) {
+    try (TestServer server = TestServer.start("cors-origins", new FakeTransports(), config)) {
       Reply fromApp = server.client.bearer(KEY).withHeaders("Origin", APP).postJson("/api/sessions", "{}");
       assertEquals(201, fromApp.status(), fromApp.toString());
       assertEquals(APP, fromApp.header("Access-Control-Allow-Origin"));
@@ -68,7 +68,7 @@ class CorsTest {
 
   @Test
   void withKeysAndNoConfiguredOriginsNoOtherOriginIsAllowed() throws Exception {
-    try (TestServer server = TestServer.start("cors-none", new FakeOutputs(), "avpush.auth.api-keys = [\"" + KEY + "\"]\n" + TOKEN_SECRET_SETTING)) {
+    try (TestServer server = TestServer.start("cors-none", new FakeTransports(), "avpush.auth.api-keys = [\"" + KEY + "\"]\n" + TOKEN_SECRET_SETTING)) {
       Reply r = server.client.bearer(KEY).withHeaders("Origin", APP).postJson("/api/sessions", "{}");
       assertEquals(201, r.status(), r.toString());
       assertNull(r.header("Access-Control-Allow-Origin"), r.toString());

@@ -9,7 +9,7 @@ import io.avpush.http.ApiClient.Part;
 import io.avpush.http.ApiClient.Reply;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ class EventsChannelIT {
   @Test
   void theEventsDataChannelDeliversTheSegmentsEventsInOrder() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        TestServer server = TestServer.start("events-channel", new WebRtcOutputs(engine), "");
+        TestServer server = TestServer.start("events-channel", new WebRtcTransports(engine), "");
         TestViewer viewer = TestViewer.create()) {
       ApiClient api = server.client;
       String id = api.postJson("/api/sessions", "{\"width\": 160, \"height\": 120}").text("sessionId");

@@ -24,7 +24,7 @@ class IceServersHttpTest {
 
   @Test
   void sessionReplyAndWhepLinksCarryStunAndFreshTurnCredentials() throws Exception {
-    try (TestServer server = TestServer.start("ice-servers", new FakeOutputs(), CONFIG)) {
+    try (TestServer server = TestServer.start("ice-servers", new FakeTransports(), CONFIG)) {
       long before = Instant.now().getEpochSecond();
       ApiClient.Reply created = server.client.postJson("/api/sessions", "{}");
       assertEquals(201, created.status(), created.toString());

@@ -24,7 +24,7 @@ class IdleAndImagesHttpTest {
   private static final int W = 64;
   private static final int H = 64;
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("idle-images", outputs, String.join("\n",
       "avpush.media { default-width = " + W + ", default-height = " + H + ", background = \"#102030\" }",

@@ -33,7 +33,7 @@ class MalformedRequestsTest {
   private static final String MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("malformed", outputs,
       "avpush.media { default-width = " + W + ", default-height = " + H + " }");

@@ -21,7 +21,7 @@ class MetricsTest {
 
   @Test
   void metricsShowAPlayedSegmentTheLiveSessionAndABadRequest() throws Exception {
-    FakeOutputs outputs = new FakeOutputs();
+    FakeTransports outputs = new FakeTransports();
     try (TestServer server = TestServer.start("metrics", outputs,
         "avpush.media { default-width = 64, default-height = 64 }")) {
       ApiClient api = server.client;

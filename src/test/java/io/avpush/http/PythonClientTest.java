@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,8 +65,8 @@ class PythonClientTest {
         "the plain environment imports the installed avpush and has no numpy: " + noNumpy);
 
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        TestServer server = TestServer.start("python-client", new WebRtcOutputs(engine), "");
-        TestServer keyed = TestServer.start("python-client-keyed", new WebRtcOutputs(engine),
+        TestServer server = TestServer.start("python-client", new WebRtcTransports(engine), "");
+        TestServer keyed = TestServer.start("python-client-keyed", new WebRtcTransports(engine),
             "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.auth.token-secret = python-client-test-token-secret-0123")) {
       Map<String, String> env = Map.of(
           "AVPUSH_URL", server.client.base().toString(),

@@ -42,7 +42,7 @@ class ReadmeWalkthroughTest {
     String block = walkthrough(Files.readString(Path.of("README.md"), StandardCharsets.UTF_8));
     Files.createSymbolicLink(dir.resolve("scripts"), Path.of("scripts").toAbsolutePath());
 
-    try (TestServer node = TestServer.start("readme-walkthrough", new FakeOutputs(), "")) {
+    try (TestServer node = TestServer.start("readme-walkthrough", new FakeTransports(), "")) {
       String script = "set -euo pipefail\n" + block.replace("localhost:8080", "127.0.0.1:" + node.client.base().getPort());
       Process bash = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
       if (!bash.waitFor(120, TimeUnit.SECONDS)) {

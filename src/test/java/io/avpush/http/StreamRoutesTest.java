@@ -25,7 +25,7 @@ class StreamRoutesTest {
   private static final int W = 64;
   private static final int H = 64;
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("stream-routes", outputs, String.join("\n",
       "avpush.media { default-width = " + W + ", default-height = " + H + ", stream-buffer = 300 ms }"));
@@ -82,7 +82,7 @@ class StreamRoutesTest {
           "1 s at 30 fps is 30 ticks of media, plus any gap: " + finished);
       assertTrue(finished.path("seq").asLong() > started.path("seq").asLong());
     }
-    FakeOutputs.Recorder out = outputs.of(id);
+    FakeTransports.Recorder out = outputs.of(id);
     await("the segment's audio at the viewer", () -> out.audibleSamples() >= 47_000);
   }
 

@@ -5,8 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
-import io.avpush.session.Output;
-import io.avpush.session.PushPacer;
+import io.avpush.session.Transport;
+import io.avpush.pacing.PushPacer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,7 +30,7 @@ final class TestServer implements AutoCloseable {
    * stops it after the last; {@link PerClass#client} is usable from the start (its port is chosen
    * at once).
    */
-  static PerClass perClass(String name, Output.Factory outputs, String overrides) {
+  static PerClass perClass(String name, Transport.Factory outputs, String overrides) {
     try {
       return new PerClass(name, outputs, overrides, freePort());
     } catch (IOException e) {
@@ -40,13 +40,13 @@ final class TestServer implements AutoCloseable {
 
   static final class PerClass implements BeforeAllCallback, AfterAllCallback {
     private final String name;
-    private final Output.Factory outputs;
+    private final Transport.Factory outputs;
     private final String overrides;
     private final int port;
     final ApiClient client;
     private TestServer server;
 
-    private PerClass(String name, Output.Factory outputs, String overrides, int port) {
+    private PerClass(String name, Transport.Factory outputs, String overrides, int port) {
       this.name = name;
       this.outputs = outputs;
       this.overrides = overrides;
@@ -78,11 +78,11 @@ final class TestServer implements AutoCloseable {
   }
 
   /** {@code overrides} is HOCON over reference.conf, e.g. {@code avpush.limits.max-sessions = 2}. */
-  static TestServer start(String name, Output.Factory outputs, String overrides) throws Exception {
+  static TestServer start(String name, Transport.Factory outputs, String overrides) throws Exception {
     return start(name, outputs, overrides, freePort());
   }
 
-  private static TestServer start(String name, Output.Factory outputs, String overrides, int port) throws Exception {
+  private static TestServer start(String name, Transport.Factory outputs, String overrides, int port) throws Exception {
     Config config = ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }"))
         .withFallback(ClusterConfig.load(ConfigFactory.empty()))

@@ -23,7 +23,7 @@ class UploadLimitsTest {
   private static final long MAX_UPLOAD = 2L * 1024 * 1024;
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
-  private static final FakeOutputs outputs = new FakeOutputs();
+  private static final FakeTransports outputs = new FakeTransports();
   @RegisterExtension
   static final TestServer.PerClass server = TestServer.perClass("upload-limits", outputs, String.join("\n",
       "avpush.media { default-width = " + W + ", default-height = " + H + " }",

@@ -9,7 +9,7 @@ import io.avpush.http.ApiClient.Reply;
 import io.avpush.webrtc.LightViewer;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcOutputs;
+import io.avpush.webrtc.WebRtcTransports;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +48,7 @@ class ViewerDisconnectIT {
   @EnumSource(Vanish.class)
   void aViewerThatVanishesIsDroppedWithinSecondsWhileTheOtherKeepsPlaying(Vanish how) throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        TestServer server = TestServer.start("viewer-vanishes", new WebRtcOutputs(engine),
+        TestServer server = TestServer.start("viewer-vanishes", new WebRtcTransports(engine),
             "avpush.limits { disconnected-timeout = " + DISCONNECTED_TIMEOUT.toMillis() + " ms, idle-timeout = "
                 + IDLE_TIMEOUT.toMillis() + " ms }");
         TestViewer stays = TestViewer.create()) {
@@ -134,7 +134,7 @@ class ViewerDisconnectIT {
   @Test
   void aViewerThatNeverConnectsIsDroppedAfterTheConnectTimeoutAndFreesItsPlace() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        TestServer server = TestServer.start("viewer-never-connects", new WebRtcOutputs(engine),
+        TestServer server = TestServer.start("viewer-never-connects", new WebRtcTransports(engine),
             "avpush.limits { connect-timeout = " + CONNECT_TIMEOUT.toMillis() + " ms, max-viewers-per-session = 2 }");
         LightViewer.Client client = new LightViewer.Client();
         LightViewer stays = new LightViewer(client);

@@ -18,7 +18,7 @@ class ViewerLimitTest {
 
   @Test
   void theViewerPastTheLimitGets503NamingItAndEndingOneMakesRoom() throws Exception {
-    try (TestServer server = TestServer.start("viewer-limit", new FakeOutputs(), "avpush.limits.max-viewers-per-session = 2")) {
+    try (TestServer server = TestServer.start("viewer-limit", new FakeTransports(), "avpush.limits.max-viewers-per-session = 2")) {
       ApiClient api = server.client;
       String id = api.postJson("/api/sessions", "{}").text("sessionId");
       String offer = "/api/sessions/" + id + "/offer";
@@ -53,7 +53,7 @@ class ViewerLimitTest {
 
   @Test
   void anOfferThatIsNoSdpGets400EvenAtTheLimitAndTakesNoSlot() throws Exception {
-    try (TestServer server = TestServer.start("viewer-limit-garbage", new FakeOutputs(), "avpush.limits.max-viewers-per-session = 1")) {
+    try (TestServer server = TestServer.start("viewer-limit-garbage", new FakeTransports(), "avpush.limits.max-viewers-per-session = 1")) {
       ApiClient api = server.client;
       String id = api.postJson("/api/sessions", "{}").text("sessionId");
       String offer = "/api/sessions/" + id + "/offer";

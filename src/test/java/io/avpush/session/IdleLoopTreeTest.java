@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.playout.AudioRelease;
+import io.avpush.playout.UploadedMedia;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.playout.LiveSegment;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

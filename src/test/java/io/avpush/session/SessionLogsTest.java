@@ -1,5 +1,6 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushPacer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,7 @@ class SessionLogsTest {
       MediaSettings media = new MediaSettings(FPS, 32, 32, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
       LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
           1L << 30, 65536, Duration.ofMinutes(1), Duration.ofSeconds(1), 16, Duration.ofSeconds(60));
-      RecordingOutput output = new RecordingOutput();
+      RecordingTransport output = new RecordingTransport();
       ActorRef<Session.Command> session = testKit.spawn(Session.create(new Session.Spec("logtest1", FPS, 32, 32),
           new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits)));
       TestProbe<Outcome<SessionReplies.Answer>> answer = testKit.createTestProbe();

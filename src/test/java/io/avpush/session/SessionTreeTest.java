@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushPacer;
+import io.avpush.playout.UploadedMedia;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -48,13 +50,13 @@ class SessionTreeTest {
   public ActorTestKit testKit = ActorTestKit.create();
 
   private PushPacer pacer;
-  private RecordingOutput output;
+  private RecordingTransport output;
   private ActorRef<Session.Command> session;
 
   @BeforeEach
   void start() {
     pacer = new PushPacer();
-    output = new RecordingOutput();
+    output = new RecordingTransport();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30), 1L << 30, 65536, IDLE_TIMEOUT, Duration.ofSeconds(1), 16, Duration.ofSeconds(60), CONNECT_TIMEOUT);
     Session.Deps deps = new Session.Deps(id -> output, pacer, System::nanoTime, Runnable::run, media, limits);
@@ -256,14 +258,14 @@ class SessionTreeTest {
   void aViewerThatStaysDisconnectedIsDroppedAndTheSessionHoldsItsQueue() {
     connectViewer();
     assertEquals(1, status().viewersConnected());
-    output.setState(Output.ViewerState.DISCONNECTED);
+    output.setState(Transport.ViewerState.DISCONNECTED);
     await("the vanished viewer to be dropped", () -> status().viewers() == 0);
     assertTrue(output.disconnected().contains("t-v1"), "its peer connection is freed");
   }
 
   @Test
   void aViewerThatNeverConnectsIsDroppedAfterTheConnectTimeout() {
-    output.stateOnConnect(Output.ViewerState.CONNECTING);
+    output.stateOnConnect(Transport.ViewerState.CONNECTING);
     connectViewer();
     SessionStatus connecting = status();
     assertEquals(1, connecting.viewers(), "it holds a place while it connects");
@@ -274,9 +276,9 @@ class SessionTreeTest {
 
   @Test
   void aViewerThatConnectsIsNotDroppedByTheConnectTimeout() {
-    output.stateOnConnect(Output.ViewerState.CONNECTING);
+    output.stateOnConnect(Transport.ViewerState.CONNECTING);
     connectViewer();
-    output.setState(Output.ViewerState.CONNECTED);
+    output.setState(Transport.ViewerState.CONNECTED);
     TestProbe<Object> quiet = testKit.createTestProbe();
     quiet.expectNoMessage(CONNECT_TIMEOUT.plusSeconds(1));
     assertEquals(1, status().viewersConnected());

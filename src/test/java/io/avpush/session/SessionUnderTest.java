@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushPacer;
+import io.avpush.playout.UploadedMedia;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.avpush.config.LimitSettings;
@@ -15,14 +17,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * One session's whole tree in real time (the node's pacer, the decoder inline) against a
- * {@link RecordingOutput}, and the calls a client makes, each answered or failing the test.
+ * {@link RecordingTransport}, and the calls a client makes, each answered or failing the test.
  */
 final class SessionUnderTest implements AutoCloseable {
 
   final FrameRate fps;
   final int width;
   final int height;
-  final RecordingOutput output = new RecordingOutput();
+  final RecordingTransport output = new RecordingTransport();
   private final ActorTestKit testKit;
   private final PushPacer pacer = new PushPacer();
   private final ActorRef<Session.Command> session;

@@ -1,5 +1,8 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushPacer;
+import io.avpush.playout.SessionEvents;
+import io.avpush.playout.UploadedMedia;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,14 +48,14 @@ class StreamedSegmentTest {
   public ActorTestKit testKit = ActorTestKit.create();
 
   private PushPacer pacer;
-  private RecordingOutput output;
+  private RecordingTransport output;
   private ActorRef<Session.Command> session;
   private final List<SessionEvents.Event> events = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
     pacer = new PushPacer();
-    output = new RecordingOutput();
+    output = new RecordingTransport();
     MediaSettings media = new MediaSettings(FPS, W, H, Duration.ofMillis(25), Duration.ofMillis(50), Duration.ZERO);
     LimitSettings limits = new LimitSettings(1 << 26, Duration.ofSeconds(60), 1920, 1080, 8, Duration.ofSeconds(30),
         1L << 30, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1), 16, Duration.ofSeconds(60));

@@ -1,5 +1,9 @@
 package io.avpush.session;
 
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.LiveSegment;
+import io.avpush.playout.Segment;
+import io.avpush.playout.SessionEvents;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,5 +1,7 @@
 package io.avpush.session;
 
+import io.avpush.pacing.Pacer;
+import io.avpush.playout.TickPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

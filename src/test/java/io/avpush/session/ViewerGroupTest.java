@@ -1,5 +1,8 @@
 package io.avpush.session;
 
+import io.avpush.pacing.Pacer;
+import io.avpush.pacing.PushStats;
+import io.avpush.playout.SessionEvents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -56,7 +59,7 @@ class ViewerGroupTest {
    */
   @Test
   void anInterruptSilencesReleasedAudioThePacerHasNotPushedYet() {
-    RecordingOutput output = new RecordingOutput();
+    RecordingTransport output = new RecordingTransport();
     HeldPacer pacer = new HeldPacer();
     TestProbe<SyncSupervisor.ViewersChanged> viewers = testKit.createTestProbe();
     ActorRef<ViewerGroup.Command> peer = testKit.spawn(ViewerGroup.create("s", output, pacer, new PushStats(),

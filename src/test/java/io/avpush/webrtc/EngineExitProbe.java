@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 public final class EngineExitProbe {
   public static void main(String[] args) throws Exception {
     WebRtcEngine engine = WebRtcEngine.start(List.of());
-    MediaOutput output = engine.createOutput("exit-probe");
+    SessionMedia output = engine.createMedia("exit-probe");
     try (TestViewer receiver = TestViewer.create()) {
       String offer = receiver.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
       Viewer viewer = output.connect("v", offer, (id, s) -> {}).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -14,12 +14,12 @@ final class MarkerPushLoop implements AutoCloseable {
   static final int HEIGHT = 512;
   static final long NANOS_PER_CHUNK = 10_000_000L;
 
-  private final MediaOutput output;
+  private final SessionMedia output;
   private final int fps;
   private final long durationNanos;
   private final byte[] dark = TestMedia.i420(WIDTH, HEIGHT, 16);
   private final byte[] white = TestMedia.i420(WIDTH, HEIGHT, 235);
-  private final short[] silence = new short[MediaOutput.SAMPLES_PER_CHUNK];
+  private final short[] silence = new short[SessionMedia.SAMPLES_PER_CHUNK];
   private final short[] beep = tone(1000, 0.5, 10);
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Thread thread;
@@ -27,7 +27,7 @@ final class MarkerPushLoop implements AutoCloseable {
   private volatile long framesPushed;
   private volatile long chunksPushed;
 
-  MarkerPushLoop(MediaOutput output, int fps, long durationNanos) {
+  MarkerPushLoop(SessionMedia output, int fps, long durationNanos) {
     this.output = output;
     this.fps = fps;
     this.durationNanos = durationNanos;
@@ -74,9 +74,9 @@ final class MarkerPushLoop implements AutoCloseable {
       }
       if (chunkDue <= frameDue) {
         long chunkInSecond = chunk % 100;
-        boolean beeping = chunk >= 100 && chunkInSecond < beep.length / MediaOutput.SAMPLES_PER_CHUNK;
+        boolean beeping = chunk >= 100 && chunkInSecond < beep.length / SessionMedia.SAMPLES_PER_CHUNK;
         if (beeping) {
-          output.pushAudio(beep, (int) chunkInSecond * MediaOutput.SAMPLES_PER_CHUNK);
+          output.pushAudio(beep, (int) chunkInSecond * SessionMedia.SAMPLES_PER_CHUNK);
         } else {
           output.pushAudio(silence, 0);
         }
@@ -93,7 +93,7 @@ final class MarkerPushLoop implements AutoCloseable {
 
   /** {@code chunks} x 10 ms of a sine at 48 kHz, amplitude as a fraction of full scale. */
   static short[] tone(int hz, double amplitude, int chunks) {
-    short[] pcm = new short[chunks * MediaOutput.SAMPLES_PER_CHUNK];
+    short[] pcm = new short[chunks * SessionMedia.SAMPLES_PER_CHUNK];
     for (int i = 0; i < pcm.length; i++) {
       pcm[i] = (short) Math.round(amplitude * 32767 * Math.sin(2 * Math.PI * hz * i / 48_000.0));
     }

@@ -49,7 +49,7 @@ public final class NativeMemoryBench {
       for (int i = 1; i <= cycles; i++) {
         WebRtcEngine engine = enginePerSession ? WebRtcEngine.start(List.of()) : nodeEngine;
         long frames;
-        try (MediaOutput output = engine.createOutput("s" + i);
+        try (SessionMedia output = engine.createMedia("s" + i);
             LightViewer viewer = new LightViewer(client)) {
           String offer = viewer.offer(Duration.ofSeconds(10));
           Viewer v = output.connect("v" + i, offer, (id, s) -> {}).toCompletableFuture().get(10, TimeUnit.SECONDS);

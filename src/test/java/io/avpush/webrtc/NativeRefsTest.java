@@ -36,7 +36,7 @@ class NativeRefsTest {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         LightViewer.Client client = new LightViewer.Client()) {
       assertTrue(NativeRefs.releaseCreatedDescriptions(), "the wrapper of CreateSessionDescriptionObserver::OnSuccess is in place");
-      MediaOutput output = engine.createOutput("descriptions");
+      SessionMedia output = engine.createMedia("descriptions");
       long before = NativeRefs.createdDescriptionsReleased();
       int viewers = 5;
       for (int i = 0; i < viewers; i++) {
@@ -59,7 +59,7 @@ class NativeRefsTest {
   void closingAViewerFreesItsPeerConnection() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
         LightViewer.Client client = new LightViewer.Client()) {
-      MediaOutput output = engine.createOutput("refs");
+      SessionMedia output = engine.createMedia("refs");
       Viewer viewer;
       try (LightViewer receiver = new LightViewer(client)) {
         // Without its candidates the offer makes the engine send no connectivity checks anywhere.

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Adversarial SDP at the real libwebrtc (through {@link MediaOutput#connect}, as the offer route
+ * Adversarial SDP at the real libwebrtc (through {@link SessionMedia#connect}, as the offer route
  * hands it over): a real browser-like offer mutated by a seeded generator (missing, duplicated or
  * absurd m-lines, attributes with huge numbers and strings, binary junk, truncation, reordering).
  * Each offer is answered or refused with an {@link SdpException} within seconds; the JVM does not
@@ -38,7 +38,7 @@ class SdpFuzzIT {
     Fuzz fuzz = Fuzz.seeded("SDP at libwebrtc");
     TreeMap<String, Integer> outcomes = new TreeMap<>();
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("sdp-fuzz");
+        SessionMedia output = engine.createMedia("sdp-fuzz");
         LightViewer.Client client = new LightViewer.Client()) {
       String base;
       try (LightViewer template = new LightViewer(client)) {

@@ -27,7 +27,7 @@ class SenderReportsIT {
   @Test
   void bothStreamsAreMappedToTheirCaptureTimesWithinTwoSecondsOfConnecting() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("reports");
+        SessionMedia output = engine.createMedia("reports");
         TestViewer receiver = TestViewer.create()) {
       assertTrue(output.clockAligned(), "the session's SyncClock counts libwebrtc's clock");
       String offer = receiver.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);

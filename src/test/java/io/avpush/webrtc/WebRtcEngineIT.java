@@ -26,7 +26,7 @@ class WebRtcEngineIT {
   @Test
   void streamsFramesAndContinuousAudioWithFlashesAndBeepsPaired() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("media");
+        SessionMedia output = engine.createMedia("media");
         TestViewer receiver = TestViewer.create()) {
       List<ViewerState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
       Viewer viewer = connect(output, "v1", receiver, (id, s) -> states.add(s));
@@ -82,7 +82,7 @@ class WebRtcEngineIT {
   @Test
   void malformedOfferFailsReadablyAndTheOutputStillServesAnotherViewer() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("malformed");
+        SessionMedia output = engine.createMedia("malformed");
         TestViewer receiver = TestViewer.create()) {
       String malformed = "v=0\r\nthis is not sdp\r\nm=audio nine\r\nm=video ten\r\n";
       CompletionException failure = assertThrows(CompletionException.class,
@@ -104,7 +104,7 @@ class WebRtcEngineIT {
   @Test
   void closingOneViewerLeavesTheOtherReceiving() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("two");
+        SessionMedia output = engine.createMedia("two");
         TestViewer first = TestViewer.create();
         TestViewer second = TestViewer.create()) {
       Viewer closing = connect(output, "first", first, (id, s) -> {});
@@ -164,12 +164,12 @@ class WebRtcEngineIT {
     assertTrue(log.contains("probe closed"), log);
   }
 
-  private static Viewer connect(MediaOutput output, String id, TestViewer receiver, ViewerListener listener)
+  private static Viewer connect(SessionMedia output, String id, TestViewer receiver, ViewerListener listener)
       throws Exception {
     String offer = receiver.createOffer().toCompletableFuture().get(10, TimeUnit.SECONDS);
     Viewer viewer = output.connect(id, offer, listener).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(viewer.answerSdp().contains("a=candidate:"), "answer carries candidates");
-    assertTrue(viewer.answerSdp().contains("a=msid:" + MediaOutput.STREAM_ID + " "), "tracks in stream avpush");
+    assertTrue(viewer.answerSdp().contains("a=msid:" + SessionMedia.STREAM_ID + " "), "tracks in stream avpush");
     receiver.acceptAnswer(viewer.answerSdp());
     return viewer;
   }

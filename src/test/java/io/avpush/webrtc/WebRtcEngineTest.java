@@ -18,13 +18,13 @@ class WebRtcEngineTest {
   @Test
   void pushesWithoutViewersAndClosesCleanly() {
     WebRtcEngine engine = WebRtcEngine.start(List.of(new IceServer(List.of("stun:stun.example.org"), null, null)));
-    try (MediaOutput output = engine.createOutput("s1")) {
+    try (SessionMedia output = engine.createMedia("s1")) {
       assertEquals(1, engine.liveOutputs());
       byte[] frame = TestMedia.i420(64, 48, 128);
-      short[] pcm = new short[MediaOutput.SAMPLES_PER_CHUNK * 3];
+      short[] pcm = new short[SessionMedia.SAMPLES_PER_CHUNK * 3];
       for (int i = 0; i < 5; i++) {
         output.pushFrame(frame, 64, 48);
-        output.pushAudio(pcm, (i % 3) * MediaOutput.SAMPLES_PER_CHUNK);
+        output.pushAudio(pcm, (i % 3) * SessionMedia.SAMPLES_PER_CHUNK);
       }
       assertEquals(0, output.viewerCount());
     }
@@ -36,7 +36,7 @@ class WebRtcEngineTest {
   @Test
   void oddSizedFramesAndPushesAfterCloseAreHarmless() {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of())) {
-      MediaOutput output = engine.createOutput("odd");
+      SessionMedia output = engine.createMedia("odd");
       output.pushFrame(TestMedia.i420(33, 17, 50), 33, 17);
       output.close();
       output.close();
@@ -51,7 +51,7 @@ class WebRtcEngineTest {
     String offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nx%n%n%s%s%n\r\n"
         + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("percent")) {
+        SessionMedia output = engine.createMedia("percent")) {
       CompletionException failure = assertThrows(CompletionException.class,
           () -> output.connect("v", offer, (id, s) -> {}).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
       assertTrue(failure.getCause() instanceof SdpException, failure.toString());
@@ -62,7 +62,7 @@ class WebRtcEngineTest {
   @Test
   void rejectsWrongSizesWithAReadableMessage() {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("sizes")) {
+        SessionMedia output = engine.createMedia("sizes")) {
       IllegalArgumentException frame =
           assertThrows(IllegalArgumentException.class, () -> output.pushFrame(new byte[10], 64, 48));
       assertTrue(frame.getMessage().contains("64x48 needs 4608 bytes"), frame.getMessage());
@@ -75,7 +75,7 @@ class WebRtcEngineTest {
   @Test
   void offerWithoutVideoFailsWithSdpExceptionBeforeTouchingLibwebrtc() throws Exception {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());
-        MediaOutput output = engine.createOutput("sdp")) {
+        SessionMedia output = engine.createMedia("sdp")) {
       String audioOnly = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
       CompletionException failure = assertThrows(CompletionException.class,
           () -> output.connect("v1", audioOnly, (id, s) -> {}).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join());
