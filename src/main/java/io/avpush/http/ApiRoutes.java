@@ -57,7 +57,6 @@ public final class ApiRoutes extends AllDirectives {
   private final Auth auth;
   private final FrameConverter converter;
   private static final String API_METHODS = "GET, POST, DELETE, OPTIONS";
-  private static final ObjectMapper ERROR_MAPPER = new ObjectMapper();
   /** Largest body of POST /api/sessions. */
   private static final long MAX_JSON_BYTES = 64 * 1024;
 
@@ -95,8 +94,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return auth.cors(() -> withRequestTimeoutResponse(this::requestTimedOut, () ->
-        handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+    return auth.cors(() -> withRequestTimeoutResponse(ErrorReplies::requestTimedOut, () ->
+        handleExceptions(ErrorReplies.exceptionHandler(settings.limits().maxUploadBytes(), timeout, system.log()), () -> handleRejections(ErrorReplies.rejectionHandler(), () -> concat(
         pathSingleSlash(() -> get(() -> getFromResource("web/index.html"))),
         pathPrefix("static", () -> getFromResourceDirectory("web")),
         path("metrics", () -> get(() -> auth.metrics(this::metrics))),
@@ -127,7 +126,7 @@ public final class ApiRoutes extends AllDirectives {
             disconnectViewer(s, sessionId, viewerId)))))),
         // Rejections handled here: a plain GET of the stream is a 400 "expected a WebSocket upgrade",
         // not the 405 of the /api/sessions preflight route that would otherwise win.
-        path("stream", () -> handleRejections(rejectionHandler(), () -> auth.publisher(() -> withSession(sessionId, this::stream)))),
+        path("stream", () -> handleRejections(ErrorReplies.rejectionHandler(), () -> auth.publisher(() -> withSession(sessionId, this::stream)))),
         path("events", () -> get(() -> auth.viewer(sessionId, () -> withSession(sessionId, this::events)))));
   }
 
@@ -174,7 +173,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route createSession() {
-    return boundedText(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
+    return BoundedBodies.text(MAX_JSON_BYTES, "a session request is at most " + MAX_JSON_BYTES
         + " bytes of JSON like {\"fps\": 30, \"width\": 512, \"height\": 512}", settings.limits().uploadTimeout(), "the JSON body", body -> {
       JsonBodies.CreateSession req;
       try {
@@ -204,7 +203,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route offer(ActorRef<Session.Command> session) {
-    return boundedText(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
+    return BoundedBodies.text(settings.limits().maxSdpBytes(), "the offer exceeds " + settings.limits().maxSdpBytes()
         + " bytes (avpush.limits.max-sdp-bytes)", settings.limits().uploadTimeout(), "the JSON body", body -> {
       if (body.length() > settings.limits().maxSdpBytes()) {
         return error(ApiError.tooLarge("the offer is " + body.length() + " bytes; the limit is "
@@ -279,7 +278,7 @@ public final class ApiRoutes extends AllDirectives {
               Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::size).sum());
               UploadedMedia media;
               try {
-                media = UploadForm.toUpload(parts.get());
+                media = UploadParts.toUpload(parts.get());
               } catch (IllegalArgumentException e) {
                 return error(ApiError.badRequest(e.getMessage()));
               }
@@ -322,148 +321,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route error(ApiError e) {
-    return complete(jsonError(StatusCodes.get(e.status()), e.error(), e.message()));
+    return complete(ErrorReplies.of(e));
   }
 
-  /**
-   * Reads the whole body, at most {@code maxBytes} of it and within {@code bodyTimeout}, before
-   * {@code inner} sees it: a larger one gets 413 with {@code message} as soon as its declared or
-   * received size passes the limit (one declared at most {@link #DRAINED_UP_TO} is first read and
-   * thrown away), one that stalls gets 408 (avpush.limits.upload-timeout).
-   */
-  static Route boundedBody(long maxBytes, String message, Duration bodyTimeout, java.util.function.Supplier<Route> inner) {
-    HttpResponse tooLarge = jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", message);
-    // A body read whole (strict) surfaces the limit as a rejection, a streamed one as an exception.
-    RejectionHandler rejections = RejectionHandler.newBuilder()
-        .handle(MalformedRequestContentRejection.class, r -> Directives.complete(r.getCause() instanceof EntityStreamSizeException
-            ? tooLarge
-            : jsonError(StatusCodes.BAD_REQUEST, "bad_request", "The request content was malformed: " + r.message())))
-        .build();
-    HttpResponse timedOut = jsonError(StatusCodes.REQUEST_TIMEOUT, "upload_timeout", "the request body did not arrive within "
-        + bodyTimeout.toSeconds() + " s (avpush.limits.upload-timeout); send the whole body without pausing");
-    // toStrictEntity fails with IllegalRequestException (status 400 in Pekko HTTP 1.3) whose summary
-    // says which: "Request too large" past the limit, "Request timed out" past the timeout.
-    ExceptionHandler failures = ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> Directives.complete(tooLarge))
-        .match(IllegalRequestException.class, e -> Directives.complete(
-            e.status().intValue() == 413 || e.info().summary().startsWith("Request too large") ? tooLarge
-                : e.status().intValue() == 408 || e.info().summary().startsWith("Request timed out") ? timedOut
-                : jsonError(e.status(), rejectionCode(e.status().intValue()), e.info().summary())))
-        .build();
-    Route bounded = Directives.handleExceptions(failures, () -> Directives.handleRejections(rejections, () ->
-        Directives.toStrictEntity(bodyTimeout, maxBytes, inner)));
-    return Directives.extractRequest(request -> {
-      OptionalLong declared = request.entity().getContentLengthOption();
-      if (declared.isEmpty() || declared.getAsLong() <= maxBytes || declared.getAsLong() > DRAINED_UP_TO) {
-        return bounded;
-      }
-      // Declared too large but small enough to read: read it and throw it away before the 413.
-      // Answering from the Content-Length alone closes the connection while the client is still
-      // sending; its further bytes then meet a reset that can wipe the 413 out of the client's
-      // receive buffer unread (about 1 request in 600 with an 83 KB JSON body in the JDK client).
-      // Read to the end, the 413 always arrives and the connection stays open for the next request.
-      return Directives.extractMaterializer(materializer -> Directives.onComplete(
-          request.entity().getDataBytes()
-              .completionTimeout(bodyTimeout)
-              .runWith(Sink.ignore(), materializer),
-          // A body that stalls while being thrown away is still refused for its size, the news
-          // its sender can act on; its connection closes with the failed read.
-          drained -> Directives.complete(tooLarge)));
-    });
-  }
-
-  /**
-   * {@link #boundedBody}, then the body as UTF-8 text for {@code inner}: a body in another charset
-   * is refused with 415, one with bytes that are not UTF-8 with 400, both saying what to send.
-   *
-   * @param what the body in those messages, e.g. "the JSON body"
-   */
-  static Route boundedText(long maxBytes, String message, Duration bodyTimeout, String what, Function<String, Route> inner) {
-    return boundedBody(maxBytes, message, bodyTimeout, () -> Directives.extractRequestEntity(entity -> {
-      Optional<String> charset = BodyText.unsupportedCharset(entity, what);
-      if (charset.isPresent()) {
-        return Directives.complete(jsonError(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", charset.get()));
-      }
-      String text;
-      try {
-        text = BodyText.utf8(((org.apache.pekko.http.javadsl.model.HttpEntity.Strict) entity).getData(), what);
-      } catch (BodyText.NotUtf8 e) {
-        return Directives.complete(jsonError(StatusCodes.BAD_REQUEST, "bad_request", e.getMessage()));
-      }
-      return inner.apply(text);
-    }));
-  }
-
-  /**
-   * The largest declared body {@link #boundedBody} reads to its end before refusing it with 413;
-   * a larger one is refused from its headers and its connection closed.
-   */
-  static final long DRAINED_UP_TO = 1024 * 1024;
-
-  private HttpResponse requestTimedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
-    return jsonError(StatusCodes.SERVICE_UNAVAILABLE, "timeout", "the request did not complete within"
-        + " pekko.http.server.request-timeout; the node is overloaded, try again");
-  }
-
-  /** An error reply, counted in {@link Metrics#HTTP_ERRORS} by status and code. */
-  static HttpResponse jsonError(StatusCode status, String error, String message) {
-    Metrics.HTTP_ERRORS.labelValues(Integer.toString(status.intValue()), error).inc();
-    String json;
-    try {
-      json = ERROR_MAPPER.writeValueAsString(new JsonBodies.ErrorReply(error, message));
-    } catch (JsonProcessingException e) {
-      json = "{\"error\":\"" + error + "\"}";
-    }
-    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
-  }
-
-  private ExceptionHandler exceptionHandler() {
-    return ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
-            "the request body exceeds " + settings.limits().maxUploadBytes()
-                + " bytes (avpush.limits.max-upload-bytes); send a shorter segment")))
-        .match(java.util.concurrent.TimeoutException.class, e -> complete(jsonError(StatusCodes.SERVICE_UNAVAILABLE,
-            "timeout", "the session did not answer within " + timeout.toMillis() + " ms; try again")))
-        .match(Throwable.class, e -> {
-          Throwable cause = e.getCause() instanceof EntityStreamSizeException ? e.getCause() : e;
-          if (cause instanceof EntityStreamSizeException) {
-            return complete(jsonError(StatusCodes.PAYLOAD_TOO_LARGE, "too_large",
-                "the request body exceeds " + settings.limits().maxUploadBytes() + " bytes (avpush.limits.max-upload-bytes)"));
-          }
-          // Whatever Pekko HTTP could not parse on the way in is the client's to fix.
-          Optional<ApiError> refused = ParseFailures.of(e, "the request", "correct it and send it again");
-          if (refused.isPresent()) {
-            return error(refused.get());
-          }
-          system.log().error("request failed", e);
-          return complete(jsonError(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "the server failed: " + e));
-        })
-        .build();
-  }
-
-  private static RejectionHandler rejectionHandler() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
-      if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
-        return response;
-      }
-      String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
-          ? strict.getData().utf8String()
-          : response.status().reason();
-      return jsonError(response.status(), rejectionCode(response.status().intValue()), text);
-    });
-  }
-
-  /** The stable code of a rejection: 405 and 415 are not "bad_request", a client must change something else. */
-  static String rejectionCode(int status) {
-    return switch (status) {
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 408 -> "timeout";
-      case 413 -> "too_large";
-      case 414 -> "uri_too_long";
-      case 431 -> "headers_too_large";
-      case 415 -> "unsupported_media_type";
-      default -> status >= 500 ? "internal_error" : "bad_request";
-    };
-  }
 }

@@ -179,7 +179,7 @@ public final class Auth extends AllDirectives {
   public Route preflight(String methods, List<HttpHeader> extra) {
     return optionalHeaderValueByName("Origin", origin -> {
       if (origin.isPresent() && !anyOrigin && !origins.contains(origin.get())) {
-        return complete(ApiRoutes.jsonError(StatusCodes.FORBIDDEN, "origin_not_allowed", "pages from "
+        return complete(ErrorReplies.json(StatusCodes.FORBIDDEN, "origin_not_allowed", "pages from "
             + origin.get() + " may not call this server; add the origin to avpush.http.cors-origins (now "
             + origins + ")"));
       }
@@ -222,7 +222,7 @@ public final class Auth extends AllDirectives {
         return check.apply(request, address);
       }
       long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-      return complete(ApiRoutes.jsonError(StatusCodes.TOO_MANY_REQUESTS, "too_many_failed_credentials",
+      return complete(ErrorReplies.json(StatusCodes.TOO_MANY_REQUESTS, "too_many_failed_credentials",
               "too many wrong credentials from " + address + " (" + failureLimit + "); try again in " + seconds
                   + " s with a right one")
           .addHeader(RawHeader.create("Retry-After", String.valueOf(seconds))));
@@ -267,11 +267,11 @@ public final class Auth extends AllDirectives {
     String challenge = presented
         ? "Bearer realm=\"avpush\", error=\"invalid_token\""
         : "Bearer realm=\"avpush\"";
-    return complete(ApiRoutes.jsonError(StatusCodes.UNAUTHORIZED, "unauthorized", message)
+    return complete(ErrorReplies.json(StatusCodes.UNAUTHORIZED, "unauthorized", message)
         .addHeader(RawHeader.create("WWW-Authenticate", challenge)));
   }
 
   private Route forbidden(String message) {
-    return complete(ApiRoutes.jsonError(StatusCodes.FORBIDDEN, "forbidden", message));
+    return complete(ErrorReplies.json(StatusCodes.FORBIDDEN, "forbidden", message));
   }
 }

@@ -22,9 +22,9 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
     if (status.intValue() == 501 || status.intValue() == 505) {
       // An unknown method or HTTP version is the client's garbage, not a server fault: 400, so that
       // 5xx keeps meaning "the server failed".
-      return ApiRoutes.jsonError(StatusCodes.BAD_REQUEST, "bad_request", message
+      return ErrorReplies.json(StatusCodes.BAD_REQUEST, "bad_request", message
           + "; the API speaks HTTP/1.1 with methods GET, POST, DELETE, OPTIONS and PATCH");
     }
-    return ApiRoutes.jsonError(status, ApiRoutes.rejectionCode(status.intValue()), message);
+    return ErrorReplies.json(status, ErrorReplies.rejectionCode(status.intValue()), message);
   }
 }

@@ -125,7 +125,7 @@ public final class NodeRoutes extends AllDirectives {
     return onSuccess(c.httpUrlOf(sessionId), url -> url
         .<Route>map(u -> {
           String ws = u.replaceFirst("^http", "ws") + "/api/sessions/" + sessionId + "/stream";
-          return complete(ApiRoutes.jsonError(StatusCodes.MISDIRECTED_REQUEST, "misdirected_request",
+          return complete(ErrorReplies.json(StatusCodes.MISDIRECTED_REQUEST, "misdirected_request",
               "session '" + sessionId + "' is served by another node; open its stream WebSocket there: " + ws)
               .addHeader(RawHeader.create("Location", ws)));
         })
@@ -147,7 +147,7 @@ public final class NodeRoutes extends AllDirectives {
         .withMethod(request.method())
         .withEntity(request.entity())
         .addHeaders(headers);
-    return Http.get(system).singleRequest(out).exceptionally(failure -> ApiRoutes.jsonError(StatusCodes.BAD_GATEWAY,
+    return Http.get(system).singleRequest(out).exceptionally(failure -> ErrorReplies.json(StatusCodes.BAD_GATEWAY,
         "node_unreachable", "the request could not be passed to the node serving this session (" + baseUrl + "): "
             + failure.getMessage()));
   }
@@ -157,6 +157,6 @@ public final class NodeRoutes extends AllDirectives {
   }
 
   private Route error(int status, String code, String message) {
-    return complete(ApiRoutes.jsonError(StatusCodes.get(status), code, message));
+    return complete(ErrorReplies.json(StatusCodes.get(status), code, message));
   }
 }

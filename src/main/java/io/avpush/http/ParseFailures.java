@@ -44,6 +44,6 @@ final class ParseFailures {
 
   private static ApiError error(int status, String what, ErrorInfo info, String advice) {
     String summary = info.summary().isEmpty() ? info.detail() : info.summary();
-    return new ApiError(status, ApiRoutes.rejectionCode(status), what + " is malformed: " + summary + "; " + advice);
+    return new ApiError(status, ErrorReplies.rejectionCode(status), what + " is malformed: " + summary + "; " + advice);
   }
 }

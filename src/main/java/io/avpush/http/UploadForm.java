@@ -39,14 +39,10 @@ import org.apache.pekko.util.ByteString;
  */
 final class UploadForm {
 
-  private static final Set<String> SINGLE_PARTS = Set.of("audio", "video", "width", "height", "fps", "format");
-
   private UploadForm() {}
 
   /** Form fields (width, height, fps, format) are short text; a longer one is refused as it arrives. */
   static final long MAX_FIELD_BYTES = 1024;
-
-  private static final Set<String> MEDIA_PARTS = Set.of("audio", "video", "frame");
 
   private static final String FORM_ADVICE = "send parts 'audio' (WAV) and/or 'video' (raw frames) with fields "
       + "'width', 'height', 'fps', or repeated parts 'frame', each starting with a header line like "
@@ -155,17 +151,17 @@ final class UploadForm {
     public CompletionStage<MultipartScanner.PartSink> open(ByteString headerLines) {
       return parseWithPekko(contentType, boundary, headerLines, materializer).thenApplyAsync(part -> {
         String name = part.getName();
-        if (!name.equals("frame") && !SINGLE_PARTS.contains(name)) {
-          throw unknownPart(name);
+        if (!name.equals("frame") && !UploadParts.SINGLE_PARTS.contains(name)) {
+          throw UploadParts.unknownPart(name);
         }
         // Refused as soon as it begins, not after its bytes were held.
         if (!name.equals("frame") && received.stream().anyMatch(r -> r.name().equals(name))) {
-          throw sentTwice(name);
+          throw UploadParts.sentTwice(name);
         }
         if (name.equals("video")) {
           return new VideoChunks();
         }
-        boolean media = MEDIA_PARTS.contains(name);
+        boolean media = UploadParts.MEDIA_PARTS.contains(name);
         return new PartBytes(name, media ? 64 * 1024 : 64, media ? Integer.MAX_VALUE - 16 : (int) MAX_FIELD_BYTES);
       }, SameThread.EXECUTOR);
     }
@@ -255,87 +251,4 @@ final class UploadForm {
     return ParseFailures.of(cause, "the multipart/form-data body", FORM_ADVICE);
   }
 
-  private static IllegalArgumentException sentTwice(String name) {
-    return new IllegalArgumentException("form part '" + name + "' is sent twice; send it once"
-        + (name.equals("video") ? " (raw frames back to back), or send images as repeated parts 'frame'" : ""));
-  }
-
-  private static IllegalArgumentException unknownPart(String name) {
-    return new IllegalArgumentException("unknown form part '" + name + "'; a segment has parts 'audio' (WAV), "
-        + "'video' (raw frames) with fields 'width', 'height', 'format' (bgr24 or rgba), or repeated parts "
-        + "'frame' (PNG or JPEG, one frame each), and field 'fps'");
-  }
-
-  /** The upload the parts describe; a message for the client when a part is unknown, repeated, empty or malformed. */
-  static UploadedMedia toUpload(List<Received> parts) {
-    Map<String, Received> single = new HashMap<>();
-    List<byte[]> images = new ArrayList<>();
-    for (Received part : parts) {
-      String name = part.name();
-      if (name.equals("frame")) {
-        if (part.length() == 0) {
-          throw new IllegalArgumentException("part 'frame' #" + (images.size() + 1) + " is sent but empty; "
-              + "put one PNG or JPEG image in each part 'frame'");
-        }
-        images.add(part.exact());
-      } else if (!SINGLE_PARTS.contains(name)) {
-        throw unknownPart(name);
-      } else if (single.put(name, requireContent(part)) != null) {
-        throw sentTwice(name);
-      }
-    }
-    Received audio = single.get("audio");
-    Received video = single.get("video");
-    return new UploadedMedia(
-        audio == null ? null : audio.exact(),
-        video == null ? null : video.chunks(),
-        intField(single, "width"),
-        intField(single, "height"),
-        text(single, "fps"),
-        text(single, "format"),
-        images);
-  }
-
-  /**
-   * The part, when it holds something: an empty one is refused, naming it and what belongs in it
-   * (leaving a part out is how a client asks for the default, or for audio or frames only).
-   */
-  private static Received requireContent(Received part) {
-    String name = part.name();
-    boolean field = !MEDIA_PARTS.contains(name);
-    if (field ? !BodyText.utf8(part.byteString(), "field '" + name + "'").isBlank() : part.size() > 0) {
-      return part;
-    }
-    String instead = switch (name) {
-      case "audio" -> "put the WAV file in it, or leave the part out for a segment of frames only";
-      case "video" -> "put the raw frames in it, or leave the part out (and fields 'width', 'height', 'format') "
-          + "for a segment of audio only";
-      case "fps" -> "send a rate like 30 or 30000/1001, or leave the field out for the session's rate";
-      case "format" -> "send bgr24 or rgba, or leave the field out for bgr24";
-      default -> "send the frames' " + name + " in pixels, or leave the field out for the session's";
-    };
-    throw new IllegalArgumentException((field ? "field '" : "part '") + name + "' is sent but empty; " + instead);
-  }
-
-  private static String text(Map<String, Received> parts, String name) {
-    Received b = parts.get(name);
-    return b == null ? null : BodyText.utf8(b.byteString(), "field '" + name + "'");
-  }
-
-  private static Integer intField(Map<String, Received> parts, String name) {
-    Received b = parts.get(name);
-    if (b == null) {
-      return null;
-    }
-    String s = text(parts, name).trim();
-    try {
-      int v = Integer.parseInt(s);
-      if (v <= 0 || v > 16384) {
-        throw new IllegalArgumentException("field '" + name + "' = " + v + " is out of range (1..16384)");
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("field '" + name + "' = '" + s + "' is not a whole number");
-    }
-  }
 }

@@ -115,7 +115,7 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP offer is sent as Content-Type: application/sdp with the SDP offer as the body");
       }
-      return ApiRoutes.boundedText(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
+      return BoundedBodies.text(maxSdpBytes, "the offer exceeds " + maxSdpBytes + " bytes (avpush.limits.max-sdp-bytes)",
           bodyTimeout, "the SDP offer", body -> {
             if (body.isBlank()) {
               return error(400, "bad_request", "the body is empty; send the SDP offer (v=0...) as the body");
@@ -206,7 +206,7 @@ public final class WhepRoutes extends AllDirectives {
         return error(415, "unsupported_media_type", "the request's Content-Type is '" + type.value()
             + "'; a WHEP PATCH carries " + TRICKLE + " (and avpush does not support PATCH at all)");
       }
-      return complete(ApiRoutes.jsonError(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed",
+      return complete(ErrorReplies.json(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed",
               "avpush answers with every candidate and has no ICE restart, so it takes no trickle ICE "
                   + "or restart PATCH; the resource allows " + RESOURCE_METHODS)
           .addHeader(RawHeader.create("Allow", RESOURCE_METHODS)));
@@ -226,7 +226,7 @@ public final class WhepRoutes extends AllDirectives {
   }
 
   private Route notAllowed(String allow) {
-    return extractMethod(method -> complete(ApiRoutes.jsonError(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed",
+    return extractMethod(method -> complete(ErrorReplies.json(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed",
             method.name() + " is not supported on this WHEP URL; it allows " + allow)
         .addHeader(RawHeader.create("Allow", allow))));
   }
@@ -251,7 +251,7 @@ public final class WhepRoutes extends AllDirectives {
   }
 
   private Route error(ApiError e) {
-    return complete(ApiRoutes.jsonError(StatusCodes.get(e.status()), e.error(), e.message()));
+    return complete(ErrorReplies.json(StatusCodes.get(e.status()), e.error(), e.message()));
   }
 
   private Route error(int status, String code, String message) {
