@@ -1,5 +1,10 @@
 package io.avpush.http;
 
+import io.avpush.api.ApiError;
+import io.avpush.api.Failures;
+import io.avpush.config.LimitSettings;
+import io.avpush.metrics.Metrics;
+import io.avpush.playout.UploadedMedia;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,9 +20,14 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
 
-/** Request bodies read whole within a size and a time limit, refused with a 413, 408, 415 or 400 that says why. */
+/**
+ * Request bodies read within a size and a time limit — whole, as text, or as a segment's multipart
+ * form — and refused with a 413, 408, 415 or 400 that says why.
+ */
 final class BoundedBodies {
   private BoundedBodies() {}
 
@@ -95,4 +105,40 @@ final class BoundedBodies {
    * a larger one is refused from its headers and its connection closed.
    */
   static final long DRAINED_UP_TO = 1024 * 1024;
+
+  /**
+   * Reads a segment's multipart form (see {@link UploadForm}) within the upload limit and
+   * {@code avpush.limits.upload-timeout}, and hands the media on. Whatever the form's fault, the
+   * client gets a 4xx that says it ({@link UploadForm#refusal}). The body is parsed as it streams in:
+   * parts are refused by name before their bytes are read, the whole body is bounded by
+   * max-upload-bytes (413 as soon as its declared or received size passes it) and must arrive
+   * within upload-timeout (408), so a stalled client holds nothing for long.
+   */
+  static Route form(LimitSettings limits, Duration askTimeout, Materializer materializer, Logger log,
+      Function<UploadedMedia, Route> inner) {
+    Duration uploadTimeout = limits.uploadTimeout();
+    return Directives.withRequestTimeout(uploadTimeout.plus(askTimeout).plus(askTimeout), () ->
+        Directives.withSizeLimit(limits.maxUploadBytes(), () -> Directives.extractRequestEntity(entity ->
+            Directives.onComplete(UploadForm.read(entity, uploadTimeout, materializer), parts -> {
+              if (parts.isFailure()) {
+                Throwable failure = parts.failed().get();
+                return UploadForm.refusal(failure, entity, limits.maxUploadBytes(), uploadTimeout)
+                    .map(refused -> {
+                      if (refused.status() == 408) {
+                        log.info("upload abandoned: its body did not arrive within {}", uploadTimeout);
+                      }
+                      return Directives.complete(ErrorReplies.of(refused));
+                    })
+                    .orElseGet(() -> Directives.failWith(Failures.cause(failure)));
+              }
+              Metrics.UPLOAD_BYTES.inc(parts.get().stream().mapToLong(UploadForm.Received::size).sum());
+              UploadedMedia media;
+              try {
+                media = UploadParts.toUpload(parts.get());
+              } catch (IllegalArgumentException e) {
+                return Directives.complete(ErrorReplies.of(ApiError.badRequest(e.getMessage())));
+              }
+              return inner.apply(media);
+            }))));
+  }
 }

@@ -165,7 +165,7 @@ public final class WhepRoutes extends AllDirectives {
       List<HttpHeader> headers = new ArrayList<>();
       headers.add(RawHeader.create("Location", "/whep/" + sessionId + "/" + a.viewerId()));
       headers.add(RawHeader.create("ETag", "\"" + a.viewerId() + "\""));
-      headers.addAll(iceServerLinks(webrtc.iceServersAt(java.time.Instant.now())));
+      headers.addAll(IceServerLinks.of(webrtc.iceServersAt(java.time.Instant.now())));
       return complete(HttpResponse.create()
           .withStatus(StatusCodes.CREATED)
           .withEntity(HttpEntities.create(SDP, a.sdp().getBytes(StandardCharsets.UTF_8)))
@@ -251,7 +251,7 @@ public final class WhepRoutes extends AllDirectives {
   }
 
   private Route error(ApiError e) {
-    return complete(ErrorReplies.json(StatusCodes.get(e.status()), e.error(), e.message()));
+    return complete(ErrorReplies.of(e));
   }
 
   private Route error(int status, String code, String message) {
@@ -260,32 +260,5 @@ public final class WhepRoutes extends AllDirectives {
 
   private static boolean is(MediaType type, String expected) {
     return (type.mainType() + "/" + type.subType()).equalsIgnoreCase(expected);
-  }
-
-  /**
-   * One {@code Link: <url>; rel="ice-server"} per server URL, with username and credential for
-   * TURN, as RFC 9725 §4.6 Figure 5 shows. Example: {@code <turn:t.example:3478>;
-   * rel="ice-server"; username="u"; credential="p"}.
-   */
-  static List<HttpHeader> iceServerLinks(List<WebRtcSettings.IceServerSettings> servers) {
-    List<HttpHeader> links = new ArrayList<>();
-    for (WebRtcSettings.IceServerSettings server : servers) {
-      for (String url : server.urls()) {
-        StringBuilder link = new StringBuilder("<").append(url).append(">; rel=\"ice-server\"");
-        if (server.username() != null) {
-          link.append("; username=").append(quoted(server.username()));
-        }
-        if (server.credential() != null) {
-          link.append("; credential=").append(quoted(server.credential()));
-        }
-        links.add(RawHeader.create("Link", link.toString()));
-      }
-    }
-    return List.copyOf(links);
-  }
-
-  /** An RFC 9110 §5.6.4 quoted-string. */
-  private static String quoted(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }
