@@ -5,7 +5,6 @@ import io.avpush.pacing.Pacer;
 import io.avpush.pacing.PushStats;
 import io.avpush.playout.SessionEvents;
 import io.avpush.api.ApiError;
-import io.avpush.media.AudioChunks;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The session's only door to the transport ({@link Transport}): answers viewers' offers, tracks
  * their state, and hands released frames and chunks to the pacer, which pushes each at its
- * deadline. Stopping the actor frees every native resource of the session.
+ * deadline ({@link PushPath}). Stopping the actor frees every native resource of the session.
  */
 public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
 
@@ -58,20 +57,16 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
 
   private final String sessionId;
   private final Transport output;
-  private final Pacer pacer;
-  private final PushStats stats;
+  private final PushPath pushes;
   private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
   private final Duration connectTimeout;
   private final int maxViewers;
   private final Map<String, Transport.ViewerState> viewers = new HashMap<>();
-  /** Chunks below this index are pushed as silence from now on (see {@link SilenceUnpushed}); read by the pacer. */
-  private volatile long silenceBelowChunk = -1;
   /** Viewers that have been connected (had a viewer-joined event) and not left. */
   private final java.util.Set<String> joined = new java.util.HashSet<>();
   private final SessionEvents events;
-  private PublishAtPush atNextPush;
   private long viewerSeq;
   private int connectedReported = -1;
   private int totalReported = -1;
@@ -94,16 +89,15 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
       int maxViewers,
       SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ViewerGroup(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, connectTimeout,
-        maxViewers, events)));
+        ctx, sessionId, output, new PushPath(output, pacer, stats, events), viewersListener, timers,
+        disconnectedTimeout, connectTimeout, maxViewers, events)));
   }
 
   private ViewerGroup(
       ActorContext<Command> context,
       String sessionId,
       Transport output,
-      Pacer pacer,
-      PushStats stats,
+      PushPath pushes,
       ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
       TimerScheduler<Command> timers,
       Duration disconnectedTimeout,
@@ -118,8 +112,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
     this.connectTimeout = connectTimeout;
     this.sessionId = sessionId;
     this.output = output;
-    this.pacer = pacer;
-    this.stats = stats;
+    this.pushes = pushes;
     this.viewersListener = viewersListener;
   }
 
@@ -141,46 +134,24 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onPushFrame(PushFrame f) {
-    Transport out = output;
-    PushStats st = stats;
-    long deadlineNs = f.deadlineNs();
-    List<SessionEvents.Event> toPublish =
-        atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
-    atNextPush = null;
-    SessionEvents ev = events;
-    pacer.at(deadlineNs, now -> {
-      out.pushFrame(f.i420(), f.width(), f.height());
-      st.framePushed(now - deadlineNs);
-      toPublish.forEach(e -> ev.publishAt(e, now));
-    });
+    pushes.frame(f);
     return this;
   }
 
   private Behavior<Command> onPublishAtPush(PublishAtPush p) {
-    atNextPush = p;
+    pushes.publishAtPush(p);
     return this;
   }
 
   private Behavior<Command> onPushAudio(PushAudio a) {
-    Transport out = output;
-    PushStats st = stats;
-    pacer.parkedAt(a.deadlineNs(), now -> {
-      if (a.chunkIndex() < silenceBelowChunk) {
-        out.pushAudio(SILENCE, 0);
-      } else {
-        out.pushAudio(a.pcm(), a.offset());
-      }
-      st.chunkPushed(now - a.deadlineNs());
-    });
+    pushes.audio(a);
     return this;
   }
 
   private Behavior<Command> onSilenceUnpushed(SilenceUnpushed s) {
-    silenceBelowChunk = Math.max(silenceBelowChunk, s.chunkIndex());
+    pushes.silenceBelow(s.chunkIndex());
     return this;
   }
-
-  private static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
 
   private Behavior<Command> onConnect(Connect c) {
     String notSdp = OfferCheck.notSdp(c.offerSdp());
