@@ -6,21 +6,13 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Turns uploaded frames into I420 of the session's size, once at upload time. Raw frames (packed
  * rows of bgr24 or rgba) must already be the session's size. Image files (PNG or JPEG, decoded in
- * memory with javax.imageio) may be any size, one size per upload: they are scaled to fit the
+ * memory by {@link ImageFiles}) may be any size, one size per upload: they are scaled to fit the
  * session's picture, keeping their aspect ratio, centred, the bars filled with the background.
  *
  * <p>Alpha (rgba frames, PNGs with alpha) is straight, not premultiplied, and composited over the
@@ -28,9 +20,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Example: rgba (255, 0, 0, 128) over black → (128, 0, 0); over white #ffffff → (255, 127, 127).
  */
 public final class FrameImages {
-
-    /** Images larger than this many pixels are refused before they are decoded (a PNG header can claim 2^62). */
-    static final long MAX_IMAGE_PIXELS = 4096L * 4096L;
 
     /** The layouts of raw frames in part 'video'. */
     public enum RawFormat {
@@ -103,22 +92,6 @@ public final class FrameImages {
     }
 
     /**
-     * "PNG" or "JPEG" when {@code data} starts like such a file (the PNG signature; a JPEG's SOI
-     * marker and the next marker's 0xFF), else null. Tells a client who sent an image where raw
-     * frames belong which part images go in.
-     */
-    public static String imageFileKind(byte[] data) {
-        if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G'
-                && data[4] == 0x0D && data[5] == 0x0A && data[6] == 0x1A && data[7] == 0x0A) {
-            return "PNG";
-        }
-        if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
-            return "JPEG";
-        }
-        return null;
-    }
-
-    /**
      * Decodes PNG or JPEG files (in order, one frame each) of one size and converts them to I420
      * of {@code width} x {@code height}, scaled to fit over {@code backgroundRgb} when their size differs.
      */
@@ -134,7 +107,7 @@ public final class FrameImages {
         int firstWidth = 0;
         int firstHeight = 0;
         for (int i = 0; i < files.size(); i++) {
-            BufferedImage image = read(files.get(i), i + 1);
+            BufferedImage image = ImageFiles.read(files.get(i), i + 1);
             if (i == 0) {
                 firstWidth = image.getWidth();
                 firstHeight = image.getHeight();
@@ -166,40 +139,6 @@ public final class FrameImages {
             bgr[d] = (byte) over(rgba[s + 2] & 0xFF, a, bgB);
             bgr[d + 1] = (byte) over(rgba[s + 1] & 0xFF, a, bgG);
             bgr[d + 2] = (byte) over(rgba[s] & 0xFF, a, bgR);
-        }
-    }
-
-    private static BufferedImage read(byte[] file, int number) throws MediaFormatException {
-        String part = "part 'frame' #" + number;
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new MediaFormatException(part + " (" + file.length + " bytes) is not a PNG or JPEG image");
-            }
-            ImageReader reader = readers.next();
-            try {
-                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-                if (!format.equals("png") && !format.equals("jpeg")) {
-                    throw new MediaFormatException(part + " is a " + format + " image; frames must be PNG or JPEG");
-                }
-                reader.setInput(in, true, true);
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_IMAGE_PIXELS) {
-                    throw new MediaFormatException(String.format("%s is %dx%d; images of at most %d pixels are accepted",
-                            part, reader.getWidth(0), reader.getHeight(0), MAX_IMAGE_PIXELS));
-                }
-                BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new MediaFormatException(part + " is a damaged " + format + " image: " + warnings.get(0));
-                }
-                return image;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new MediaFormatException(part + " (" + file.length + " bytes) cannot be decoded as an image: " + e.getMessage(), e);
         }
     }
 

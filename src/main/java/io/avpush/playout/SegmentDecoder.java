@@ -6,6 +6,7 @@ import io.avpush.media.FrameConverter;
 import io.avpush.media.FrameFit;
 import io.avpush.media.FrameImages;
 import io.avpush.media.FrameRate;
+import io.avpush.media.ImageFiles;
 import io.avpush.media.MarkerClip;
 import io.avpush.media.MediaFormatException;
 import io.avpush.media.Resampler;
@@ -119,7 +120,7 @@ public final class SegmentDecoder {
       throws SegmentRejectedException, MediaFormatException {
     long videoLength = upload.videoLength();
     long frameBytes = (long) w * h * format.bytesPerPixel();
-    String image = FrameImages.imageFileKind(upload.video().head(8));
+    String image = ImageFiles.kind(upload.video().head(8));
     if (image != null && videoLength % frameBytes != 0) {
       throw reject(String.format("part 'video' holds a %s image (%d bytes), but it takes raw frames back to back; "
           + "send images as parts 'frame' instead, one image a frame, in order (curl: -F frame=@face_001.png "

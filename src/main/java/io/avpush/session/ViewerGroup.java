@@ -5,12 +5,9 @@ import io.avpush.pacing.Pacer;
 import io.avpush.pacing.PushStats;
 import io.avpush.playout.SessionEvents;
 import io.avpush.api.ApiError;
-import io.avpush.media.AudioChunks;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -23,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The session's only door to the transport ({@link Transport}): answers viewers' offers, tracks
  * their state, and hands released frames and chunks to the pacer, which pushes each at its
- * deadline. Stopping the actor frees every native resource of the session.
+ * deadline ({@link PushPath}). Its viewers' books (states, joined and left, their counts) are
+ * a {@link ViewerRoster}. Stopping the actor frees every native resource of the session.
  */
 public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
 
@@ -58,23 +56,11 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
 
   private final String sessionId;
   private final Transport output;
-  private final Pacer pacer;
-  private final PushStats stats;
-  private final ActorRef<SyncSupervisor.ViewersChanged> viewersListener;
+  private final PushPath pushes;
+  private final ViewerRoster viewers;
   private final TimerScheduler<Command> timers;
   private final Duration disconnectedTimeout;
   private final Duration connectTimeout;
-  private final int maxViewers;
-  private final Map<String, Transport.ViewerState> viewers = new HashMap<>();
-  /** Chunks below this index are pushed as silence from now on (see {@link SilenceUnpushed}); read by the pacer. */
-  private volatile long silenceBelowChunk = -1;
-  /** Viewers that have been connected (had a viewer-joined event) and not left. */
-  private final java.util.Set<String> joined = new java.util.HashSet<>();
-  private final SessionEvents events;
-  private PublishAtPush atNextPush;
-  private long viewerSeq;
-  private int connectedReported = -1;
-  private int totalReported = -1;
 
   /**
    * @param disconnectedTimeout a viewer that stays DISCONNECTED this long (its tab closed, its
@@ -94,33 +80,27 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
       int maxViewers,
       SessionEvents events) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ViewerGroup(
-        ctx, sessionId, output, pacer, stats, viewersListener, timers, disconnectedTimeout, connectTimeout,
-        maxViewers, events)));
+        ctx, timers, sessionId, output, new PushPath(output, pacer, stats, events),
+        new ViewerRoster(sessionId, maxViewers, events, viewersListener), disconnectedTimeout, connectTimeout)));
   }
 
   private ViewerGroup(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       String sessionId,
       Transport output,
-      Pacer pacer,
-      PushStats stats,
-      ActorRef<SyncSupervisor.ViewersChanged> viewersListener,
-      TimerScheduler<Command> timers,
+      PushPath pushes,
+      ViewerRoster viewers,
       Duration disconnectedTimeout,
-      Duration connectTimeout,
-      int maxViewers,
-      SessionEvents events) {
+      Duration connectTimeout) {
     super(context);
-    this.maxViewers = maxViewers;
-    this.events = events;
     this.timers = timers;
-    this.disconnectedTimeout = disconnectedTimeout;
-    this.connectTimeout = connectTimeout;
     this.sessionId = sessionId;
     this.output = output;
-    this.pacer = pacer;
-    this.stats = stats;
-    this.viewersListener = viewersListener;
+    this.pushes = pushes;
+    this.viewers = viewers;
+    this.disconnectedTimeout = disconnectedTimeout;
+    this.connectTimeout = connectTimeout;
   }
 
   @Override
@@ -141,46 +121,24 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   }
 
   private Behavior<Command> onPushFrame(PushFrame f) {
-    Transport out = output;
-    PushStats st = stats;
-    long deadlineNs = f.deadlineNs();
-    List<SessionEvents.Event> toPublish =
-        atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
-    atNextPush = null;
-    SessionEvents ev = events;
-    pacer.at(deadlineNs, now -> {
-      out.pushFrame(f.i420(), f.width(), f.height());
-      st.framePushed(now - deadlineNs);
-      toPublish.forEach(e -> ev.publishAt(e, now));
-    });
+    pushes.frame(f);
     return this;
   }
 
   private Behavior<Command> onPublishAtPush(PublishAtPush p) {
-    atNextPush = p;
+    pushes.publishAtPush(p);
     return this;
   }
 
   private Behavior<Command> onPushAudio(PushAudio a) {
-    Transport out = output;
-    PushStats st = stats;
-    pacer.parkedAt(a.deadlineNs(), now -> {
-      if (a.chunkIndex() < silenceBelowChunk) {
-        out.pushAudio(SILENCE, 0);
-      } else {
-        out.pushAudio(a.pcm(), a.offset());
-      }
-      st.chunkPushed(now - a.deadlineNs());
-    });
+    pushes.audio(a);
     return this;
   }
 
   private Behavior<Command> onSilenceUnpushed(SilenceUnpushed s) {
-    silenceBelowChunk = Math.max(silenceBelowChunk, s.chunkIndex());
+    pushes.silenceBelow(s.chunkIndex());
     return this;
   }
-
-  private static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
 
   private Behavior<Command> onConnect(Connect c) {
     String notSdp = OfferCheck.notSdp(c.offerSdp());
@@ -190,15 +148,13 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
       c.replyTo().tell(Outcome.failed(ApiError.badRequest(notSdp)));
       return this;
     }
-    if (viewers.size() >= maxViewers) {
-      c.replyTo().tell(Outcome.failed(ApiError.unavailable(String.format(
-          "session %s already serves %d viewers, its limit (avpush.limits.max-viewers-per-session = %d); "
-              + "end a viewer or watch another session", sessionId, viewers.size(), maxViewers))));
+    String full = viewers.full();
+    if (full != null) {
+      c.replyTo().tell(Outcome.failed(ApiError.unavailable(full)));
       return this;
     }
-    String viewerId = sessionId + "-v" + (++viewerSeq);
+    String viewerId = viewers.add();
     ActorRef<Command> self = getContext().getSelf();
-    viewers.put(viewerId, Transport.ViewerState.NEW);
     getContext().pipeToSelf(
         output.connect(viewerId, c.offerSdp(), (id, state) -> self.tell(new ViewerStateChanged(id, state))),
         (sdp, failure) -> new WrappedAnswer(viewerId, sdp, failure, c.replyTo()));
@@ -208,7 +164,7 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private Behavior<Command> onAnswer(WrappedAnswer a) {
     if (a.failure() == null) {
       getContext().getLog().info("session {}: viewer {} answered", sessionId, a.viewerId());
-      if (viewers.get(a.viewerId()) != Transport.ViewerState.CONNECTED) {
+      if (viewers.state(a.viewerId()) != Transport.ViewerState.CONNECTED) {
         timers.startSingleTimer(connectTimerKey(a.viewerId()), new NotConnectedInTime(a.viewerId()), connectTimeout);
       }
       a.replyTo().tell(Outcome.ok(new SessionReplies.Answer(a.viewerId(), a.sdp())));
@@ -222,58 +178,53 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
       getContext().getLog().error("session {}: answering viewer {} failed", sessionId, a.viewerId(), cause);
       a.replyTo().tell(Outcome.failed(new ApiError(500, "webrtc_failed", "could not answer the offer: " + cause)));
     }
-    reportViewers();
+    viewers.report();
     return this;
   }
 
   private Behavior<Command> onViewerState(ViewerStateChanged s) {
-    if (!viewers.containsKey(s.viewerId())) {
+    if (!viewers.contains(s.viewerId())) {
       return this;
     }
     getContext().getLog().info("session {}: viewer {} is {}", sessionId, s.viewerId(), s.state());
     if (s.state() == Transport.ViewerState.CLOSED || s.state() == Transport.ViewerState.FAILED) {
       Metrics.VIEWERS_DROPPED.labelValues(s.state().name().toLowerCase(java.util.Locale.ROOT)).inc();
       viewers.remove(s.viewerId());
-      viewerLeft(s.viewerId());
+      viewers.left(s.viewerId());
       output.disconnect(s.viewerId());
-    } else {
-      Transport.ViewerState before = viewers.put(s.viewerId(), s.state());
-      if (s.state() == Transport.ViewerState.CONNECTED && before != Transport.ViewerState.CONNECTED) {
-        timers.cancel(connectTimerKey(s.viewerId()));
-        joined.add(s.viewerId());
-        events.publish(SessionEvents.Event.viewer("viewer-joined", s.viewerId(), connectedCount()));
-      }
+    } else if (viewers.update(s.viewerId(), s.state())) {
+      timers.cancel(connectTimerKey(s.viewerId())); // it has just connected
     }
     if (s.state() == Transport.ViewerState.DISCONNECTED) {
       timers.startSingleTimer(s.viewerId(), new DisconnectedTooLong(s.viewerId()), disconnectedTimeout);
     } else {
       timers.cancel(s.viewerId());
     }
-    reportViewers();
+    viewers.report();
     return this;
   }
 
   private Behavior<Command> onDisconnect(Disconnect d) {
     Transport.ViewerState was = viewers.remove(d.viewerId());
     boolean known = was != null;
-    viewerLeft(d.viewerId());
+    viewers.left(d.viewerId());
     if (known) {
       output.disconnect(d.viewerId());
-      reportViewers();
+      viewers.report();
     }
     d.replyTo().tell(Outcome.ok(known));
     return this;
   }
 
   private Behavior<Command> onDisconnectedTooLong(DisconnectedTooLong d) {
-    if (viewers.get(d.viewerId()) == Transport.ViewerState.DISCONNECTED) {
+    if (viewers.state(d.viewerId()) == Transport.ViewerState.DISCONNECTED) {
       getContext().getLog().info("session {}: viewer {} disconnected for {} s; dropping it",
           sessionId, d.viewerId(), disconnectedTimeout.toSeconds());
       Metrics.VIEWERS_DROPPED.labelValues("disconnected_timeout").inc();
       viewers.remove(d.viewerId());
-      viewerLeft(d.viewerId());
+      viewers.left(d.viewerId());
       output.disconnect(d.viewerId());
-      reportViewers();
+      viewers.report();
     }
     return this;
   }
@@ -281,13 +232,13 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
   private Behavior<Command> onNotConnectedInTime(NotConnectedInTime n) {
     // The timer is cancelled when the viewer first connects: a viewer still here never did
     // (libwebrtc may have moved it from CONNECTING to DISCONNECTED meanwhile).
-    if (viewers.containsKey(n.viewerId())) {
+    if (viewers.contains(n.viewerId())) {
       getContext().getLog().info("session {}: viewer {} did not connect within {} ms of its answer "
           + "(avpush.limits.connect-timeout); dropping it", sessionId, n.viewerId(), connectTimeout.toMillis());
       Metrics.VIEWERS_DROPPED.labelValues("connect_timeout").inc();
       viewers.remove(n.viewerId());
       output.disconnect(n.viewerId());
-      reportViewers();
+      viewers.report();
     }
     return this;
   }
@@ -296,29 +247,8 @@ public final class ViewerGroup extends AbstractBehavior<ViewerGroup.Command> {
     return "connect:" + viewerId;
   }
 
-  /** A viewer has left: a viewer-left event if it had joined (was connected once). */
-  private void viewerLeft(String viewerId) {
-    if (joined.remove(viewerId)) {
-      events.publish(SessionEvents.Event.viewer("viewer-left", viewerId, connectedCount()));
-    }
-  }
-
-  private int connectedCount() {
-    return (int) viewers.values().stream().filter(v -> v == Transport.ViewerState.CONNECTED).count();
-  }
-
-  private void reportViewers() {
-    int connected = connectedCount();
-    if (connected != connectedReported || viewers.size() != totalReported) {
-      Metrics.VIEWERS.inc(connected - Math.max(0, connectedReported));
-      connectedReported = connected;
-      totalReported = viewers.size();
-      viewersListener.tell(new SyncSupervisor.ViewersChanged(connected, viewers.size()));
-    }
-  }
-
   private Behavior<Command> onPostStop() {
-    Metrics.VIEWERS.dec(Math.max(0, connectedReported));
+    viewers.close();
     output.close();
     return this;
   }
