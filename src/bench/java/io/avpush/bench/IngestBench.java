@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * frames), with the heap it allocated per MB and the GC cycles; threads that ended meanwhile are
  * counted from the process's own CPU time (group "ended"). Clients: {@code jdk} (the JDK's
  * HttpClient in this JVM, its threads not counted), {@code curl} ({@code curl -F}, one process per
- * upload), {@code urllib} and {@code requests} (Python, {@code src/test/bench/ingest_client.py}),
+ * upload), {@code urllib} and {@code requests} (Python, {@code src/bench/clients/ingest_client.py}),
  * {@code node} (Node's fetch with FormData, {@code ingest_client.mjs}) and {@code stream} (the
  * Python client of {@code clients/python} streaming each segment over the WebSocket, a frame and
  * its audio per message pair). External clients' own CPU is not counted.
@@ -240,7 +240,7 @@ public final class IngestBench {
   }
 
   private static Path script(String name) {
-    return Path.of("src/test/bench", name).toAbsolutePath();
+    return Path.of("src/bench/clients", name).toAbsolutePath();
   }
 
   /** Runs a client process (PYTHONPATH reaching clients/python), its stderr shown; its stdout, trimmed. */
