@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.avpush.http.ApiClient;
+import io.avpush.testing.ApiClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

@@ -3,9 +3,11 @@ package io.avpush.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
 import io.avpush.media.Fuzz;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +61,7 @@ class ApiFuzzTest {
     String target = createSession();
     assertEquals(200, api.postJson("/api/sessions/" + victim + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
     Reply queued = api.postParts("/api/sessions/" + victim + "/segments",
-        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(VICTIM_SECONDS), 48_000))));
+        List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(VICTIM_SECONDS), 48_000))));
     assertEquals(202, queued.status(), queued.toString());
 
     Fuzz fuzz = Fuzz.seeded("HTTP API");
@@ -244,7 +246,7 @@ class ApiFuzzTest {
     assertEquals(200, list.status(), list.toString());
     String fresh = createSession();
     Reply up = api.postParts("/api/sessions/" + fresh + "/segments", List.of(
-        Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 5, 100)), Part.field("width", "" + W), Part.field("height", "" + H)));
+        Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 5, 100)), Part.field("width", "" + W), Part.field("height", "" + H)));
     assertEquals(202, up.status(), up.toString());
     assertEquals(204, api.delete("/api/sessions/" + fresh).status());
   }
@@ -352,7 +354,7 @@ class ApiFuzzTest {
       }
       case 4 -> {
         // a multipart body cut short, or framed by another boundary than the header says
-        byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000))));
         boolean cut = r.nextBoolean();
         byte[] sent = cut ? Arrays.copyOf(body, r.nextInt(body.length - 8)) : body;
         String type = cut ? ApiClient.multipartType() : "multipart/form-data; boundary=" + pick(r, "other", "\"\"", "x".repeat(71), BOUNDARY);
@@ -375,7 +377,7 @@ class ApiFuzzTest {
             "X-" + "n".repeat(65 + r.nextInt(100_000)) + ": 1\r\n" + PART_AUDIO,
             PART_AUDIO + "\r\n" + pick(r, "No Colon", "\u0001: 1", "X\u00ff: 1"),
             PART_AUDIO + "\r\nX-A: 1".repeat(65 + r.nextInt(300)));
-        List<byte[]> parts = new ArrayList<>(List.of(rawPart(headers, ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        List<byte[]> parts = new ArrayList<>(List.of(rawPart(headers, SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000))));
         if (r.nextBoolean()) {
           parts.add(r.nextInt(parts.size() + 1), rawPart("Content-Disposition: form-data; name=\"fps\"", "30".getBytes()));
         }
@@ -385,10 +387,10 @@ class ApiFuzzTest {
         // a part sent empty, among good ones: never taken as the part left out
         String empty = pick(r, "audio", "video", "frame", "fps", "width", "height", "format");
         List<byte[]> parts = new ArrayList<>();
-        parts.add(rawPart(PART_AUDIO, empty.equals("audio") ? new byte[0] : ApiClient.wav(ApiClient.tone(0.1), 48_000)));
+        parts.add(rawPart(PART_AUDIO, empty.equals("audio") ? new byte[0] : SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000)));
         if (!empty.equals("audio") && !empty.equals("frame")) {
           parts.add(rawPart("Content-Disposition: form-data; name=\"video\"; filename=\"v.bgr\"",
-              empty.equals("video") ? new byte[0] : ApiClient.greyFrames(W, H, 3, 70)));
+              empty.equals("video") ? new byte[0] : SyntheticMedia.greyFrames(W, H, 3, 70)));
         }
         if (empty.equals("frame")) {
           parts.set(0, rawPart("Content-Disposition: form-data; name=\"frame\"", new byte[0]));
