@@ -8,6 +8,7 @@ import io.avpush.media.FrameRate;
 import io.avpush.netlab.Impairment;
 import io.avpush.netlab.NetworkLab;
 import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
 import io.avpush.testing.SyntheticMedia;
 import java.io.IOException;
 import java.net.URI;
@@ -225,7 +226,7 @@ final class SyncLab {
     boolean labbed = o.impaired() || needsLab;
     boolean route = o.browser.equals("firefox") && !labbed;
     try (DefaultRoute ignored = route ? DefaultRoute.ensure() : new DefaultRoute(null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", config)) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", config)) {
       if (labbed) {
         lab = NetworkLab.start(o.out.resolve("netlab"), o.down, o.up, o.seed);
       }
