@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Streaming benchmark of one avpush node (src/test/java/io/avpush/bench/StreamBench.java): the real
+# Streaming benchmark of one avpush node (src/bench/java/io/avpush/bench/StreamBench.java): the real
 # server in-process, N sessions over HTTP, one in-JVM WebRTC receiver per session, 2 s segments of a
 # moving 512x512 picture + 48 kHz audio uploaded continuously; prints CPU per stream-second (process
 # and by thread group), frames pushed/encoded/sent/received, pacing lateness, first-frame latency,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingestion benchmark (src/test/java/io/avpush/bench/IngestBench.java): the server's CPU per MB of
+# Ingestion benchmark (src/bench/java/io/avpush/bench/IngestBench.java): the server's CPU per MB of
 # raw frames uploaded or streamed, by thread group, for each kind of client: the JDK's HttpClient,
 # curl -F, Python urllib and requests, Node's fetch with FormData, and the Python client streaming
 # over the WebSocket. The node runs in-process with no viewer (nothing is encoded), on loopback: no

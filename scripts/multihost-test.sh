@@ -3,7 +3,7 @@
 # (10.204.0.1-3, joined by veth pairs to a bridge), and a webrtc-java viewer on the bridge
 # (10.204.0.100). The viewer connects through node 1 to a session served by node 3, receives media
 # from node 3, node 2 is killed (kill -9), the viewer must keep receiving without a gap, and a new
-# session must be created (src/test/java/io/avpush/webrtc/MultiHostCheck.java).
+# session must be created (src/bench/java/io/avpush/webrtc/MultiHostCheck.java).
 #
 # Everything runs inside a private network namespace made with unshare, so the machine's own
 # interfaces are never touched; the three node namespaces live inside it. Needs root.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak benchmark of one avpush node (src/test/java/io/avpush/bench/SoakBench.java): the real server
+# Soak benchmark of one avpush node (src/bench/java/io/avpush/bench/SoakBench.java): the real server
 # in-process and 1,000 sessions of create → connect a webrtc-java viewer through the offer route →
 # stream the demo clip → DELETE, a few at a time. Prints RSS, the native memory outside the JVM's own
 # (RSS minus Native Memory Tracking's committed total) and the heap every 100 sessions, then the

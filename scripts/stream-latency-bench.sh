@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Streaming start-up latency (src/test/java/io/avpush/bench/StreamLatencyBench.java): first chunk
+# Streaming start-up latency (src/bench/java/io/avpush/bench/StreamLatencyBench.java): first chunk
 # sent over the WebSocket -> first frame of the streamed segment pushed to the peer, for a live
 # producer (real-time 20 ms audio chunks and 512x512 frames at 30 fps), per stream-lead.
 # In-process server on loopback, no WebRTC (pushes are timed, not encoded).

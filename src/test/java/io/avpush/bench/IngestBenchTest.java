@@ -10,15 +10,15 @@ class IngestBenchTest {
 
   @Test
   void clientThreadsAreLeftOutAndEndedThreadsAreTheProcessTicksNoLiveThreadHas() {
-    Map<Integer, StreamBench.ThreadCpu> before = Map.of(
-        1, new StreamBench.ThreadCpu("avpush-pekko.ac", 100),
-        2, new StreamBench.ThreadCpu("HttpClient-1-Wo", 50),
-        3, new StreamBench.ThreadCpu("Thread-17", 5));             // ends before the second reading
-    Map<Integer, StreamBench.ThreadCpu> after = Map.of(
-        1, new StreamBench.ThreadCpu("avpush-pekko.ac", 130),       // 30 ticks
-        2, new StreamBench.ThreadCpu("HttpClient-1-Wo", 90),        // the JDK client: 40, not the server's
-        4, new StreamBench.ThreadCpu("avpush-avpush-b", 7),         // born meanwhile: all 7
-        5, new StreamBench.ThreadCpu("avpush-pekko.io", 3));
+    Map<Integer, ThreadCpu> before = Map.of(
+        1, new ThreadCpu("avpush-pekko.ac", 100),
+        2, new ThreadCpu("HttpClient-1-Wo", 50),
+        3, new ThreadCpu("Thread-17", 5));             // ends before the second reading
+    Map<Integer, ThreadCpu> after = Map.of(
+        1, new ThreadCpu("avpush-pekko.ac", 130),       // 30 ticks
+        2, new ThreadCpu("HttpClient-1-Wo", 90),        // the JDK client: 40, not the server's
+        4, new ThreadCpu("avpush-avpush-b", 7),         // born meanwhile: all 7
+        5, new ThreadCpu("avpush-pekko.io", 3));
 
     // The process used 100 ticks: 80 by live threads, 20 by threads that ended (Thread-17 and others).
     Map<String, Double> ms = IngestBench.cpuMs(before, after, 100);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.avpush.media.FrameRate;
 import io.avpush.media.TestSignal;
 import io.avpush.netlab.Impairment;
+import io.avpush.testing.InProcessNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ class ChromiumSyncIT {
   void eventsAreHandedOnWithTheirFrames() throws Exception {
     MeasurePage.Run run;
     String url;
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20))) {
       url = server.baseUrl() + "/static/measure.html?seconds=20&events=1";
       run = MeasurePage.run(url, 20 + 45L, "ChromiumSyncIT-events");
     }
@@ -122,7 +123,7 @@ class ChromiumSyncIT {
     int viewers = 3;
     MeasurePage.Run run;
     String url;
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20))) {
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20))) {
       url = server.baseUrl() + "/static/measure.html?seconds=20&viewers=" + viewers + "&leave=2&leaveAtMs=5500";
       run = MeasurePage.run(url, 20 + 60L, "ChromiumSyncIT-viewers");
     }

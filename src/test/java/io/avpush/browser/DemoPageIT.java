@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.avpush.testing.InProcessNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +41,7 @@ class DemoPageIT {
     MeasurePage.require(TurnLab.missingReason());
     MeasurePage.require(HeadlessChromium.missingReason());
     Path dir = Files.createTempDirectory("avpush-demo-page-unreachable");
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "");
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "");
         TurnLab lab = TurnLab.start(dir, "lt-cred-mech\nuser=nobody:unused", server.port())) {
       assertFalse(lab.viewerCanConnect(TurnLab.AVPUSH_ADDRESS, server.port()), "the viewer host must not reach avpush");
       long opened = System.nanoTime();
@@ -63,7 +64,7 @@ class DemoPageIT {
   void aViewerTheServerEndsIsToldSo() throws Exception {
     MeasurePage.require(HeadlessChromium.missingReason());
     Path dir = Files.createTempDirectory("avpush-demo-page-ended");
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       // In scripts/in-netns.sh's namespace the page and the media both go over 10.203.0.1.
       String base = "http://10.203.0.1:" + server.port();
       try (BrowserProcess page = HeadlessChromium.open(base + "/", dir.resolve("chromium.log"), SAYS, "no-progress-lines",
@@ -87,7 +88,7 @@ class DemoPageIT {
   void aViewerTheServerDeletesIsToldSoAtOnceNotWhenTheConnectionTimesOut() throws Exception {
     MeasurePage.require(HeadlessChromium.missingReason());
     Path dir = Files.createTempDirectory("avpush-demo-page-viewer-deleted");
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       String base = "http://10.203.0.1:" + server.port();
       try (BrowserProcess page = HeadlessChromium.open(base + "/", dir.resolve("chromium.log"), SAYS, "no-progress-lines",
           List.of(), List.of())) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.avpush.testing.InProcessNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -72,7 +73,7 @@ class EyevinnWhepPlayerIT {
   void playsTheSessionItMakesWithPostWhepAndItsStopEndsTheSession() throws Exception {
     requirePlayerAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       Api api = new Api(server.baseUrl(), Optional.empty());
       String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep";
       // The player's session is the node's only one; once its viewer is connected, queue the clip.
@@ -97,7 +98,7 @@ class EyevinnWhepPlayerIT {
   void joinsASessionWithPostWhepIdAndItsStopEndsOnlyItsViewer() throws Exception {
     requirePlayerAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0",
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0",
             "avpush.auth.api-keys = [\"" + KEY + "\"]\navpush.auth.token-secret = eyevinn-whep-player-it-token-secret\n"
                 + "avpush.http.cors-origins = [\"" + pages.origin() + "\"]")) {
       Api api = new Api(server.baseUrl(), Optional.of(KEY));
@@ -130,7 +131,7 @@ class EyevinnWhepPlayerIT {
   void aUrlOfNoSessionMakesThePlayerReportAFailedConnection() throws Exception {
     requirePlayerAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       String endpoint = "http://" + NS_ADDRESS + ":" + server.port() + "/whep/nosuchsession";
       JsonNode result = MeasurePage.run(pageUrl(pages, endpoint, null), 60, "EyevinnWhepPlayerIT-unknown").result();
       String all = "\n" + result;

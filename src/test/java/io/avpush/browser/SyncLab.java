@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.avpush.media.FrameRate;
 import io.avpush.netlab.Impairment;
 import io.avpush.netlab.NetworkLab;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
+import io.avpush.testing.SyntheticMedia;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -137,17 +140,17 @@ final class SyncLab {
     return withViewer(o, 1, false, (viewer) -> {
       ObjectNode result = JSON.createObjectNode();
       ArrayNode latencies = result.putArray("interruptToSilenceMs");
-      io.avpush.http.ApiClient api = new io.avpush.http.ApiClient(URI.create(viewer.sessionUrl() + "/"));
+      ApiClient api = new ApiClient(URI.create(viewer.sessionUrl() + "/"));
       short[] tone = new short[4 * 48_000];
       for (int n = 0; n < tone.length; n++) {
         tone[n] = (short) Math.round(0.7 * 32767 * Math.sin(2 * Math.PI * 1000 * n / 48_000.0));
       }
-      byte[] wav = io.avpush.http.ApiClient.wav(tone, 48_000);
+      byte[] wav = SyntheticMedia.wav(tone, 48_000);
       java.util.SplittableRandom random = new java.util.SplittableRandom(o.seed);
       for (int i = 0; i < count; i++) {
         int heardBefore = viewer.listener().beepsEpochMs().size();
-        io.avpush.http.ApiClient.Reply accepted = api.postParts(viewer.sessionUrl() + "/segments",
-            List.of(io.avpush.http.ApiClient.Part.file("audio", "tone.wav", wav)));
+        ApiClient.Reply accepted = api.postParts(viewer.sessionUrl() + "/segments",
+            List.of(ApiClient.Part.file("audio", "tone.wav", wav)));
         if (accepted.status() != 202) {
           throw new IOException("the tone upload got " + accepted);
         }
@@ -159,7 +162,7 @@ final class SyncLab {
           Thread.sleep(20);
         }
         Thread.sleep(800 + random.nextInt(800));
-        io.avpush.http.ApiClient.Reply cut = api.postJson(viewer.sessionUrl() + "/interrupt", "");
+        ApiClient.Reply cut = api.postJson(viewer.sessionUrl() + "/interrupt", "");
         double replied = System.currentTimeMillis();
         if (cut.status() != 200) {
           throw new IOException("the interrupt got " + cut);
@@ -223,7 +226,7 @@ final class SyncLab {
     boolean labbed = o.impaired() || needsLab;
     boolean route = o.browser.equals("firefox") && !labbed;
     try (DefaultRoute ignored = route ? DefaultRoute.ensure() : new DefaultRoute(null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", config)) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", config)) {
       if (labbed) {
         lab = NetworkLab.start(o.out.resolve("netlab"), o.down, o.up, o.seed);
       }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.avpush.testing.InProcessNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +90,7 @@ class TurnRelayIT {
     MeasurePage.require(TurnLab.missingReason());
     MeasurePage.require(HeadlessChromium.missingReason());
     Path dir = Files.createTempDirectory("avpush-turn-" + label);
-    try (InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", avpushConfig);
+    try (InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", avpushConfig);
         TurnLab lab = TurnLab.start(dir, coturnAuth, server.port())) {
       assertFalse(lab.viewerCanConnect(TurnLab.AVPUSH_ADDRESS, server.port()),
           "the viewer host reaches avpush directly; the lab must only let it through the relay");
@@ -140,7 +141,7 @@ class TurnRelayIT {
     assertEquals(0, result.path("notes").size(), "page notes: " + result.path("notes"));
   }
 
-  private static String status(InProcessServer server, String sessionId) throws Exception {
+  private static String status(InProcessNode server, String sessionId) throws Exception {
     HttpResponse<String> reply = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/sessions/" + sessionId)).build(),
         HttpResponse.BodyHandlers.ofString());

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.avpush.http.ApiClient;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -50,7 +51,7 @@ class ViewerModuleIT {
   void showsTheSessionHandsOnItsEventsWithTheirFramesAndCloseEndsTheViewer() throws Exception {
     requireChromiumAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       ApiClient api = new ApiClient(URI.create(server.baseUrl() + "/"));
       String session = createSession(api);
       // The page queues the demo clip once its events channel is open: the clip's segment-started comes then.
@@ -92,7 +93,7 @@ class ViewerModuleIT {
   void aSessionThatDoesNotExistIsReportedWithTheServersMessage() throws Exception {
     requireChromiumAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       ApiClient api = new ApiClient(URI.create(server.baseUrl() + "/"));
       String message = api.get("/api/sessions/nosuchsession").text("message");
       JsonNode result = run(pages, server, "session=nosuchsession&mode=offer", "ViewerModuleIT-unknown");
@@ -110,7 +111,7 @@ class ViewerModuleIT {
   void aViewerTheServerEndsIsReportedAsDropped() throws Exception {
     requireChromiumAndNamespace();
     try (LabPages pages = LabPages.start("127.0.0.1", null);
-        InProcessServer server = InProcessServer.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
+        InProcessNode server = InProcessNode.start(Duration.ofSeconds(20), "0.0.0.0", "")) {
       ApiClient api = new ApiClient(URI.create(server.baseUrl() + "/"));
       String session = createSession(api);
       CompletableFuture<Long> deletedAt = CompletableFuture.supplyAsync(() -> {
@@ -173,7 +174,7 @@ class ViewerModuleIT {
         + " ms from the frame " + event.path("type").asText() + " came with, not whole seconds: it came with another frame" + all);
   }
 
-  private static JsonNode run(LabPages pages, InProcessServer server, String query, String label) throws Exception {
+  private static JsonNode run(LabPages pages, InProcessNode server, String query, String label) throws Exception {
     String avpush = "http://" + NS_ADDRESS + ":" + server.port();
     String url = pages.origin() + "/lab/viewer.html?server=" + URLEncoder.encode(avpush, StandardCharsets.UTF_8) + "&" + query;
     return MeasurePage.run(url, 75, label).result();

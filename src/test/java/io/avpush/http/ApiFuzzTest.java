@@ -11,10 +11,12 @@ import static io.avpush.http.HostileRequests.request;
 import static io.avpush.http.HostileRequests.shorten;
 import static io.avpush.http.HostileRequests.W;
 
-import io.avpush.http.ApiClient.Part;
+import io.avpush.testing.ApiClient.Part;
 import io.avpush.http.HostileRequests.Request;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Reply;
 import io.avpush.media.Fuzz;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,7 +63,7 @@ class ApiFuzzTest {
     String target = createSession();
     assertEquals(200, api.postJson("/api/sessions/" + victim + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
     Reply queued = api.postParts("/api/sessions/" + victim + "/segments",
-        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(VICTIM_SECONDS), 48_000))));
+        List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(VICTIM_SECONDS), 48_000))));
     assertEquals(202, queued.status(), queued.toString());
 
     Fuzz fuzz = Fuzz.seeded("HTTP API");
@@ -228,7 +230,7 @@ class ApiFuzzTest {
     assertEquals(200, list.status(), list.toString());
     String fresh = createSession();
     Reply up = api.postParts("/api/sessions/" + fresh + "/segments", List.of(
-        Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 5, 100)), Part.field("width", "" + W), Part.field("height", "" + H)));
+        Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 5, 100)), Part.field("width", "" + W), Part.field("height", "" + H)));
     assertEquals(202, up.status(), up.toString());
     assertEquals(204, api.delete("/api/sessions/" + fresh).status());
   }

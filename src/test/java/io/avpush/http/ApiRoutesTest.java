@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +46,7 @@ class ApiRoutesTest {
         api.get("/api/sessions/" + id),
         api.delete("/api/sessions/" + id),
         api.postJson("/api/sessions/" + id + "/offer", "{\"sdp\": \"v=0\\r\\n\", \"type\": \"offer\"}"),
-        api.postParts("/api/sessions/" + id + "/segments", List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.2), 48_000)))),
+        api.postParts("/api/sessions/" + id + "/segments", List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.2), 48_000)))),
         api.postJson("/api/sessions/" + id + "/interrupt", ""),
         api.postJson("/api/sessions/" + id + "/demo", ""));
     for (Reply r : replies) {
@@ -132,22 +134,22 @@ class ApiRoutesTest {
     assertError(upload(segments, Part.file("video", "v.bgr", ragged), Part.field("width", "" + W), Part.field("height", "" + H)),
         400, "bad_request", (FRAME_BYTES * 2 + 5) + " bytes", FRAME_BYTES + " bytes each", "5 bytes left over");
 
-    assertError(upload(segments, Part.file("video", "v.bgr", ApiClient.greyFrames(32, 32, 3, 90)),
+    assertError(upload(segments, Part.file("video", "v.bgr", SyntheticMedia.greyFrames(32, 32, 3, 90)),
             Part.field("width", "32"), Part.field("height", "32")),
         400, "bad_request", "frames are 32x32", "streams " + W + "x" + H);
 
     assertError(upload(segments, audio(0.2), Part.field("subtitles", "hello")), 400, "bad_request",
         "unknown form part 'subtitles'");
 
-    assertError(upload(segments, Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 3, 90)),
+    assertError(upload(segments, Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 3, 90)),
             Part.field("width", "wide"), Part.field("height", "" + H)),
         400, "bad_request", "'width' = 'wide' is not a whole number");
 
-    assertError(upload(segments, Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 3, 90)),
+    assertError(upload(segments, Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 3, 90)),
             Part.field("width", "-64"), Part.field("height", "" + H)),
         400, "bad_request", "'width' = -64", "out of range");
 
-    assertError(upload(segments, audio(0.2), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 3, 90)),
+    assertError(upload(segments, audio(0.2), Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 3, 90)),
             Part.field("fps", "fast")),
         400, "bad_request", "'fps' = 'fast' is not a frame rate");
 
@@ -175,15 +177,15 @@ class ApiRoutesTest {
         "if the frames have another size, say so with fields 'width' and 'height'");
     assertError(upload(segments, Part.file("video", "v.rgba", new byte[W * H * 4 * 2])), 400, "bad_request",
         "they would be 2 whole rgba frames: if so, send field format=rgba");
-    assertError(upload(segments, Part.file("video", "v.bgr", ApiClient.greyFrames(32, 64, 1, 90)), Part.field("width", "32")),
+    assertError(upload(segments, Part.file("video", "v.bgr", SyntheticMedia.greyFrames(32, 64, 1, 90)), Part.field("width", "32")),
         400, "bad_request", "frames are 32x64 (assumed: the session's height 64, as no 'height' was sent)",
         "create the session with width=32 and height=64");
 
-    byte[] png = ApiClient.image(W, H, 0x808080, "png");
+    byte[] png = SyntheticMedia.image(W, H, 0x808080, "png");
     assertError(upload(segments, audio(0.2), Part.file("video", "face.png", png)), 400, "bad_request",
         "part 'video' holds a PNG image (" + png.length + " bytes)", "send images as parts 'frame' instead",
         "-F frame=@face_001.png");
-    byte[] jpeg = ApiClient.image(W, H, 0x808080, "jpeg");
+    byte[] jpeg = SyntheticMedia.image(W, H, 0x808080, "jpeg");
     assertError(upload(segments, Part.file("video", "face.jpg", jpeg)), 400, "bad_request",
         "part 'video' holds a JPEG image", "parts 'frame'");
     // The same image as a part 'frame' is what the message asks for.
@@ -199,19 +201,19 @@ class ApiRoutesTest {
   void anUploadWhoseFramesAndAudioDifferInLengthSaysWhatWasHeldOrDropped() throws Exception {
     String segments = "/api/sessions/" + createSession().text("sessionId") + "/segments";
 
-    Reply fits = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 30, 90)));
+    Reply fits = upload(segments, audio(1.0), Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 30, 90)));
     assertEquals(202, fits.status(), fits.toString());
     assertFalse(fits.json().has("note"), "audio and frames fit, nothing to say: " + fits);
     assertEquals(0, fits.json().get("framesHeldTicks").asLong());
     assertEquals(0, fits.json().get("framesDropped").asInt());
 
-    Reply shortFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 20, 90)));
+    Reply shortFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 20, 90)));
     assertEquals(202, shortFrames.status(), shortFrames.toString());
     assertEquals(10, shortFrames.json().get("framesHeldTicks").asLong(), shortFrames.toString());
     assertEquals("the frames last 667 ms (20 at 30 fps) and the audio 1000 ms: the last frame is held for 10 frame "
         + "ticks (333 ms) to the end of the audio; send frames as long as the audio to avoid it", shortFrames.text("note"));
 
-    Reply longFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 40, 90)));
+    Reply longFrames = upload(segments, audio(1.0), Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 40, 90)));
     assertEquals(202, longFrames.status(), longFrames.toString());
     assertEquals(10, longFrames.json().get("framesDropped").asInt(), longFrames.toString());
     assertEquals("the frames last 1333 ms (40 at 30 fps) and the audio 1000 ms: the last 10 frames (333 ms) start "
@@ -239,7 +241,7 @@ class ApiRoutesTest {
     assertTrue(answer.text("viewerId").startsWith(id + "-v"), answer.toString());
 
     Reply accepted = upload(base + "/segments", audio(1.0),
-        Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 30, 120)),
+        Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 30, 120)),
         Part.field("width", "" + W), Part.field("height", "" + H), Part.field("fps", "30"));
     assertEquals(202, accepted.status(), accepted.toString());
     String firstSegment = accepted.text("segmentId");
@@ -365,7 +367,7 @@ class ApiRoutesTest {
   }
 
   private static Part audio(double seconds) {
-    return Part.file("audio", "speech.wav", ApiClient.wav(ApiClient.tone(seconds), 48_000));
+    return Part.file("audio", "speech.wav", SyntheticMedia.wav(SyntheticMedia.tone(seconds), 48_000));
   }
 
   private static Reply upload(String path, Part... parts) throws Exception {

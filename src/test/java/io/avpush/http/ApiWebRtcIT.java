@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
 import io.avpush.media.FrameRate;
 import io.avpush.media.MarkerClip;
 import io.avpush.media.TestSignal;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;
 import io.avpush.webrtc.WebRtcTransports;
@@ -94,7 +96,7 @@ class ApiWebRtcIT {
       byte[] bgr = markerFramesBgr24(clip.i420Frames().length, markerFrames);
       int beepsBefore = viewer.beepArrivals().size();
       Reply accepted = api.postParts(base + "/segments", List.of(
-          Part.file("audio", "markers.wav", ApiClient.wav(clip.pcm48k(), 48_000)),
+          Part.file("audio", "markers.wav", SyntheticMedia.wav(clip.pcm48k(), 48_000)),
           Part.file("video", "markers.bgr", bgr),
           Part.field("width", "" + W), Part.field("height", "" + H), Part.field("fps", "30")));
       long acceptedAt = System.nanoTime();

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +64,7 @@ class AuthTest {
           f -> json("POST", "/api/sessions/" + f.sessionId() + "/offer", "{\"sdp\": \"v=0\\r\\n\", \"type\": \"offer\"}")),
       new Endpoint("POST /api/sessions/{id}/segments", Needs.API_KEY, 202, f -> new Call("POST",
           "/api/sessions/" + f.sessionId() + "/segments", ApiClient.multipartType(),
-          ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.2), 48_000)))))),
+          ApiClient.multipart(List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.2), 48_000)))))),
       new Endpoint("POST /api/sessions/{id}/demo", Needs.API_KEY, 202, f -> json("POST", "/api/sessions/" + f.sessionId() + "/demo", "")),
       new Endpoint("POST /api/sessions/{id}/interrupt", Needs.API_KEY, 200,
           f -> json("POST", "/api/sessions/" + f.sessionId() + "/interrupt", "")),

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -153,7 +155,7 @@ class ClusterFailureTest {
       sessionOf.put(cluster.ownerOf(id), id);
       assertEquals(200, api(0).postJson("/api/sessions/" + id + "/offer", "{\"sdp\": \"v=0\\r\\n\", \"type\": \"offer\"}").status());
       Reply upload = api(0).postParts("/api/sessions/" + id + "/segments", List.of(
-          Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(2.0), 48_000))));
+          Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(2.0), 48_000))));
       assertEquals(202, upload.status(), upload.toString());
     }
     assertEquals(3, sessionOf.size(), "one session per node: " + sessionOf);

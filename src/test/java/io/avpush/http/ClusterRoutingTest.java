@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -72,9 +74,9 @@ class ClusterRoutingTest {
 
     // 8 frames of 512x512 bgr24 (6.3 MB) through a node that does not serve the session: streamed
     // to the serving node's HTTP API, far past Artery's 256 KiB frames.
-    byte[] video = ApiClient.greyFrames(W, H, 8, 200);
+    byte[] video = SyntheticMedia.greyFrames(W, H, 8, 200);
     Reply upload = api(third).postParts("/api/sessions/" + id + "/segments", List.of(
-        Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(1.0), 48_000)),
+        Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(1.0), 48_000)),
         Part.file("video", "v.bgr", video), Part.field("width", "" + W), Part.field("height", "" + H),
         Part.field("fps", "8")));
     assertEquals(202, upload.status(), upload.toString());
@@ -85,7 +87,7 @@ class ClusterRoutingTest {
 
     // The idle loop (an upload) passes through too; the stream WebSocket is pointed at the serving node.
     Reply idle = api(third).send("PUT", "/api/sessions/" + id + "/idle", ApiClient.multipartType(), ApiClient.multipart(List.of(
-        Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 2, 90)), Part.field("width", "" + W),
+        Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 2, 90)), Part.field("width", "" + W),
         Part.field("height", "" + H), Part.field("fps", "2"))));
     assertEquals(200, idle.status(), idle.toString());
     assertTrue(api(owner).get("/api/sessions/" + id).json().get("idle").get("frames").asInt() == 2, "the loop is set on the serving node");

@@ -6,6 +6,7 @@ import io.avpush.app.Guardian;
 import io.avpush.cluster.ClusterConfig;
 import io.avpush.config.AvpushSettings;
 import io.avpush.pacing.PushPacer;
+import io.avpush.testing.ApiClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
 import org.junit.jupiter.api.Test;
 
 /**

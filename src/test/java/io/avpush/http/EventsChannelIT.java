@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;
 import io.avpush.webrtc.WebRtcTransports;
@@ -48,8 +50,8 @@ class EventsChannelIT {
       awaitTrue(() -> viewer.eventMessages().stream().anyMatch(m -> m.contains("\"av-diff\"")), "the channel to carry events");
 
       Reply upload = api.postParts("/api/sessions/" + id + "/segments", List.of(
-          Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.5), 48_000)),
-          Part.file("video", "v.bgr", ApiClient.greyFrames(160, 120, 15, 200)),
+          Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.5), 48_000)),
+          Part.file("video", "v.bgr", SyntheticMedia.greyFrames(160, 120, 15, 200)),
           Part.field("width", "160"), Part.field("height", "120"), Part.field("fps", "30")));
       assertEquals(202, upload.status(), upload.toString());
       String segment = upload.text("segmentId");

@@ -1,7 +1,9 @@
 package io.avpush.http;
 
-import io.avpush.http.ApiClient.Part;
+import io.avpush.testing.ApiClient.Part;
 import io.avpush.media.Fuzz;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -129,7 +131,7 @@ final class HostileRequests {
       }
       case 4 -> {
         // a multipart body cut short, or framed by another boundary than the header says
-        byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000))));
         boolean cut = r.nextBoolean();
         byte[] sent = cut ? Arrays.copyOf(body, r.nextInt(body.length - 8)) : body;
         String type = cut ? ApiClient.multipartType() : "multipart/form-data; boundary=" + pick(r, "other", "\"\"", "x".repeat(71), BOUNDARY);
@@ -152,7 +154,7 @@ final class HostileRequests {
             "X-" + "n".repeat(65 + r.nextInt(100_000)) + ": 1\r\n" + PART_AUDIO,
             PART_AUDIO + "\r\n" + pick(r, "No Colon", "\u0001: 1", "X\u00ff: 1"),
             PART_AUDIO + "\r\nX-A: 1".repeat(65 + r.nextInt(300)));
-        List<byte[]> parts = new ArrayList<>(List.of(rawPart(headers, ApiClient.wav(ApiClient.tone(0.1), 48_000))));
+        List<byte[]> parts = new ArrayList<>(List.of(rawPart(headers, SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000))));
         if (r.nextBoolean()) {
           parts.add(r.nextInt(parts.size() + 1), rawPart("Content-Disposition: form-data; name=\"fps\"", "30".getBytes()));
         }
@@ -162,10 +164,10 @@ final class HostileRequests {
         // a part sent empty, among good ones: never taken as the part left out
         String empty = pick(r, "audio", "video", "frame", "fps", "width", "height", "format");
         List<byte[]> parts = new ArrayList<>();
-        parts.add(rawPart(PART_AUDIO, empty.equals("audio") ? new byte[0] : ApiClient.wav(ApiClient.tone(0.1), 48_000)));
+        parts.add(rawPart(PART_AUDIO, empty.equals("audio") ? new byte[0] : SyntheticMedia.wav(SyntheticMedia.tone(0.1), 48_000)));
         if (!empty.equals("audio") && !empty.equals("frame")) {
           parts.add(rawPart("Content-Disposition: form-data; name=\"video\"; filename=\"v.bgr\"",
-              empty.equals("video") ? new byte[0] : ApiClient.greyFrames(W, H, 3, 70)));
+              empty.equals("video") ? new byte[0] : SyntheticMedia.greyFrames(W, H, 3, 70)));
         }
         if (empty.equals("frame")) {
           parts.set(0, rawPart("Content-Disposition: form-data; name=\"frame\"", new byte[0]));

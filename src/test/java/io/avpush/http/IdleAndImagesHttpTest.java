@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +38,9 @@ class IdleAndImagesHttpTest {
     String base = "/api/sessions/" + createSession();
     Reply images = api.postParts(base + "/segments", List.of(
         audio(0.5),
-        Part.file("frame", "0.png", ApiClient.image(W / 2, H / 2, 0x804020, "png")),
-        Part.file("frame", "1.jpg", ApiClient.image(W / 2, H / 2, 0x208040, "jpeg")),
-        Part.file("frame", "2.png", ApiClient.image(W / 2, H / 2, 0x204080, "png")),
+        Part.file("frame", "0.png", SyntheticMedia.image(W / 2, H / 2, 0x804020, "png")),
+        Part.file("frame", "1.jpg", SyntheticMedia.image(W / 2, H / 2, 0x208040, "jpeg")),
+        Part.file("frame", "2.png", SyntheticMedia.image(W / 2, H / 2, 0x204080, "png")),
         Part.field("fps", "30")));
     assertEquals(202, images.status(), images.toString());
     assertEquals(3, images.json().get("frames").asInt(), images.toString());
@@ -56,17 +58,17 @@ class IdleAndImagesHttpTest {
     String base = "/api/sessions/" + createSession();
     for (String path : List.of(base + "/segments", base + "/idle")) {
       String method = path.endsWith("/idle") ? "PUT" : "POST";
-      byte[] png = ApiClient.image(W, H, 0x808080, "png");
+      byte[] png = SyntheticMedia.image(W, H, 0x808080, "png");
       assertError(send(method, path, Part.file("frame", "a.png", png), Part.file("frame", "b.png", "not an image".getBytes())),
           400, "bad_request", "part 'frame' #2 (12 bytes) is not a PNG or JPEG image");
-      assertError(send(method, path, Part.file("frame", "a.png", png), Part.file("frame", "b.png", ApiClient.image(W, 32, 0, "png"))),
+      assertError(send(method, path, Part.file("frame", "a.png", png), Part.file("frame", "b.png", SyntheticMedia.image(W, 32, 0, "png"))),
           400, "bad_request", "part 'frame' #2 is 64x32 but #1 is 64x64", "one size");
       byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
       assertError(send(method, path, Part.file("frame", "a.png", cut)), 400, "bad_request",
           "part 'frame' #1", "cannot be decoded");
-      assertError(send(method, path, Part.file("frame", "a.gif", ApiClient.image(W, H, 0, "gif"))), 400, "bad_request",
+      assertError(send(method, path, Part.file("frame", "a.gif", SyntheticMedia.image(W, H, 0, "gif"))), 400, "bad_request",
           "is a gif image; frames must be PNG or JPEG");
-      assertError(send(method, path, Part.file("frame", "a.png", png), Part.file("video", "v.bgr", ApiClient.greyFrames(W, H, 1, 9))),
+      assertError(send(method, path, Part.file("frame", "a.png", png), Part.file("video", "v.bgr", SyntheticMedia.greyFrames(W, H, 1, 9))),
           400, "bad_request", "not both");
       assertError(send(method, path, Part.file("frame", "a.png", png), Part.field("width", "" + W)),
           400, "bad_request", "leave these fields out");
@@ -74,15 +76,15 @@ class IdleAndImagesHttpTest {
           400, "bad_request", "not a whole number of 64x64 rgba frames (16384 bytes each)", "4 bytes left over");
       assertError(send(method, path, Part.file("video", "v", new byte[W * H * 3]), Part.field("format", "yuv420p")),
           400, "bad_request", "'format' = 'yuv420p'", "'bgr24'", "'rgba'");
-      assertError(send(method, path, Part.file("video", "v", ApiClient.greyFrames(32, 32, 1, 9)),
+      assertError(send(method, path, Part.file("video", "v", SyntheticMedia.greyFrames(32, 32, 1, 9)),
               Part.field("width", "32"), Part.field("height", "32")),
           400, "bad_request", "frames are 32x32", "streams 64x64");
       assertError(send(method, path, audio(0.2), audio(0.2)), 400, "bad_request", "part 'audio' is sent twice");
-      byte[] frame = ApiClient.greyFrames(W, H, 1, 9);
+      byte[] frame = SyntheticMedia.greyFrames(W, H, 1, 9);
       assertError(send(method, path, Part.file("video", "a", frame), Part.file("video", "b", frame), Part.file("video", "c", frame)),
           400, "bad_request", "part 'video' is sent twice", "raw frames back to back");
       List<Part> tooLong = new ArrayList<>();
-      byte[] tiny = ApiClient.image(2, 2, 0, "png");
+      byte[] tiny = SyntheticMedia.image(2, 2, 0, "png");
       for (int i = 0; i < 121; i++) {
         tooLong.add(Part.file("frame", i + ".png", tiny));
       }
@@ -102,8 +104,8 @@ class IdleAndImagesHttpTest {
     assertTrue(api.get(base).json().get("idle").isNull(), "no loop at first");
 
     Reply set = api.send("PUT", base + "/idle", ApiClient.multipartType(), ApiClient.multipart(List.of(
-        audio(1.0), Part.file("frame", "a.png", ApiClient.image(W, H, 0x405060, "png")),
-        Part.file("frame", "b.png", ApiClient.image(W, H, 0x506070, "png")), Part.field("fps", "2"))));
+        audio(1.0), Part.file("frame", "a.png", SyntheticMedia.image(W, H, 0x405060, "png")),
+        Part.file("frame", "b.png", SyntheticMedia.image(W, H, 0x506070, "png")), Part.field("fps", "2"))));
     assertEquals(200, set.status(), set.toString());
     JsonNode loop = set.json();
     String loopId = loop.get("loopId").asText();
@@ -132,7 +134,7 @@ class IdleAndImagesHttpTest {
         "bad_request", "this upload has neither");
     assertError(api.get(base + "/idle"), 405, "method_not_allowed", "PUT", "DELETE");
     assertError(api.send("PUT", "/api/sessions/nosuchsess/idle", ApiClient.multipartType(),
-        ApiClient.multipart(List.of(Part.file("frame", "a.png", ApiClient.image(W, H, 0, "png"))))), 404, "session_not_found");
+        ApiClient.multipart(List.of(Part.file("frame", "a.png", SyntheticMedia.image(W, H, 0, "png"))))), 404, "session_not_found");
     assertError(api.delete("/api/sessions/nosuchsess/idle"), 404, "session_not_found");
     assertTrue(api.get(base).json().get("idle").isNull(), "no bad upload became the loop");
   }
@@ -152,7 +154,7 @@ class IdleAndImagesHttpTest {
   }
 
   private static Part audio(double seconds) {
-    return Part.file("audio", "speech.wav", ApiClient.wav(ApiClient.tone(seconds), 48_000));
+    return Part.file("audio", "speech.wav", SyntheticMedia.wav(SyntheticMedia.tone(seconds), 48_000));
   }
 
   private static void assertError(Reply r, int status, String error, String... messageContains) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,13 +64,13 @@ class MalformedRequestsTest {
   }
 
   private static byte[] wav() {
-    return ApiClient.wav(ApiClient.tone(0.2), 48_000);
+    return SyntheticMedia.wav(SyntheticMedia.tone(0.2), 48_000);
   }
 
   private static final String AUDIO = "Content-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"";
 
   static Stream<Arguments> malformedForms() {
-    byte[] frames = ApiClient.greyFrames(W, H, 2, 90);
+    byte[] frames = SyntheticMedia.greyFrames(W, H, 2, 90);
     return Stream.of(
         Arguments.of("a part without Content-Disposition", form(part("Content-Type: application/octet-stream", wav())),
             400, "bad_request", List.of("must contain `Content-Disposition` header with `name` parameter",

@@ -3,8 +3,10 @@ package io.avpush.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Part;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -34,7 +36,7 @@ class MetricsTest {
       String id = api.postJson("/api/sessions", "{}").text("sessionId");
       String base = "/api/sessions/" + id;
       assertEquals(200, api.postJson(base + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
-      byte[] wav = ApiClient.wav(ApiClient.tone(0.5), 48_000);
+      byte[] wav = SyntheticMedia.wav(SyntheticMedia.tone(0.5), 48_000);
       assertEquals(202, api.postParts(base + "/segments", List.of(Part.file("audio", "a.wav", wav))).status());
       Await.until(() -> api.get(base).json().get("segmentsPlayed").asLong() == 1, Duration.ofSeconds(5), "the segment plays");
       // The segment's 15 frames and 50 chunks reach the pacer 25 ms ahead and frames are pushed

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.avpush.media.I420;
+import io.avpush.testing.SyntheticMedia;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.pekko.util.ByteString;
@@ -23,7 +24,7 @@ class StreamProtocolTest {
     StreamProtocol.Media audio = p.decode(framed.asByteBuffer());
     assertEquals(480, audio.pcm48k().length);
     assertEquals(1234, audio.pcm48k()[479]);
-    byte[] bgr = ApiClient.greyFrames(16, 16, 1, 90);
+    byte[] bgr = SyntheticMedia.greyFrames(16, 16, 1, 90);
     StreamProtocol.Media frame = p.decode(StreamClient.message(2, 1, 100_000, bgr));
     assertArrayEquals(I420.fromBgr24(bgr, 0, 16, 16), frame.frameI420());
     assertEquals(4800, frame.frameTsSamples(), "100 ms is sample 4800");
@@ -49,7 +50,7 @@ class StreamProtocolTest {
   @Test
   void frameTimestampsMustIncrease() throws Exception {
     StreamProtocol p = new StreamProtocol(16, 16, false, true, 0, io.avpush.media.FrameConverter.JAVA);
-    byte[] bgr = ApiClient.greyFrames(16, 16, 1, 90);
+    byte[] bgr = SyntheticMedia.greyFrames(16, 16, 1, 90);
     p.decode(StreamClient.message(2, 1, 1000, bgr));
     StreamProtocol.ProtocolException e = assertThrows(StreamProtocol.ProtocolException.class,
         () -> p.decode(StreamClient.message(2, 1, 1000, bgr)));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -50,7 +52,7 @@ class StreamRoutesTest {
       ws.binary(StreamClient.message(1, 1, c * 20_000L, StreamClient.s16(320, level)));
     }
     for (int k = from; k < from + ticks; k++) {
-      ws.binary(StreamClient.message(2, 1, Math.round(k * 1e6 / 30), ApiClient.greyFrames(W, H, 1, 50 + k)));
+      ws.binary(StreamClient.message(2, 1, Math.round(k * 1e6 / 30), SyntheticMedia.greyFrames(W, H, 1, 50 + k)));
     }
   }
 
@@ -214,7 +216,7 @@ class StreamRoutesTest {
                   .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), client));
       connectViewer(id);
       String segment = api.postParts("/api/sessions/" + id + "/segments", List.of(
-          ApiClient.Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.2), 48_000)))).text("segmentId");
+          ApiClient.Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.2), 48_000)))).text("segmentId");
       List<String> types = new ArrayList<>();
       for (org.apache.pekko.http.javadsl.model.sse.ServerSentEvent e : received.toCompletableFuture().get(30, TimeUnit.SECONDS)) {
         JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.getData());

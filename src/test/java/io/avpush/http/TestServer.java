@@ -7,6 +7,7 @@ import io.avpush.app.Guardian;
 import io.avpush.config.AvpushSettings;
 import io.avpush.session.Transport;
 import io.avpush.pacing.PushPacer;
+import io.avpush.testing.ApiClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -3,7 +3,9 @@ package io.avpush.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Part;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.SyntheticMedia;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,10 +38,10 @@ class UploadLimitsTest {
     String streaming = api.postJson("/api/sessions", "{}").text("sessionId");
     assertEquals(200, api.postJson("/api/sessions/" + streaming + "/offer", "{\"sdp\": \"v=0\\r\\n\"}").status());
     assertEquals(202, api.postParts("/api/sessions/" + streaming + "/segments",
-        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(2.0), 48_000)))).status());
+        List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(2.0), 48_000)))).status());
 
     String stalled = api.postJson("/api/sessions", "{}").text("sessionId");
-    byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(1.0), 48_000))));
+    byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(1.0), 48_000))));
     long sent = System.nanoTime();
     RawHttp.Reply reply;
     try (RawHttp client = new RawHttp(api.base())) {
@@ -60,7 +62,7 @@ class UploadLimitsTest {
     long audible = outputs.of(streaming).audibleSamples();
     assertTrue(audible >= 0.95 * 96_000 && audible <= 96_000, "every sample of the other session was pushed: " + audible);
     assertEquals(202, api.postParts("/api/sessions/" + stalled + "/segments",
-        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.5), 48_000)))).status(),
+        List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.5), 48_000)))).status(),
         "the session whose upload stalled takes the next one");
   }
 
@@ -160,7 +162,7 @@ class UploadLimitsTest {
   void anOversizedFormFieldIs413() throws Exception {
     String id = api.postJson("/api/sessions", "{}").text("sessionId");
     ApiClient.Reply reply = api.postParts("/api/sessions/" + id + "/segments",
-        List.of(Part.field("width", "6".repeat(5_000)), Part.file("video", "v", ApiClient.greyFrames(W, H, 1, 90))));
+        List.of(Part.field("width", "6".repeat(5_000)), Part.file("video", "v", SyntheticMedia.greyFrames(W, H, 1, 90))));
     assertEquals(413, reply.status(), reply.toString());
     assertTrue(reply.text("message").contains("exceeds 1024 bytes"), reply.toString());
   }
@@ -168,7 +170,7 @@ class UploadLimitsTest {
   @Test
   void aClientThatHangsUpMidUploadLeavesTheServerServing() throws Exception {
     String id = api.postJson("/api/sessions", "{}").text("sessionId");
-    byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(1.0), 48_000))));
+    byte[] body = ApiClient.multipart(List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(1.0), 48_000))));
     for (int i = 0; i < 5; i++) {
       try (RawHttp client = new RawHttp(api.base())) {
         client.head("POST", "/api/sessions/" + id + "/segments", ApiClient.multipartType(), body.length)
@@ -176,7 +178,7 @@ class UploadLimitsTest {
       }
     }
     ApiClient.Reply ok = api.postParts("/api/sessions/" + id + "/segments",
-        List.of(Part.file("audio", "a.wav", ApiClient.wav(ApiClient.tone(0.5), 48_000))));
+        List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(0.5), 48_000))));
     assertEquals(202, ok.status(), ok.toString());
     assertEquals(1, api.get("/api/sessions/" + id).json().get("queued").size()
         + (api.get("/api/sessions/" + id).json().get("playing").isNull() ? 0 : 1), "only the whole upload was taken");

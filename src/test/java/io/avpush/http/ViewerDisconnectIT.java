@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
 import io.avpush.webrtc.LightViewer;
 import io.avpush.webrtc.TestViewer;
 import io.avpush.webrtc.WebRtcEngine;

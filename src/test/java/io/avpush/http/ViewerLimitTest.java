@@ -3,7 +3,8 @@ package io.avpush.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.avpush.http.ApiClient.Reply;
+import io.avpush.testing.ApiClient.Reply;
+import io.avpush.testing.ApiClient;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

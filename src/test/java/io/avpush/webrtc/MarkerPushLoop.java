@@ -1,5 +1,6 @@
 package io.avpush.webrtc;
 
+import io.avpush.testing.SyntheticMedia;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,8 +18,8 @@ final class MarkerPushLoop implements AutoCloseable {
   private final SessionMedia output;
   private final int fps;
   private final long durationNanos;
-  private final byte[] dark = TestMedia.i420(WIDTH, HEIGHT, 16);
-  private final byte[] white = TestMedia.i420(WIDTH, HEIGHT, 235);
+  private final byte[] dark = SyntheticMedia.i420(WIDTH, HEIGHT, 16);
+  private final byte[] white = SyntheticMedia.i420(WIDTH, HEIGHT, 235);
   private final short[] silence = new short[SessionMedia.SAMPLES_PER_CHUNK];
   private final short[] beep = tone(1000, 0.5, 10);
   private final AtomicBoolean stop = new AtomicBoolean();

@@ -3,6 +3,7 @@ package io.avpush.webrtc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,9 @@ class SessionMediaFramesIT {
   void repeatedFramesAreCopiedOnceAndEveryChangeOfPictureArrives() throws Exception {
     int w = MarkerPushLoop.WIDTH;
     int h = MarkerPushLoop.HEIGHT;
-    byte[] dark = TestMedia.i420(w, h, 16);
-    byte[] bright = TestMedia.i420(w, h, 200);
-    byte[] mid = TestMedia.i420(w, h, 120);
+    byte[] dark = SyntheticMedia.i420(w, h, 16);
+    byte[] bright = SyntheticMedia.i420(w, h, 200);
+    byte[] mid = SyntheticMedia.i420(w, h, 120);
     // one second each at 30 fps: dark, bright, the same dark array again, then mid
     List<byte[]> runs = List.of(dark, bright, dark, mid);
     try (WebRtcEngine engine = WebRtcEngine.start(List.of());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.avpush.testing.SyntheticMedia;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ class WebRtcEngineTest {
     WebRtcEngine engine = WebRtcEngine.start(List.of(new IceServer(List.of("stun:stun.example.org"), null, null)));
     try (SessionMedia output = engine.createMedia("s1")) {
       assertEquals(1, engine.liveOutputs());
-      byte[] frame = TestMedia.i420(64, 48, 128);
+      byte[] frame = SyntheticMedia.i420(64, 48, 128);
       short[] pcm = new short[SessionMedia.SAMPLES_PER_CHUNK * 3];
       for (int i = 0; i < 5; i++) {
         output.pushFrame(frame, 64, 48);
@@ -37,10 +38,10 @@ class WebRtcEngineTest {
   void oddSizedFramesAndPushesAfterCloseAreHarmless() {
     try (WebRtcEngine engine = WebRtcEngine.start(List.of())) {
       SessionMedia output = engine.createMedia("odd");
-      output.pushFrame(TestMedia.i420(33, 17, 50), 33, 17);
+      output.pushFrame(SyntheticMedia.i420(33, 17, 50), 33, 17);
       output.close();
       output.close();
-      output.pushFrame(TestMedia.i420(33, 17, 50), 33, 17);
+      output.pushFrame(SyntheticMedia.i420(33, 17, 50), 33, 17);
       output.pushAudio(new short[480], 0);
     }
   }

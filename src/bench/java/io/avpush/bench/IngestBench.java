@@ -1,22 +1,15 @@
 package io.avpush.bench;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.avpush.app.Guardian;
-import io.avpush.cluster.ClusterConfig;
-import io.avpush.config.AvpushSettings;
-import io.avpush.pacing.PushPacer;
-import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcTransports;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
+import io.avpush.testing.SyntheticMedia;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * frames), with the heap it allocated per MB and the GC cycles; threads that ended meanwhile are
  * counted from the process's own CPU time (group "ended"). Clients: {@code jdk} (the JDK's
  * HttpClient in this JVM, its threads not counted), {@code curl} ({@code curl -F}, one process per
- * upload), {@code urllib} and {@code requests} (Python, {@code src/test/bench/ingest_client.py}),
+ * upload), {@code urllib} and {@code requests} (Python, {@code src/bench/clients/ingest_client.py}),
  * {@code node} (Node's fetch with FormData, {@code ingest_client.mjs}) and {@code stream} (the
  * Python client of {@code clients/python} streaming each segment over the WebSocket, a frame and
  * its audio per message pair). External clients' own CPU is not counted.
@@ -63,12 +55,13 @@ public final class IngestBench {
   private final String python;
   private final Path jfrDir;
   private String base;
+  private ApiClient api;
 
   private IngestBench(Path dir, byte[] wav, byte[] video, String python, Path jfrDir) throws IOException {
     this.dir = dir;
     this.wavFile = Files.write(dir.resolve("a.wav"), wav);
     this.videoFile = Files.write(dir.resolve("v.bgr"), video);
-    this.form = StreamBench.multipart(wav, video);
+    this.form = Feeders.multipart(wav, video);
     this.mediaBytes = wav.length + (long) video.length;
     this.python = python;
     this.jfrDir = jfrDir;
@@ -107,13 +100,13 @@ public final class IngestBench {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     Path jfrDir = opts.containsKey("jfr") ? Files.createDirectories(Path.of(opts.get("jfr"))) : null;
     Path dir = Files.createTempDirectory("avpush-ingest");
-    byte[] wav = StreamBench.wav(StreamBench.speechLike(StreamBench.SEGMENT_FRAMES * StreamBench.RATE / StreamBench.FPS));
-    byte[] video = StreamBench.movingFrames(StreamBench.SEGMENT_FRAMES);
+    byte[] wav = SyntheticMedia.wav(SyntheticMedia.speechLike(StreamBench.SEGMENT_FRAMES * StreamBench.RATE / StreamBench.FPS), StreamBench.RATE);
+    byte[] video = SyntheticMedia.movingFrames(StreamBench.WIDTH, StreamBench.HEIGHT, StreamBench.SEGMENT_FRAMES);
     IngestBench bench = new IngestBench(dir, wav, video, opts.getOrDefault("python", "python3"), jfrDir);
     System.out.printf(Locale.ROOT, "IngestBench: clients %s, %d uploads measured per client after %d per client to warm up, "
             + "each a 2 s segment of %.1f MB (WAV %.2f MB + %d bgr24 512x512 frames); %d cores; java %s; load %s%n",
         clients, count, warmup, bench.mediaBytes / 1e6, wav.length / 1e6, StreamBench.SEGMENT_FRAMES,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), StreamBench.loadavg());
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Machine.loadavg());
     List<Result> results = new ArrayList<>();
     try {
       bench.withNode(() -> {
@@ -129,8 +122,8 @@ public final class IngestBench {
                   + "JIT); by group %s; heap allocated %.2f bytes per byte; %d GC cycles; load %s%n",
               client, r.megabytes(), r.wallS(), r.megabytes() / r.wallS(), r.serverMs() / r.megabytes(),
               (r.serverMs() - r.cpuMs().getOrDefault("jit", 0.0)) / r.megabytes(),
-              StreamBench.groups3(StreamBench.perMegabyte(r.cpuMs(), r.megabytes())),
-              r.allocatedBytes() / (r.megabytes() * 1e6), r.gcCycles(), StreamBench.loadavg());
+              Figures.groups3(Figures.perMegabyte(r.cpuMs(), r.megabytes())),
+              r.allocatedBytes() / (r.megabytes() * 1e6), r.gcCycles(), Machine.loadavg());
         }
       });
     } finally {
@@ -149,28 +142,12 @@ public final class IngestBench {
 
   /** Starts a node as {@code Main} does (libyuv conversion from the WebRTC engine) around {@code body}. */
   private void withNode(Body body) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     // No realtime or raised priorities: nothing here plays, and the machine may be shared.
-    Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
-            + "\navpush.media.pacer-realtime-priority = 0\navpush-media-dispatcher.thread-nice = 0"
-            + "\npekko.loglevel = WARNING\n")
-        .withFallback(ClusterConfig.load(ConfigFactory.empty()));
-    AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(WebRtcTransports.iceServers(settings.webrtc()));
-    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush", config);
-    base = "http://127.0.0.1:" + port;
-    try {
-      StreamBench.awaitHttp(base);
+    try (InProcessNode node = InProcessNode.named("avpush").config("avpush.media.pacer-realtime-priority = 0"
+        + "\navpush-media-dispatcher.thread-nice = 0\npekko.loglevel = WARNING").start(Duration.ofSeconds(20))) {
+      base = node.baseUrl();
+      api = new ApiClient(URI.create(base), Duration.ofSeconds(60));
       body.run();
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      pacer.close();
-      engine.close();
     }
   }
 
@@ -188,7 +165,7 @@ public final class IngestBench {
     long gcBefore = gcCycles();
     Map<Long, Long> allocBefore = serverAllocatedBytes();
     long processBefore = processTicks();
-    Map<Integer, StreamBench.ThreadCpu> before = StreamBench.procThreadCpu();
+    Map<Integer, ThreadCpu> before = Threads.procThreadCpu();
     Recording recording = jfrDir == null ? null : new Recording(Configuration.getConfiguration("profile"));
     if (recording != null) {
       recording.start();
@@ -201,7 +178,7 @@ public final class IngestBench {
       recording.dump(jfrDir.resolve(client + ".jfr"));
       recording.close();
     }
-    Map<String, Double> cpuMs = cpuMs(before, StreamBench.procThreadCpu(), processTicks() - processBefore);
+    Map<String, Double> cpuMs = cpuMs(before, Threads.procThreadCpu(), processTicks() - processBefore);
     long allocated = allocatedSince(allocBefore, serverAllocatedBytes());
     long gc = gcCycles() - gcBefore;
     delete(id);
@@ -217,9 +194,9 @@ public final class IngestBench {
     switch (client) {
       case "jdk" -> {
         for (int i = 0; i < count; i++) {
-          HttpResponse<String> r = StreamBench.sendForm("POST", url, form);
-          if (r.statusCode() != 202) {
-            throw new IllegalStateException("jdk upload answered " + r.statusCode() + ": " + r.body());
+          ApiClient.Reply r = api.send("POST", url, Feeders.FORM_TYPE, form);
+          if (r.status() != 202) {
+            throw new IllegalStateException("jdk upload answered " + r.status() + ": " + r.body());
           }
         }
       }
@@ -240,7 +217,7 @@ public final class IngestBench {
   }
 
   private static Path script(String name) {
-    return Path.of("src/test/bench", name).toAbsolutePath();
+    return Path.of("src/bench/clients", name).toAbsolutePath();
   }
 
   /** Runs a client process (PYTHONPATH reaching clients/python), its stderr shown; its stdout, trimmed. */
@@ -260,13 +237,12 @@ public final class IngestBench {
   }
 
   private String session() throws Exception {
-    return StreamBench.postJson(base + "/api/sessions", "{\"fps\":30,\"width\":512,\"height\":512}", 201)
+    return api.postJson("/api/sessions", "{\"fps\":30,\"width\":512,\"height\":512}").expect(201)
         .get("sessionId").asText();
   }
 
   private void delete(String id) throws Exception {
-    java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id))
-        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    api.delete("/api/sessions/" + id);
   }
 
   /**
@@ -277,7 +253,7 @@ public final class IngestBench {
    * someone started for a task, which no other group sees.
    */
   static Map<String, Double> cpuMs(
-      Map<Integer, StreamBench.ThreadCpu> before, Map<Integer, StreamBench.ThreadCpu> after, long processTicks) {
+      Map<Integer, ThreadCpu> before, Map<Integer, ThreadCpu> after, long processTicks) {
     Map<String, Double> ms = new TreeMap<>();
     long[] live = {0};
     after.forEach((tid, now) -> {
@@ -310,7 +286,7 @@ public final class IngestBench {
    * The thread group of a /proc comm (15 characters): pekko-io (the TCP selector: socket reads),
    * pekko (HTTP and WebSocket parsing, the actors on Pekko's default dispatcher), decode (the
    * blocking dispatcher: WAV and frame decoding), media (the releasing actors), then as
-   * {@link StreamBench#category}: gc, jit, pacer, other.
+   * {@link Threads#category}: gc, jit, pacer, other.
    */
   static String group(String comm) {
     if (comm.startsWith("avpush-pekko.io")) {
@@ -322,7 +298,7 @@ public final class IngestBench {
     if (comm.startsWith("avpush-avpush-m")) {
       return "media";
     }
-    return StreamBench.category(comm);
+    return Threads.category(comm);
   }
 
   /** Heap allocated so far by each live thread that is the server's (as {@link #group} counts them), by id. */

@@ -8,7 +8,7 @@ import java.util.function.LongConsumer;
 /**
  * The node's pacer as the benchmark sees it: wraps the real one and notes, for every push task,
  * when it was handed over (against its deadline), when it ran, how long it took and what it pushed
- * (the {@link StreamBench.TimedTransport} tells it). From that it splits each push's lateness by
+ * (the {@link TimedTransport} tells it). From that it splits each push's lateness by
  * cause: handed to the pacer after its deadline ("late release": the actors decided too late),
  * waiting behind the pushes before it ("pacer busy"), or neither (the pacer thread woke late).
  */

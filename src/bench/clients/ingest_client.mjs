@@ -1,4 +1,4 @@
-// Upload client of IngestBench (src/test/java/io/avpush/bench/IngestBench.java): Node's own fetch
+// Upload client of IngestBench (src/bench/java/io/avpush/bench/IngestBench.java): Node's own fetch
 // with a FormData body, as a JavaScript producer sends a segment.
 //   node ingest_client.mjs BASE_URL SESSION_ID COUNT AUDIO.wav VIDEO.bgr
 import { readFileSync } from 'node:fs';

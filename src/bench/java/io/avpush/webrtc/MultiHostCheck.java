@@ -2,14 +2,10 @@ package io.avpush.webrtc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.ApiClient.Part;
+import io.avpush.testing.SyntheticMedia;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,7 +21,6 @@ import java.util.List;
 public final class MultiHostCheck {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final long MAX_GAP_MS = 400;
 
   private MultiHostCheck() {}
@@ -36,10 +31,12 @@ public final class MultiHostCheck {
     String node3Ip = args[3];
     long node2Pid = Long.parseLong(args[4]);
 
-    String tag3 = json(send("GET", node3 + "/api/cluster", null, null)).get("selfTag").asText();
+    ApiClient api1 = new ApiClient(URI.create(node1), Duration.ofSeconds(30));
+    ApiClient api3 = new ApiClient(URI.create(node3), Duration.ofSeconds(30));
+    String tag3 = json(api3.get("/api/cluster")).get("selfTag").asText();
     String id = null;
     for (int i = 0; i < 5 && id == null; i++) {
-      String made = json(send("POST", node3 + "/api/sessions", "application/json", "{\"width\":320,\"height\":240}".getBytes(StandardCharsets.UTF_8)))
+      String made = json(api3.postJson("/api/sessions", "{\"width\":320,\"height\":240}"))
           .get("sessionId").asText();
       if (made.startsWith(tag3 + "-")) {
         id = made;
@@ -50,8 +47,8 @@ public final class MultiHostCheck {
 
     try (TestViewer viewer = TestViewer.create()) {
       String offer = viewer.createOffer().toCompletableFuture().join();
-      JsonNode answer = json(send("POST", node1 + "/api/sessions/" + id + "/offer", "application/json",
-          JSON.writeValueAsBytes(java.util.Map.of("sdp", offer, "type", "offer"))));
+      JsonNode answer = json(api1.postJson("/api/sessions/" + id + "/offer",
+          JSON.writeValueAsString(java.util.Map.of("sdp", offer, "type", "offer"))));
       String sdp = answer.get("sdp").asText();
       List<String> candidates = sdp.lines().filter(l -> l.startsWith("a=candidate")).toList();
       check(!candidates.isEmpty() && candidates.stream().allMatch(c -> c.contains(" " + node3Ip + " ")),
@@ -61,7 +58,7 @@ public final class MultiHostCheck {
       check(viewer.awaitConnected(Duration.ofSeconds(20)), "the viewer connects to node 3");
 
       // 40 s of tone and 10 frames (held), uploaded through node 1 and streamed to node 3.
-      int status = upload(node1 + "/api/sessions/" + id + "/segments", 40.0, 320, 240);
+      int status = upload(api1, "/api/sessions/" + id + "/segments", 40.0, 320, 240);
       check(status == 202, "upload through node 1 answered " + status);
       waitFor(() -> viewer.frames().size() > 300, Duration.ofSeconds(30), "10 s of frames from node 3");
       int before = viewer.frames().size();
@@ -90,7 +87,7 @@ public final class MultiHostCheck {
       long createNs = System.nanoTime();
       int created = 0;
       while (created != 201 && System.nanoTime() - createNs < Duration.ofSeconds(30).toNanos()) {
-        created = send("POST", node1 + "/api/sessions", "application/json", "{}".getBytes(StandardCharsets.UTF_8)).statusCode();
+        created = api1.postJson("/api/sessions", "{}").status();
       }
       check(created == 201, "a new session is created after node 2 died");
       System.out.printf("FIGURE multi-host: new session created through node 1 in %d ms (%d ms after the kill)%n",
@@ -119,56 +116,24 @@ public final class MultiHostCheck {
     System.out.println("ok: " + what + " within " + timeout);
   }
 
-  private static HttpResponse<String> send(String method, String url, String type, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    if (type != null) {
-      b.header("Content-Type", type);
+  private static JsonNode json(ApiClient.Reply r) {
+    if (r.status() >= 300 || r.json() == null) {
+      throw new IllegalStateException(r.toString());
     }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return r.json();
   }
 
-  private static JsonNode json(HttpResponse<String> r) throws Exception {
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
-  }
-
-  private static int upload(String url, double seconds, int width, int height) throws Exception {
-    short[] pcm = new short[(int) (seconds * 48_000)];
-    for (int n = 0; n < pcm.length; n++) {
-      pcm[n] = (short) Math.round(0.2 * 32767 * Math.sin(2 * Math.PI * 440 * n / 48_000.0));
-    }
-    ByteBuffer wav = ByteBuffer.allocate(44 + 2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
-    wav.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * pcm.length).put("WAVE".getBytes(StandardCharsets.US_ASCII))
-        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-        .putInt(48_000).putInt(96_000).putShort((short) 2).putShort((short) 16)
-        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * pcm.length);
-    for (short s : pcm) {
-      wav.putShort(s);
-    }
+  /** {@code seconds} of a 440 Hz tone and ten held frames of rising grey, as one upload through {@code api}. */
+  private static int upload(ApiClient api, String path, double seconds, int width, int height) throws Exception {
     byte[] frames = new byte[width * height * 3 * 10];
     for (int i = 0; i < frames.length; i++) {
       frames[i] = (byte) (i / (width * height * 3) * 20);
     }
-    String boundary = "avpush-multihost";
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    part(body, boundary, "audio", "a.wav", wav.array());
-    part(body, boundary, "video", "v.bgr", frames);
-    part(body, boundary, "width", null, ("" + width).getBytes(StandardCharsets.UTF_8));
-    part(body, boundary, "height", null, ("" + height).getBytes(StandardCharsets.UTF_8));
-    part(body, boundary, "fps", null, "1".getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> r = send("POST", url, "multipart/form-data; boundary=" + boundary, body.toByteArray());
-    System.out.println("upload of " + body.size() + " bytes through node 1: " + r.statusCode() + " " + r.body());
-    return r.statusCode();
-  }
-
-  private static void part(ByteArrayOutputStream out, String boundary, String name, String file, byte[] bytes) {
-    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
-        + (file == null ? "" : "; filename=\"" + file + "\"") + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(bytes);
-    out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    List<Part> parts = List.of(Part.file("audio", "a.wav", SyntheticMedia.wav(SyntheticMedia.tone(seconds), 48_000)),
+        Part.file("video", "v.bgr", frames), Part.field("width", "" + width), Part.field("height", "" + height),
+        Part.field("fps", "1"));
+    ApiClient.Reply r = api.postParts(path, parts);
+    System.out.println("upload of " + ApiClient.multipart(parts).length + " bytes through node 1: " + r.status() + " " + r.body());
+    return r.status();
   }
 }

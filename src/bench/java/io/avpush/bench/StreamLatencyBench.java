@@ -1,19 +1,10 @@
 package io.avpush.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.avpush.cluster.ClusterConfig;
-import io.avpush.app.Guardian;
-import io.avpush.config.AvpushSettings;
 import io.avpush.session.Transport;
-import io.avpush.pacing.PushPacer;
-import java.net.ServerSocket;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -48,7 +38,6 @@ public final class StreamLatencyBench {
 
   private static final int W = 512;
   private static final int H = 512;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** Records when each session pushes its first frame that is not the neutral idle picture. */
@@ -119,37 +108,25 @@ public final class StreamLatencyBench {
   }
 
   private static double[] measure(int runs, String lead) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Config config = ConfigFactory.parseString("avpush.http { host = \"127.0.0.1\", port = " + port + " }\n"
-            + "avpush.media { stream-lead = " + lead + " }")
-        .withFallback(ClusterConfig.load(ConfigFactory.empty())).resolve();
     TimingOutputs outputs = new TimingOutputs();
-    PushPacer pacer = new PushPacer();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(AvpushSettings.from(config), outputs, pacer), "latency", config);
-    URI base = URI.create("http://127.0.0.1:" + port);
-    try {
-      awaitListening(base);
+    // No libwebrtc (pushes are timed, not encoded), the pacer at normal priority as measured before.
+    try (InProcessNode node = InProcessNode.named("latency").withoutEngine().transports(engine -> outputs)
+        .config("avpush.media { stream-lead = " + lead + ", pacer-realtime-priority = 0 }").start(Duration.ofSeconds(10))) {
+      ApiClient base = new ApiClient(URI.create(node.baseUrl()));
       double[] ms = new double[runs + 2];
       for (int r = 0; r < runs + 2; r++) { // two warm-up runs, not counted
         ms[r] = once(base, outputs);
       }
       return Arrays.copyOfRange(ms, 2, ms.length);
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      pacer.close();
     }
   }
 
-  private static double once(URI base, TimingOutputs outputs) throws Exception {
-    String id = post(base, "/api/sessions", "{\"width\": " + W + ", \"height\": " + H + "}").get("sessionId").asText();
-    post(base, "/api/sessions/" + id + "/offer", "{\"type\": \"offer\", \"sdp\": \"v=0\\r\\n\"}");
+  private static double once(ApiClient base, TimingOutputs outputs) throws Exception {
+    String id = base.postJson("/api/sessions", "{\"width\": " + W + ", \"height\": " + H + "}").expect(201).get("sessionId").asText();
+    base.postJson("/api/sessions/" + id + "/offer", "{\"type\": \"offer\", \"sdp\": \"v=0\\r\\n\"}").expect(200);
     LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
     WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(
-        URI.create("ws://127.0.0.1:" + base.getPort() + "/api/sessions/" + id + "/stream"),
+        URI.create("ws://127.0.0.1:" + base.base().getPort() + "/api/sessions/" + id + "/stream"),
         new WebSocket.Listener() {
           @Override
           public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -187,7 +164,7 @@ public final class StreamLatencyBench {
     long pushNs = pushed.get(10, TimeUnit.SECONDS);
     ws.sendText("{\"type\": \"close\"}", true).join();
     ws.abort();
-    HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sessions/" + id)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    base.delete("/api/sessions/" + id);
     return (pushNs - t0) / 1e6;
   }
 
@@ -195,30 +172,5 @@ public final class StreamLatencyBench {
     ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) kind).put((byte) format).putShort((short) 0).putLong(tsUs).put(payload);
     return b.flip().order(ByteOrder.BIG_ENDIAN); // the JDK client masks in the buffer's byte order
-  }
-
-  private static JsonNode post(URI base, String path, String json) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve(path))
-        .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json").build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
-  }
-
-  private static void awaitListening(URI base) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      try {
-        HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sessions")).build(), HttpResponse.BodyHandlers.discarding());
-        return;
-      } catch (java.io.IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(50);
-      }
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.avpush.http;
+package io.avpush.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 public final class ApiClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String BOUNDARY = "avpush-test-boundary-7f3a";
 
   /** A reply: its JSON body is null when the body is not JSON. */
@@ -31,8 +30,16 @@ public final class ApiClient {
       return json == null || !json.hasNonNull(field) ? null : json.get(field).asText();
     }
 
+    /** Its JSON body, when the status is {@code expected}; else fails with the reply (for programs, not assertions). */
+    public JsonNode expect(int expected) {
+      if (status != expected) {
+        throw new IllegalStateException("expected " + expected + ", got " + this);
+      }
+      return json;
+    }
+
     /** The first value of a response header, or null. */
-    String header(String name) {
+    public String header(String name) {
       return headers.firstValue(name).orElse(null);
     }
 
@@ -57,32 +64,39 @@ public final class ApiClient {
   private final HttpClient http;
   /** Sent with every request: name, value, name, value... */
   private final List<String> headers;
+  private final Duration timeout;
 
   /** The server's base URI, e.g. http://127.0.0.1:PORT/ . */
-  URI base() {
+  public URI base() {
     return base;
   }
 
   public ApiClient(URI base) {
-    this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
-        List.of());
+    this(base, Duration.ofSeconds(20));
   }
 
-  private ApiClient(URI base, HttpClient http, List<String> headers) {
+  /** With {@code timeout} for each request (a benchmark's 47 MB uploads on a loaded machine). */
+  public ApiClient(URI base, Duration timeout) {
+    this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
+        List.of(), timeout);
+  }
+
+  private ApiClient(URI base, HttpClient http, List<String> headers, Duration timeout) {
     this.base = base;
     this.http = http;
     this.headers = headers;
+    this.timeout = timeout;
   }
 
   /** This client, sending these headers too (name, value, name, value...). */
-  ApiClient withHeaders(String... nameValue) {
+  public ApiClient withHeaders(String... nameValue) {
     List<String> all = new java.util.ArrayList<>(headers);
     all.addAll(List.of(nameValue));
-    return new ApiClient(base, http, List.copyOf(all));
+    return new ApiClient(base, http, List.copyOf(all), timeout);
   }
 
   /** This client, sending {@code Authorization: Bearer <token>}. */
-  ApiClient bearer(String token) {
+  public ApiClient bearer(String token) {
     return withHeaders("Authorization", "Bearer " + token);
   }
 
@@ -102,7 +116,7 @@ public final class ApiClient {
     return send("POST", path, multipartType(), multipart(parts));
   }
 
-  Reply send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
+  public Reply send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
     try {
       return sendAsync(method, path, contentType, body).join();
     } catch (java.util.concurrent.CompletionException e) {
@@ -132,7 +146,7 @@ public final class ApiClient {
         && (message.contains("header parser received no bytes") || message.contains("Connection reset"));
   }
 
-  CompletableFuture<Reply> sendAsync(String method, String path, String contentType, byte[] body) {
+  public CompletableFuture<Reply> sendAsync(String method, String path, String contentType, byte[] body) {
     return sendAsync(method, path, contentType,
         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
   }
@@ -141,13 +155,13 @@ public final class ApiClient {
    * The body with {@code Transfer-Encoding: chunked} (no Content-Length): the server parses it as
    * it streams in, never as one strict entity.
    */
-  Reply sendChunked(String method, String path, String contentType, byte[] body) {
+  public Reply sendChunked(String method, String path, String contentType, byte[] body) {
     return sendAsync(method, path, contentType,
         HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).join();
   }
 
   private CompletableFuture<Reply> sendAsync(String method, String path, String contentType, HttpRequest.BodyPublisher body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).method(method, body);
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).method(method, body);
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
@@ -168,14 +182,23 @@ public final class ApiClient {
     return new Reply(response.statusCode(), type, response.body(), json, response.headers());
   }
 
-  static String multipartType() {
-    return "multipart/form-data; boundary=" + BOUNDARY;
+  public static String multipartType() {
+    return multipartType(BOUNDARY);
   }
 
-  static byte[] multipart(List<Part> parts) {
+  public static String multipartType(String boundary) {
+    return "multipart/form-data; boundary=" + boundary;
+  }
+
+  public static byte[] multipart(List<Part> parts) {
+    return multipart(BOUNDARY, parts);
+  }
+
+  /** A multipart/form-data body with {@code boundary} (Pekko's parser cost per MB depends on its length). */
+  public static byte[] multipart(String boundary, List<Part> parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Part p : parts) {
-      StringBuilder head = new StringBuilder("--").append(BOUNDARY).append("\r\n")
+      StringBuilder head = new StringBuilder("--").append(boundary).append("\r\n")
           .append("Content-Disposition: form-data; name=\"").append(p.name()).append('"');
       if (p.filename() != null) {
         head.append("; filename=\"").append(p.filename()).append('"');
@@ -189,54 +212,7 @@ public final class ApiClient {
       out.writeBytes(p.bytes());
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
-    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return out.toByteArray();
-  }
-
-  /** A canonical 44-byte-header WAV: 16-bit PCM, one channel. */
-  public static byte[] wav(short[] pcm, int sampleRate) {
-    ByteBuffer b = ByteBuffer.allocate(44 + 2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * pcm.length)
-        .put("WAVE".getBytes(StandardCharsets.US_ASCII))
-        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16)
-        .putShort((short) 1).putShort((short) 1).putInt(sampleRate).putInt(sampleRate * 2)
-        .putShort((short) 2).putShort((short) 16)
-        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * pcm.length);
-    for (short s : pcm) {
-      b.putShort(s);
-    }
-    return b.array();
-  }
-
-  /** {@code seconds} of a 440 Hz tone at a fifth of full scale, 48 kHz. */
-  static short[] tone(double seconds) {
-    short[] pcm = new short[(int) Math.round(seconds * 48_000)];
-    for (int n = 0; n < pcm.length; n++) {
-      pcm[n] = (short) Math.round(0.2 * 32767 * Math.sin(2 * Math.PI * 440 * (n + 0.5) / 48_000));
-    }
-    return pcm;
-  }
-
-  /** {@code count} bgr24 frames of one grey level. */
-  static byte[] greyFrames(int width, int height, int count, int level) {
-    byte[] frames = new byte[width * height * 3 * count];
-    java.util.Arrays.fill(frames, (byte) level);
-    return frames;
-  }
-
-  /** A {@code width} x {@code height} picture of one colour as a PNG, JPEG or GIF file. */
-  static byte[] image(int width, int height, int rgb, String format) throws IOException {
-    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
-        java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        image.setRGB(x, y, rgb);
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    if (!javax.imageio.ImageIO.write(image, format, out)) {
-      throw new IOException("ImageIO has no writer for " + format);
-    }
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
   }
 }

@@ -2,20 +2,10 @@ package io.avpush.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.avpush.cluster.ClusterConfig;
-import io.avpush.app.Guardian;
-import io.avpush.config.AvpushSettings;
-import io.avpush.pacing.PushPacer;
+import io.avpush.testing.ApiClient;
+import io.avpush.testing.InProcessNode;
 import io.avpush.webrtc.LightViewer;
-import io.avpush.webrtc.WebRtcEngine;
-import io.avpush.webrtc.WebRtcTransports;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +13,8 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Soak benchmark of one node: the real server in this JVM, and {@code sessions} sessions, each
@@ -44,8 +32,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 public final class SoakBench {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   public static void main(String[] args) throws Exception {
     int sessions = 1000;
@@ -71,24 +57,15 @@ public final class SoakBench {
         .setLevel(ch.qos.logback.classic.Level.ERROR);
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.avpush.webrtc"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Config config = ConfigFactory.parseString("avpush.http.host = \"127.0.0.1\"\navpush.http.port = " + port
-            + "\npekko.loglevel = ERROR\navpush.media { default-width = 320, default-height = 240 }\n")
-        .withFallback(ClusterConfig.load(ConfigFactory.empty()));
-    AvpushSettings settings = AvpushSettings.from(config);
-    WebRtcEngine engine = WebRtcEngine.start(() -> WebRtcTransports.iceServers(settings.webrtc()), WebRtcTransports.engineOptions(settings.webrtc()));
-    PushPacer pacer = new PushPacer(settings.media().pacerSpin().toNanos());
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, new WebRtcTransports(engine), pacer), "avpush-soak", config);
-    String base = "http://127.0.0.1:" + port;
+    // The pacer at normal priority, as the soak's figures were taken (memory is what it measures).
+    InProcessNode node = InProcessNode.named("avpush-soak").config("pekko.loglevel = ERROR\n"
+        + "avpush.media { default-width = 320, default-height = 240, pacer-realtime-priority = 0 }").start(Duration.ofSeconds(20));
+    ApiClient api = new ApiClient(URI.create(node.baseUrl()), Duration.ofSeconds(30));
     System.out.printf(Locale.ROOT, "soak: %d sessions of create → connect → %.1f s demo clip → delete, %d at a time, 320x240; malloc: %s, MALLOC_ARENA_MAX=%s%n",
         sessions, seconds, parallel, ProcessMemory.allocator(), System.getenv("MALLOC_ARENA_MAX"));
 
-    Soak soak = new Soak(base, sessions, seconds, report, warmup, engine::liveOutputs);
+    Soak soak = new Soak(api, sessions, seconds, report, warmup, node.engine()::liveOutputs);
     try (LightViewer.Client client = new LightViewer.Client()) {
-      awaitHttp(base);
       soak.checkpoint(0);
       ExecutorService workers = Executors.newFixedThreadPool(parallel);
       // In rounds of `report` sessions, `parallel` at a time; memory is read between rounds, when no
@@ -109,17 +86,14 @@ public final class SoakBench {
       }
       workers.shutdown();
     } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      pacer.close();
-      engine.close();
+      node.close();
     }
     soak.summary(boundKbPerSession);
   }
 
   /** The shared state of the workers: the next session to run, failures, and the checkpoints. */
   private static final class Soak {
-    final String base;
+    final ApiClient api;
     final int sessions;
     final double seconds;
     final int report;
@@ -132,9 +106,9 @@ public final class SoakBench {
 
     final java.util.function.IntSupplier liveOutputs;
 
-    Soak(String base, int sessions, double seconds, int report, int warmup, java.util.function.IntSupplier liveOutputs) {
+    Soak(ApiClient api, int sessions, double seconds, int report, int warmup, java.util.function.IntSupplier liveOutputs) {
       this.liveOutputs = liveOutputs;
-      this.base = base;
+      this.api = api;
       this.sessions = sessions;
       this.seconds = seconds;
       this.report = report;
@@ -156,16 +130,16 @@ public final class SoakBench {
 
     /** One session's life; returns the frames its viewer received. */
     long oneSession(LightViewer.Client client) throws Exception {
-      String id = post(base + "/api/sessions", "{}", 201).get("sessionId").asText();
-      String api = base + "/api/sessions/" + id;
+      String id = api.postJson("/api/sessions", "{}").expect(201).get("sessionId").asText();
+      String path = "/api/sessions/" + id;
       try (LightViewer viewer = new LightViewer(client)) {
         String offer = viewer.offer(Duration.ofSeconds(10));
-        JsonNode answer = post(api + "/offer", JSON.writeValueAsString(java.util.Map.of("sdp", offer, "type", "offer")), 200);
+        JsonNode answer = api.postJson(path + "/offer", JSON.writeValueAsString(java.util.Map.of("sdp", offer, "type", "offer"))).expect(200);
         viewer.accept(answer.get("sdp").asText(), Duration.ofSeconds(10));
         if (!viewer.awaitConnected(Duration.ofSeconds(10))) {
           throw new IllegalStateException("session " + id + ": the viewer did not connect within 10 s");
         }
-        post(api + "/demo", "", 202);
+        api.postJson(path + "/demo", "").expect(202);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (viewer.frames() == 0 && System.nanoTime() < deadline) {
           Thread.sleep(10);
@@ -175,10 +149,9 @@ public final class SoakBench {
         }
         Thread.sleep((long) (seconds * 1000));
         long frames = viewer.frames();
-        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(api)).DELETE()
-            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        if (deleted.statusCode() != 204) {
-          throw new IllegalStateException("DELETE " + api + ": " + deleted.statusCode() + " " + deleted.body());
+        ApiClient.Reply deleted = api.delete(path);
+        if (deleted.status() != 204) {
+          throw new IllegalStateException("DELETE " + path + ": " + deleted);
         }
         return frames;
       }
@@ -245,32 +218,5 @@ public final class SoakBench {
         (mid[2] - start[2]) / 1024.0, (mid[3] - start[3]) / 1024.0,
         mid[0], end[0], (end[1] - mid[1]) / 1024.0, (end[1] - mid[1]) / (double) (end[0] - mid[0]),
         (end[2] - mid[2]) / 1024.0, (end[3] - mid[3]) / 1024.0);
-  }
-
-  private static JsonNode post(String url, String json, int expected) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != expected) {
-      throw new IllegalStateException("POST " + url + ": " + r.statusCode() + " " + r.body());
-    }
-    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-  }
-
-  private static void awaitHttp(String base) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (true) {
-      try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        if (System.nanoTime() > deadline) {
-          throw notYet;
-        }
-      }
-      Thread.sleep(100);
-    }
   }
 }

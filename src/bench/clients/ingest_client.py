@@ -1,4 +1,4 @@
-"""Upload clients of IngestBench (src/test/java/io/avpush/bench/IngestBench.java), one process each.
+"""Upload clients of IngestBench (src/bench/java/io/avpush/bench/IngestBench.java), one process each.
 
     python3 ingest_client.py KIND BASE_URL SESSION_ID COUNT AUDIO.wav VIDEO.bgr
 
