@@ -122,7 +122,7 @@ final class RunReport {
     for (RunResult r : results) {
       double[] ff = Arrays.stream(r.firstFrameMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
       double[] fp = Arrays.stream(r.firstPushMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
-      PushPath pp = r.pushPath;
+      StreamingOnlyWindow pp = r.pushPath;
       String pushPath = pp == null || pp.frames() == 0 ? "-" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f",
           pp.pacerBytes() / (double) pp.frames(), pp.pekkoBytes() / (double) pp.frames(), pp.allBytes() / (double) pp.frames());
       System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f / %.1f / %.1f | %s %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f / %.0f (%.0f) | %d | %.1f | %s | %.1f | %.1f | %.1f | %.0f (%.0f) |%n",

@@ -51,7 +51,7 @@ final class RunResult {
   double[] audioLate = new double[3];
   double allocMBps;
   Map<String, Double> allocByGroup = new TreeMap<>();
-  PushPath pushPath;
+  StreamingOnlyWindow pushPath;
   PacerProbe probe;
   double gcMaxPauseMs;
   String gcMaxPauseWhat;

@@ -266,7 +266,7 @@ final class StreamRun {
   }
 
   /** Pauses the feeders, waits for uploads in flight, then measures allocation while every session streams. */
-  PushPath measurePushPath(int seconds) throws InterruptedException {
+  StreamingOnlyWindow measurePushPath(int seconds) throws InterruptedException {
     feeders.feedPaused.set(true);
     Thread.sleep(300);
     long deadline = System.nanoTime() + 60_000_000_000L;
@@ -313,7 +313,7 @@ final class StreamRun {
       cpuByGroup.merge(cat, ticks / 100.0 / (n * windowS), Double::sum);
     }
     feeders.feedPaused.set(false);
-    return new PushPath(windowS, frames, chunks, pacer, pekko, all, byGroup, cpuByGroup);
+    return new StreamingOnlyWindow(windowS, frames, chunks, pacer, pekko, all, byGroup, cpuByGroup);
   }
 
   /** The node's WebRTC transports, each session's wrapped in a {@link TimedTransport} and kept by id. */

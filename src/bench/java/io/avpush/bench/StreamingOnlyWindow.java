@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Allocation on the push path alone: a window with the servers' uploads paused, every session still streaming. */
-record PushPath(double seconds, long frames, long chunks, long pacerBytes, long pekkoBytes, long allBytes,
+record StreamingOnlyWindow(double seconds, long frames, long chunks, long pacerBytes, long pekkoBytes, long allBytes,
     Map<String, Long> bytesByGroup, Map<String, Double> cpuByGroup) {
 
   /** CPU s per stream-second of the server's threads (not receivers, not the bench client) while streaming only. */
