@@ -72,27 +72,6 @@ public final class TickEvents {
     return events;
   }
 
-  /** What the node's log says of a tick's events: a segment started, finished or interrupted, a gap's end. */
-  public static List<String> logLines(Sequencer.TickPlan plan, List<Event> events, FrameRate fps) {
-    if (events.isEmpty()) {
-      return List.of();
-    }
-    List<String> lines = new ArrayList<>(events.size());
-    for (Event e : events) {
-      String segment = "segment " + e.segmentId();
-      switch (e.type()) {
-        case "segment-finished" -> lines.add(segment + " finished at frame " + e.frame());
-        case "segment-interrupted" -> lines.add(segment + " interrupted at frame " + e.frame());
-        case "segment-started" -> lines.add(plan.started() == null
-            ? "streamed " + segment + " started at frame " + e.frame()
-            : segment + " started at frame " + e.frame() + " (" + Math.round(plan.started().durationMs(fps)) + " ms)");
-        case "stream-gap" -> lines.add("streamed " + segment + " waited " + e.gapTicks() + " ticks for media");
-        default -> { }
-      }
-    }
-    return lines;
-  }
-
   public long segmentsPlayed() {
     return segmentsPlayed;
   }
