@@ -34,8 +34,8 @@ public final class Playout {
    * What one tick releases.
    *
    * @param frame the I420 picture pushed at the tick
-   * @param placed audio to place before the tick's chunks are cut: a segment that starts, a streamed
-   *     segment's tick, the idle loop's tick
+   * @param placed audio to place on the timeline before the tick's chunks are released: a segment
+   *     that starts, a streamed segment's tick, the idle loop's tick
    * @param atPush events published at the push of the tick's frame, in the order a viewer sees them
    * @param logLines what the node's log says of the tick's events ({@link PlayoutLog})
    * @param release the chunks released with the frame, and the audio−video difference after them

@@ -9,7 +9,7 @@ import java.util.List;
  * The events a frame tick produces about what the viewer sees, published at the push of that
  * tick's frame: a segment finished (or interrupted: cut by an interrupt or a limit), a segment
  * started, a streamed segment's run of gap ticks ended, speaking started or stopped. Also counts the
- * segments played and the gap ticks. Pure, owned by the {@code SyncSupervisor}'s actor.
+ * segments played and the gap ticks. Pure, one of the rules {@link Playout} puts together.
  *
  * <p>Example at 30 fps: a 2 s segment starts on tick 10 and is interrupted at tick 40. Tick 10
  * gives segment-started (frame 10, 333.3 ms) and speaking true; tick 40 gives segment-interrupted
