@@ -6,8 +6,8 @@ import io.avpush.media.FrameRate;
 /**
  * How much audio goes out with each released frame, and its accounting: every 10 ms chunk that
  * ends at or before the end of the released frame, so the audio position is always within one
- * chunk behind the video position, whatever the ticks' timing. Pure, owned by the
- * {@code SyncSupervisor}'s actor.
+ * chunk behind the video position, whatever the ticks' timing. Pure, one of the rules
+ * {@link Playout} puts together.
  *
  * <p>Example: 30 fps at 48 kHz, frame 0 ends at sample 1600: 3 chunks (1440 samples) are out and
  * audio trails by 160 samples (−3.33 ms); frame 1 ends at 3200: 3 more (2880, −6.67 ms); frame 2

@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * The session's idle loop: a clip played over and over on every tick on which no segment plays,
  * so that a viewer sees a living picture (an avatar breathing, blinking) between utterances
- * instead of a frozen one. Pure code; the {@code SyncSupervisor} asks it what to play when the
- * queue has nothing to play.
+ * instead of a frozen one. Pure code; {@link Playout} asks it what to play when the queue has
+ * nothing to play.
  *
  * <p>A pass lasts {@code clip.frameTicks()} ticks: its audio's length if it has audio (audio is
  * the master, padded with silence to the end of its last tick, as a segment is, counted from the

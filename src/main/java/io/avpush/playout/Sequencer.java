@@ -11,7 +11,7 @@ import java.util.List;
  * frame for each tick. A queued segment starts on the first tick released after it arrived;
  * between segments the last frame is held. A streamed segment ({@link LiveSegment}) starts once
  * its lead has arrived and plays tick by tick as its media arrives. Pure code, driven by
- * {@code SyncSupervisor}.
+ * {@link Playout}.
  */
 public final class Sequencer {
 

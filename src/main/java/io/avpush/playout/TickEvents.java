@@ -9,7 +9,7 @@ import java.util.List;
  * The events a frame tick produces about what the viewer sees, published at the push of that
  * tick's frame: a segment finished (or interrupted: cut by an interrupt or a limit), a segment
  * started, a streamed segment's run of gap ticks ended, speaking started or stopped. Also counts the
- * segments played and the gap ticks. Pure, owned by the {@code SyncSupervisor}'s actor.
+ * segments played and the gap ticks. Pure, one of the rules {@link Playout} puts together.
  *
  * <p>Example at 30 fps: a 2 s segment starts on tick 10 and is interrupted at tick 40. Tick 10
  * gives segment-started (frame 10, 333.3 ms) and speaking true; tick 40 gives segment-interrupted
@@ -70,27 +70,6 @@ public final class TickEvents {
       events.add(Event.speaking(speakingNow).atFrame(n, mediaMs));
     }
     return events;
-  }
-
-  /** What the node's log says of a tick's events: a segment started, finished or interrupted, a gap's end. */
-  public static List<String> logLines(Sequencer.TickPlan plan, List<Event> events, FrameRate fps) {
-    if (events.isEmpty()) {
-      return List.of();
-    }
-    List<String> lines = new ArrayList<>(events.size());
-    for (Event e : events) {
-      String segment = "segment " + e.segmentId();
-      switch (e.type()) {
-        case "segment-finished" -> lines.add(segment + " finished at frame " + e.frame());
-        case "segment-interrupted" -> lines.add(segment + " interrupted at frame " + e.frame());
-        case "segment-started" -> lines.add(plan.started() == null
-            ? "streamed " + segment + " started at frame " + e.frame()
-            : segment + " started at frame " + e.frame() + " (" + Math.round(plan.started().durationMs(fps)) + " ms)");
-        case "stream-gap" -> lines.add("streamed " + segment + " waited " + e.gapTicks() + " ticks for media");
-        default -> { }
-      }
-    }
-    return lines;
   }
 
   public long segmentsPlayed() {

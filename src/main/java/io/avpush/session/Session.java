@@ -1,16 +1,12 @@
 package io.avpush.session;
 
 import io.avpush.pacing.Pacer;
-import io.avpush.pacing.PushStats;
 import io.avpush.playout.SessionEvents;
-import io.avpush.playout.TickPolicy;
 import io.avpush.playout.UploadedMedia;
 import io.avpush.config.LimitSettings;
 import io.avpush.config.MediaSettings;
 import io.avpush.config.StreamSettings;
-import io.avpush.media.AudioChunks;
 import io.avpush.media.FrameRate;
-import io.avpush.media.I420;
 import io.avpush.metrics.Metrics;
 import java.time.Duration;
 import java.util.Map;
@@ -26,9 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * One stream: owns its actor tree (loader, chunker, frame clock, sync supervisor, peer
- * connection) and its lifecycle, and routes the API's commands to the child that handles them.
- * Stopping it stops the tree, and the peer connection frees every native resource.
+ * One stream: owns its actor tree (loader, chunker, frame clock, sync supervisor, stream intake,
+ * viewers; spawned and wired by {@link SessionChildren}) and its lifecycle, and routes the API's
+ * commands to the child that handles them. Stopping it stops the tree, and the viewers free every
+ * native resource.
  */
 public final class Session extends AbstractBehavior<Session.Command> {
 
@@ -114,22 +111,22 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   public static Behavior<Command> create(Spec spec, Deps deps) {
     return tagged(Command.class, spec.id(), Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      java.time.Duration idle = deps.limits().idleTimeout();
-      java.time.Duration every = idle.dividedBy(4).compareTo(java.time.Duration.ofSeconds(10)) < 0
+      Duration idle = deps.limits().idleTimeout();
+      Duration every = idle.dividedBy(4).compareTo(Duration.ofSeconds(10)) < 0
           ? idle.dividedBy(4)
-          : java.time.Duration.ofSeconds(10);
+          : Duration.ofSeconds(10);
       timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, every);
       return new Session(ctx, spec, deps);
     })));
   }
 
+  /** The actors that release media to the pacer run on avpush-media-dispatcher (see reference.conf). */
+  public static final DispatcherSelector MEDIA = DispatcherSelector.fromConfig("avpush-media-dispatcher");
+
   /**
    * Every log line of a session's actors carries its id as the MDC key {@code sessionId}
    * (logback.xml prints it), whatever the message says.
    */
-  /** The actors that release media to the pacer run on avpush-media-dispatcher (see reference.conf). */
-  public static final DispatcherSelector MEDIA = DispatcherSelector.fromConfig("avpush-media-dispatcher");
-
   static <T> Behavior<T> tagged(Class<T> protocol, String sessionId, Behavior<T> behavior) {
     return Behaviors.withMdc(protocol, Map.of("sessionId", sessionId), behavior);
   }
@@ -140,39 +137,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.clockNs = deps.clockNs();
     this.idleTimeoutNs = deps.limits().idleTimeout().toNanos();
     this.lastActivityNs = clockNs.getAsLong();
-    PushStats pushStats = new PushStats();
-    Transport output = deps.outputs().create(spec.id());
     ActorRef<SyncSupervisor.ViewersChanged> viewers =
         context.messageAdapter(SyncSupervisor.ViewersChanged.class, ViewersRelay::new);
-    peer = context.spawn(tagged(ViewerGroup.Command.class, spec.id(), ViewerGroup.create(
-        spec.id(), output, deps.pacer(), pushStats, viewers, deps.limits().disconnectedTimeout(),
-        deps.limits().connectTimeout(), deps.limits().maxViewersPerSession(), events)), "peer", MEDIA);
-    events.subscribe(output::sendEvent);
-    ActorRef<AudioChunker.Command> chunker =
-        context.spawn(tagged(AudioChunker.Command.class, spec.id(), AudioChunker.create(peer)), "chunker", MEDIA);
-    long maxQueuedTicks = spec.fps().frameIndexAtNs(deps.limits().maxQueuedDuration().toNanos());
-    byte[] neutral = I420.solid(spec.width(), spec.height(), 16, 16, 16);
-    SyncSupervisor.Settings settings = new SyncSupervisor.Settings(spec.id(), spec.fps(), spec.width(), spec.height(),
-        maxQueuedTicks, deps.limits().maxQueuedBytes(), neutral);
-    sync = context.spawn(tagged(SyncSupervisor.Command.class, spec.id(),
-        SyncSupervisor.create(settings, chunker, peer, pushStats, events)), "sync", MEDIA);
-    LiveStreams streams = new LiveStreams(deps.stream(), spec.fps().sampleIndexAtFrame(1, AudioChunks.SAMPLE_RATE),
-        deps.limits().maxSegmentDuration(), deps.limits().maxQueuedBytes());
-    intake = context.spawn(tagged(StreamIntake.Command.class, spec.id(),
-        StreamIntake.create(spec.id(), streams, sync, Duration.ofNanos(spec.fps().frameStartNs(1)))), "intake", MEDIA);
-    loader = context.spawn(tagged(SegmentLoader.Command.class, spec.id(), SegmentLoader.create(spec.id(), spec.fps(), spec.width(), spec.height(),
-        deps.limits().maxSegmentDuration().toNanos(), deps.media().backgroundRgb(), deps.decodeExecutor(), deps.outputs().frameConverter(), sync)),
-        "loader");
-    TickPolicy policy = new TickPolicy(
-        spec.fps(), deps.media().releaseAhead().toNanos(), deps.media().maxCatchUp().toNanos());
-    ActorRef<VideoTicker.Command> ticker =
-        context.spawn(tagged(VideoTicker.Command.class, spec.id(), VideoTicker.create(policy, deps.clockNs(), deps.pacer(), sync)), "ticker", MEDIA);
-    context.watch(peer);
-    context.watch(chunker);
-    context.watch(sync);
-    context.watch(loader);
-    context.watch(intake);
-    context.watch(ticker);
+    SessionChildren children = SessionChildren.spawn(context, spec, deps, events, viewers);
+    this.peer = children.peer();
+    this.loader = children.loader();
+    this.sync = children.sync();
+    this.intake = children.intake();
     Metrics.SESSIONS.inc();
     context.getLog().info("session {} started: {}x{} at {} fps", spec.id(), spec.width(), spec.height(), spec.fps());
   }

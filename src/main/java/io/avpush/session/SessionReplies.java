@@ -2,6 +2,9 @@ package io.avpush.session;
 
 import io.avpush.api.ApiError;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.avpush.media.FrameRate;
+import io.avpush.playout.Segment;
+import io.avpush.playout.Sequencer;
 import java.util.List;
 
 /**
@@ -22,7 +25,15 @@ public final class SessionReplies {
    */
   public record SegmentAccepted(
       String segmentId, double durationMs, int frames, long frameTicks, int queuePosition, long framesHeldTicks,
-      int framesDropped, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
+      int framesDropped, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
+
+    /** The reply for {@code s}, queued at {@code queuePosition} of a session at {@code fps}. */
+    static SegmentAccepted of(Segment s, FrameRate fps, int queuePosition) {
+      Segment.LengthFit fit = s.lengthFit(fps);
+      return new SegmentAccepted(s.id(), s.durationMs(fps), s.framesI420().length, s.frameTicks(), queuePosition,
+          fit.heldTicks(), fit.droppedFrames(), fit.note());
+    }
+  }
 
   /**
    * The reply to an interrupt: the queued segments dropped and the one cut short (or null).
@@ -31,12 +42,26 @@ public final class SessionReplies {
    *     started), not a position in the cut segment
    * @param cutAfterMs how much of the cut segment had been released when it was cut; null when none was cut
    */
-  public record Interrupted(List<String> dropped, String cut, double cutAtMs, Double cutAfterMs) {}
+  public record Interrupted(List<String> dropped, String cut, double cutAtMs, Double cutAfterMs) {
+
+    /** The reply for {@code cut}, its ticks turned into ms at {@code fps}. */
+    static Interrupted of(Sequencer.Cut cut, FrameRate fps) {
+      Double cutAfterMs = cut.cutId() == null ? null : fps.frameStartNs(cut.cutAfterTicks()) / 1e6;
+      return new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(cut.cutAtTick()) / 1e6, cutAfterMs);
+    }
+  }
 
   /** The reply to an accepted idle loop; {@code note} as in {@link SegmentAccepted}. */
   public record IdleAccepted(
       String loopId, double durationMs, int frames, long frameTicks, boolean audio,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
+
+    /** The reply for {@code loop}, taken by a session at {@code fps}. */
+    static IdleAccepted of(Segment loop, FrameRate fps) {
+      return new IdleAccepted(loop.id(), loop.durationMs(fps), loop.framesI420().length, loop.frameTicks(),
+          loop.pcm48k().length > 0, loop.lengthFit(fps).note());
+    }
+  }
 
   /** The reply to an opened stream. */
   public record StreamOpened(String segmentId, int queuePosition, double leadMs, double bufferMs) {}

@@ -17,6 +17,18 @@ public enum SessionState {
     this.wire = wire;
   }
 
+  /**
+   * The state of a session with {@code viewersConnected} viewers connected, {@code queued}
+   * segments queued, and a segment playing or not. Queued segments with no viewer wait for one,
+   * even while a segment plays on (its viewer left): the state says why the queue does not move.
+   */
+  static SessionState of(int viewersConnected, int queued, boolean playing) {
+    if (viewersConnected == 0 && queued > 0) {
+      return WAITING_FOR_VIEWER;
+    }
+    return playing ? PLAYING : IDLE;
+  }
+
   /** The name in the JSON status. */
   @JsonValue
   public String wire() {

@@ -1,7 +1,10 @@
 package io.avpush.session;
 
 import io.avpush.pacing.PushStats;
+import io.avpush.media.FrameRate;
+import io.avpush.playout.AudioRelease;
 import io.avpush.playout.IdleLoop;
+import io.avpush.playout.Playout;
 import java.util.List;
 
 /**
@@ -38,4 +41,41 @@ public record SessionStatus(
     PushStats.Snapshot pushed,
     IdleLoop.Info idle,
     long streamGapTicks,
-    double streamGapMs) {}
+    double streamGapMs) {
+
+  /**
+   * The status of the session {@code settings} describe, from its playout's figures and its
+   * viewers' count; {@code reanchors} and {@code pushed} as the frame clock and the pacer count them.
+   */
+  static SessionStatus of(
+      SyncSupervisor.Settings settings, Playout playout, int viewersConnected, int viewers, long reanchors,
+      PushStats.Snapshot pushed) {
+    FrameRate fps = settings.fps();
+    AudioRelease release = playout.release();
+    long gapTicks = playout.tickEvents().streamGapTicks();
+    return new SessionStatus(
+        settings.sessionId(),
+        SessionState.of(viewersConnected, playout.queued(), playout.playing() != null),
+        fps.toString(),
+        settings.width(),
+        settings.height(),
+        viewersConnected,
+        viewers,
+        playout.playing(),
+        playout.queuedIds(),
+        fps.frameStartNs(playout.pendingTicks()) / 1e6,
+        playout.tickEvents().segmentsPlayed(),
+        playout.nextTick(),
+        release.chunksReleased(),
+        release.lastReleased(),
+        release.histogram(),
+        release.avDiffMs(),
+        release.minMs(),
+        release.maxMs(),
+        reanchors,
+        pushed,
+        playout.idleInfo(),
+        gapTicks,
+        fps.frameStartNs(gapTicks) / 1e6);
+  }
+}

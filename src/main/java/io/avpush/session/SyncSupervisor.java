@@ -4,6 +4,8 @@ import io.avpush.pacing.PushStats;
 import io.avpush.playout.AudioRelease;
 import io.avpush.playout.IdleLoop;
 import io.avpush.playout.LiveSegment;
+import io.avpush.playout.Playout;
+import io.avpush.playout.PlayoutLog;
 import io.avpush.playout.QueueAdmission;
 import io.avpush.playout.Segment;
 import io.avpush.playout.Sequencer;
@@ -17,7 +19,6 @@ import io.avpush.session.SessionReplies.IdleAccepted;
 import io.avpush.session.SessionReplies.Interrupted;
 import io.avpush.session.SessionReplies.SegmentAccepted;
 import io.avpush.session.SessionReplies.StreamOpened;
-import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,17 +28,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Decides on every frame tick which frame is released and how many 10 ms audio chunks go with
- * it: chunks are released while they end at or before the end of the released frame, so the
- * audio position is always within one chunk behind the video position, whatever the ticks' timing.
- * Owns the queue (through {@link Sequencer}); starts queued segments only while a viewer is connected.
- * When no segment plays, the {@link IdleLoop} (if one is set) plays.
- * Streamed segments ({@link LiveSegment}, taken in by the {@link StreamIntake}) follow the same
- * rule: each tick releases its frame and the audio that ends by the frame's end, taken from what
- * has arrived. Publishes the session's events; those about what the viewer sees
- * ({@link TickEvents}) are handed to the {@link ViewerGroup} to publish at the push of their
- * frame. The rules are pure classes: {@link Sequencer} (what plays), {@link AudioRelease} (the
- * audio with each frame), {@link TickEvents}, {@link QueueAdmission} (the limits).
+ * The session's playout as an actor: on every frame tick it releases one frame and the 10 ms audio
+ * chunks that end by the end of that frame, so the audio position is always within one chunk
+ * behind the video position, whatever the ticks' timing. It takes segments into the queue (within
+ * the {@link QueueAdmission} limits; streamed ones, {@link LiveSegment}s, come from the
+ * {@link StreamIntake}), sets the idle loop, interrupts, and reports the session's status. Segments
+ * start only while a viewer is connected. What each tick plays, places and releases is decided by
+ * the pure {@link Playout} (over {@link Sequencer}, {@link IdleLoop}, {@link AudioRelease} and
+ * {@link TickEvents}); this actor sends it on: audio to the {@link AudioChunker}, the frame and the
+ * events about what the viewer sees to the {@link ViewerGroup} (published at the push of their
+ * frame), the session's other events to its {@link SessionEvents}.
  */
 public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Command> {
 
@@ -69,16 +69,12 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
       byte[] neutralFrame) {}
 
   private final Settings settings;
-  private final Sequencer sequencer;
-  private final IdleLoop idleLoop;
-  private final AudioRelease release;
-  private final TickEvents tickEvents;
+  private final Playout playout;
   private final QueueAdmission admission;
   private final ActorRef<AudioChunker.Command> chunker;
   private final ActorRef<ViewerGroup.Command> peer;
   private final PushStats pushStats;
   private final SessionEvents events;
-  private long nextTick;
   private int viewersConnected;
   private int viewersTotal;
   private long reanchors;
@@ -95,10 +91,7 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     super(context);
     FrameRate fps = settings.fps();
     this.settings = settings;
-    this.sequencer = new Sequencer(fps, settings.neutralFrame());
-    this.idleLoop = new IdleLoop(fps);
-    this.release = new AudioRelease(fps);
-    this.tickEvents = new TickEvents(fps);
+    this.playout = new Playout(fps, settings.neutralFrame());
     this.admission = new QueueAdmission(settings.sessionId(), fps, settings.maxQueuedTicks(), settings.maxQueuedBytes());
     this.chunker = chunker;
     this.peer = peer;
@@ -126,86 +119,57 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
 
   private Behavior<Command> onFrameTick(FrameTick tick) {
     long n = tick.frameIndex();
-    FrameRate fps = settings.fps();
     if (tick.reanchors() > reanchors) {
       Metrics.REANCHORS.inc(tick.reanchors() - reanchors);
     }
     reanchors = tick.reanchors();
-    Sequencer.TickPlan plan = sequencer.onTick(n, viewersConnected > 0);
-    if (plan.started() != null) {
-      chunker.tell(new AudioChunker.Place(plan.started().id(), plan.startSample(), plan.started().pcm48k()));
+    Playout.Tick played = playout.onTick(n, viewersConnected > 0);
+    for (Playout.Placement p : played.placed()) {
+      chunker.tell(new AudioChunker.Place(p.segmentId(), p.startSample(), p.pcm48k(), p.from(), p.to()));
     }
-    if (plan.livePcm() != null && plan.livePcm().length > 0) {
-      long at = fps.sampleIndexAtFrame(n, AudioChunks.SAMPLE_RATE);
-      chunker.tell(new AudioChunker.Place(sequencer.currentId(), at, plan.livePcm()));
+    played.logLines().forEach(this::log);
+    if (!played.atPush().isEmpty()) {
+      peer.tell(new ViewerGroup.PublishAtPush(n, played.atPush()));
     }
-    List<SessionEvents.Event> atPush =
-        tickEvents.onTick(n, plan, sequencer.currentId(), sequencer.speaking(), release.avDiffMs());
-    TickEvents.logLines(plan, atPush, fps).forEach(l -> getContext().getLog().info("session {}: {}", settings.sessionId(), l));
-    // The idle loop plays on ticks without a segment; currentId (not current) so it never plays over a streamed segment.
-    byte[] frame = sequencer.currentId() == null ? playIdleLoop(n, plan.frame()) : plan.frame();
-    if (!atPush.isEmpty()) {
-      peer.tell(new ViewerGroup.PublishAtPush(n, atPush));
-    }
-    peer.tell(new ViewerGroup.PushFrame(n, frame, settings.width(), settings.height(), tick.dueNs()));
-    AudioRelease.Step step = release.onFrame(n);
+    peer.tell(new ViewerGroup.PushFrame(n, played.frame(), settings.width(), settings.height(), tick.dueNs()));
+    AudioRelease.Step step = played.release();
     if (step.released() > 0) {
-      chunker.tell(new AudioChunker.Release(step.upTo(), fps.frameStartNs(n), tick.dueNs()));
+      chunker.tell(new AudioChunker.Release(step.upTo(), settings.fps().frameStartNs(n), tick.dueNs()));
     }
     Metrics.AV_RELEASE_DIFFERENCE.observe(step.avDiffMs() / 1e3);
     if (step.window() != null) {
       events.publish(SessionEvents.Event.avDiff(step.window().lastMs(), step.window().minMs(), step.window().maxMs()));
     }
-    nextTick = n + 1;
     return this;
-  }
-
-  /** Tick {@code n}'s frame of the idle loop, its audio placed; {@code held} when no loop is set. */
-  private byte[] playIdleLoop(long n, byte[] held) {
-    IdleLoop.Step step = idleLoop.onTick(n);
-    if (step == null) {
-      return held;
-    }
-    if (step.to() > step.from()) {
-      chunker.tell(new AudioChunker.Place(idleLoop.clip().id(), step.startSample(), step.clipPcm(), step.from(), step.to()));
-    }
-    sequencer.hold(step.frame());
-    return step.frame();
   }
 
   private Behavior<Command> onEnqueue(Enqueue e) {
     Segment s = e.segment();
-    ApiError refused = admission.refuseSegment(s, sequencer.pendingTicks(nextTick), sequencer.queuedBytes());
+    ApiError refused = admission.refuseSegment(s, playout.pendingTicks(), playout.queuedBytes());
     if (refused != null) {
       return reply(e.replyTo(), Outcome.failed(refused));
     }
-    sequencer.enqueue(s);
+    playout.enqueue(s);
     Metrics.SEGMENTS_QUEUED.inc();
-    FrameRate fps = settings.fps();
-    Segment.LengthFit fit = s.lengthFit(fps);
-    getContext().getLog().info("session {}: segment {} queued ({} ms, {} frames{})", settings.sessionId(), s.id(),
-        Math.round(s.durationMs(fps)), s.framesI420().length, fit.note() == null ? "" : "; " + fit.note());
+    log(PlayoutLog.queued(s, settings.fps()));
+    SegmentAccepted accepted = SegmentAccepted.of(s, settings.fps(), playout.queued());
     events.publish(SessionEvents.Event.segment("segment-queued", s.id())
-        .withDuration(s.durationMs(fps)).withQueuePosition(sequencer.queued()));
-    return reply(e.replyTo(), Outcome.ok(new SegmentAccepted(s.id(), s.durationMs(fps), s.framesI420().length,
-        s.frameTicks(), sequencer.queued(), fit.heldTicks(), fit.droppedFrames(), fit.note())));
+        .withDuration(accepted.durationMs()).withQueuePosition(accepted.queuePosition()));
+    return reply(e.replyTo(), Outcome.ok(accepted));
   }
 
   private Behavior<Command> onInterrupt(Interrupt i) {
-    Sequencer.Cut cut = sequencer.interrupt(nextTick);
+    Sequencer.Cut cut = playout.interrupt();
     cut.droppedIds().forEach(id -> events.publish(SessionEvents.Event.segment("segment-dropped", id)));
-    FrameRate fps = settings.fps();
-    chunker.tell(new AudioChunker.CutAt(fps.sampleIndexAtFrame(nextTick, AudioChunks.SAMPLE_RATE)));
+    chunker.tell(new AudioChunker.CutAt(settings.fps().sampleIndexAtFrame(cut.cutAtTick(), AudioChunks.SAMPLE_RATE)));
     if (cut.cutId() != null) {
       // The cut segment's audio already released to the pacer (up to release-ahead plus a tick)
       // falls silent now instead of playing on.
-      peer.tell(new ViewerGroup.SilenceUnpushed(release.chunksReleased()));
+      peer.tell(new ViewerGroup.SilenceUnpushed(playout.release().chunksReleased()));
     }
     Metrics.SEGMENTS_DROPPED.inc(cut.droppedIds().size() + (cut.cutId() != null ? 1 : 0));
-    getContext().getLog().info("session {}: interrupted at frame {}: cut {}, dropped {}",
-        settings.sessionId(), nextTick, cut.cutId(), cut.droppedIds());
-    return reply(i.replyTo(), Outcome.ok(new Interrupted(cut.droppedIds(), cut.cutId(), fps.frameStartNs(nextTick) / 1e6,
-        cut.cutId() == null ? null : fps.frameStartNs(cut.cutAfterTicks()) / 1e6)));
+    log(PlayoutLog.interrupted(cut));
+    return reply(i.replyTo(), Outcome.ok(Interrupted.of(cut, settings.fps())));
   }
 
   private Behavior<Command> onSetIdle(SetIdle set) {
@@ -214,42 +178,35 @@ public final class SyncSupervisor extends AbstractBehavior<SyncSupervisor.Comman
     if (refused != null) {
       return reply(set.replyTo(), Outcome.failed(refused));
     }
-    idleLoop.set(loop);
-    FrameRate fps = settings.fps();
-    boolean audio = loop.pcm48k().length > 0;
-    getContext().getLog().info("session {}: idle loop {} set ({} ms, {} frames{})", settings.sessionId(), loop.id(),
-        Math.round(loop.durationMs(fps)), loop.framesI420().length, audio ? ", with audio" : "");
-    return reply(set.replyTo(), Outcome.ok(new IdleAccepted(loop.id(), loop.durationMs(fps), loop.framesI420().length,
-        loop.frameTicks(), audio, loop.lengthFit(fps).note())));
+    playout.setIdle(loop);
+    log(PlayoutLog.idleSet(loop, settings.fps()));
+    return reply(set.replyTo(), Outcome.ok(IdleAccepted.of(loop, settings.fps())));
   }
 
   private Behavior<Command> onClearIdle(ClearIdle clear) {
-    String cleared = idleLoop.clear();
+    String cleared = playout.clearIdle();
     if (cleared != null) {
-      getContext().getLog().info("session {}: idle loop {} cleared", settings.sessionId(), cleared);
+      log(PlayoutLog.idleCleared(cleared));
     }
     return reply(clear.replyTo(), Done.getInstance());
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    SessionState state = viewersConnected == 0 && sequencer.queued() > 0 ? SessionState.WAITING_FOR_VIEWER
-        : sequencer.currentId() != null ? SessionState.PLAYING : SessionState.IDLE;
-    FrameRate fps = settings.fps();
-    return reply(g.replyTo(), new SessionStatus(settings.sessionId(), state, fps.toString(), settings.width(),
-        settings.height(), viewersConnected, viewersTotal, sequencer.currentId(), sequencer.queuedIds(),
-        fps.frameStartNs(sequencer.pendingTicks(nextTick)) / 1e6, tickEvents.segmentsPlayed(), nextTick,
-        release.chunksReleased(), release.lastReleased(), release.histogram(), release.avDiffMs(), release.minMs(),
-        release.maxMs(), reanchors, pushStats.snapshot(), idleLoop.info(nextTick), tickEvents.streamGapTicks(),
-        fps.frameStartNs(tickEvents.streamGapTicks()) / 1e6));
+    return reply(g.replyTo(),
+        SessionStatus.of(settings, playout, viewersConnected, viewersTotal, reanchors, pushStats.snapshot()));
   }
 
   private Behavior<Command> onQueueStream(QueueStream q) {
-    sequencer.enqueue(q.live());
-    getContext().getLog().info("session {}: streamed segment {} queued (audio {}, video {})",
-        settings.sessionId(), q.live().id(), q.live().hasAudio(), q.live().hasVideo());
+    playout.enqueue(q.live());
+    log(PlayoutLog.streamQueued(q.live()));
     StreamOpened o = q.opened();
-    events.publish(SessionEvents.Event.segment("segment-queued", o.segmentId()).withQueuePosition(sequencer.queued()));
-    return reply(q.replyTo(), Outcome.ok(new StreamOpened(o.segmentId(), sequencer.queued(), o.leadMs(), o.bufferMs())));
+    events.publish(SessionEvents.Event.segment("segment-queued", o.segmentId()).withQueuePosition(playout.queued()));
+    return reply(q.replyTo(), Outcome.ok(new StreamOpened(o.segmentId(), playout.queued(), o.leadMs(), o.bufferMs())));
+  }
+
+  /** Logs one of {@link PlayoutLog}'s lines about this session. */
+  private void log(String line) {
+    getContext().getLog().info("session {}: {}", settings.sessionId(), line);
   }
 
   private <T> Behavior<Command> reply(ActorRef<T> to, T message) {
