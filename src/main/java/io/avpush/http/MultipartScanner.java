@@ -15,9 +15,9 @@ import org.apache.pekko.util.ByteString;
  * of the chunks received (no copy, no allocation per byte): raw frames make an upload of tens of
  * MB, and Pekko's own multipart parser spent about a third of the upload's server CPU searching for
  * the boundary through its ByteString ropes (docs/benchmarks.md, "Ingestion"). The delimiter
- * ({@code CRLF--boundary}) is found with Boyer-Moore-Horspool over each chunk, which skips up to the
- * delimiter's length per comparison; a delimiter split across two chunks is found in a small joint
- * of the chunk's tail and the next chunk's head.
+ * ({@code CRLF--boundary}) is found with Boyer-Moore-Horspool over each chunk ({@link
+ * DelimiterSearch}), which skips up to the delimiter's length per comparison; a delimiter split
+ * across two chunks is found in a small joint of the chunk's tail and the next chunk's head.
  *
  * <p>A part's header lines are not parsed here: {@link PartOpener} gets them (lines without the
  * blank line) and decides where the part's bytes go, so that one parser (Pekko's) judges every
@@ -60,10 +60,9 @@ final class MultipartScanner {
 
   private enum State { BODY, AFTER_DELIMITER, AFTER_DASH, AFTER_CR, HEADERS, EPILOGUE }
 
-  private final byte[] needle;
-  private final int[] skip = new int[256];
+  private final DelimiterSearch delimiter;
   private final PartOpener opener;
-  /** Body bytes at the end of the last chunk that may begin a delimiter, at most needle.length - 1. */
+  /** Body bytes at the end of the last chunk that may begin a delimiter, at most the delimiter's length - 1. */
   private final byte[] carry;
   private int carryLength;
   private final byte[] joint;
@@ -76,15 +75,10 @@ final class MultipartScanner {
   private ByteBuffer current;
 
   MultipartScanner(String boundary, PartOpener opener) {
-    this.needle = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+    this.delimiter = new DelimiterSearch(("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1));
     this.opener = opener;
-    this.carry = new byte[needle.length];
-    this.joint = new byte[2 * needle.length];
-    int n = needle.length;
-    Arrays.fill(skip, n);
-    for (int i = 0; i < n - 1; i++) {
-      skip[needle[i] & 0xFF] = n - 1 - i;
-    }
+    this.carry = new byte[delimiter.length()];
+    this.joint = new byte[2 * delimiter.length()];
     // As if the body began with CRLF: "--boundary" at its very start is its first delimiter.
     carry[0] = '\r';
     carry[1] = '\n';
@@ -201,7 +195,7 @@ final class MultipartScanner {
 
   /** Hands {@code in}'s bytes to the part up to the next delimiter, keeping back what may start one. */
   private void body(ByteBuffer in) {
-    int n = needle.length;
+    int n = delimiter.length();
     if (carryLength > 0) {
       // A delimiter that starts in the carried bytes ends in this chunk's first n - 1 bytes.
       int head = Math.min(n - 1, in.remaining());
@@ -211,7 +205,7 @@ final class MultipartScanner {
       int found = -1;
       int decided = 0;
       for (int p = 0; p < carryLength && p + n <= jointLength; p++, decided++) {
-        if (matchesAt(joint, p)) {
+        if (delimiter.matchesAt(joint, p)) {
           found = p;
           break;
         }
@@ -236,7 +230,7 @@ final class MultipartScanner {
     }
     int start = in.position();
     int limit = in.limit();
-    int at = indexOf(in, start, limit);
+    int at = delimiter.indexOf(in, start, limit);
     if (at >= 0) {
       sink.data(in.duplicate().limit(at));
       in.position(at + n);
@@ -253,107 +247,6 @@ final class MultipartScanner {
   /** The first {@code n} carried bytes, in an array of their own (the carry is reused). */
   private ByteBuffer carried(int n) {
     return ByteBuffer.wrap(Arrays.copyOf(carry, n)).asReadOnlyBuffer();
-  }
-
-  /**
-   * The first delimiter wholly in {@code in} between {@code from} and {@code limit}, or -1:
-   * Horspool, in four lanes over the four quarters of a long range (a match may reach into the
-   * next quarter), advanced in turn. One lane's steps depend on each other (the next position
-   * waits for the byte read at this one); four lanes keep four reads in flight, and search a
-   * chunk in about a third of the time one lane takes.
-   */
-  private int indexOf(ByteBuffer in, int from, int limit) {
-    int lastStart = limit - needle.length;
-    int span = lastStart - from + 1;
-    if (span < 4096) {
-      return span <= 0 ? -1 : horspool(in, from, lastStart + 1);
-    }
-    int q = span / 4;
-    int last = needle.length - 1;
-    byte lastByte = needle[last];
-    int i0 = from;
-    int e0 = from + q;
-    int i1 = e0;
-    int e1 = e0 + q;
-    int i2 = e1;
-    int e2 = e1 + q;
-    int i3 = e2;
-    int e3 = lastStart + 1;
-    int f0 = -1;
-    int f1 = -1;
-    int f2 = -1;
-    int f3 = -1;
-    while (i0 < e0 || i1 < e1 || i2 < e2 || i3 < e3) {
-      if (i0 < e0) {
-        byte b = in.get(i0 + last);
-        if (b == lastByte && matchesAt(in, i0)) {
-          f0 = i0;
-          break; // the first quarter's match comes before any other
-        }
-        i0 += skip[b & 0xFF];
-      }
-      if (i1 < e1) {
-        byte b = in.get(i1 + last);
-        if (b == lastByte && matchesAt(in, i1)) {
-          f1 = i1;
-          e1 = i1;
-        } else {
-          i1 += skip[b & 0xFF];
-        }
-      }
-      if (i2 < e2) {
-        byte b = in.get(i2 + last);
-        if (b == lastByte && matchesAt(in, i2)) {
-          f2 = i2;
-          e2 = i2;
-        } else {
-          i2 += skip[b & 0xFF];
-        }
-      }
-      if (i3 < e3) {
-        byte b = in.get(i3 + last);
-        if (b == lastByte && matchesAt(in, i3)) {
-          f3 = i3;
-          e3 = i3;
-        } else {
-          i3 += skip[b & 0xFF];
-        }
-      }
-    }
-    return f0 >= 0 ? f0 : f1 >= 0 ? f1 : f2 >= 0 ? f2 : f3;
-  }
-
-  /** Horspool from {@code from} to (not including) {@code end} as a delimiter's start, or -1. */
-  private int horspool(ByteBuffer in, int from, int end) {
-    int last = needle.length - 1;
-    byte lastByte = needle[last];
-    for (int i = from; i < end; ) {
-      byte b = in.get(i + last);
-      if (b == lastByte && matchesAt(in, i)) {
-        return i;
-      }
-      i += skip[b & 0xFF];
-    }
-    return -1;
-  }
-
-  /** Whether the delimiter's bytes before its last are at {@code at} (its last one was seen). */
-  private boolean matchesAt(ByteBuffer in, int at) {
-    for (int j = needle.length - 2; j >= 0; j--) {
-      if (in.get(at + j) != needle[j]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private boolean matchesAt(byte[] bytes, int at) {
-    for (int j = 0; j < needle.length; j++) {
-      if (bytes[at + j] != needle[j]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static EntityStreamException malformed(String what) {
