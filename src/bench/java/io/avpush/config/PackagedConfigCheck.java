@@ -18,36 +18,43 @@ import java.util.Map;
  */
 public final class PackagedConfigCheck {
 
-  private PackagedConfigCheck() {}
+    private PackagedConfigCheck() {}
 
-  public static void main(String[] args) throws Exception {
-    List<URL> references = Collections.list(PackagedConfigCheck.class.getClassLoader().getResources("reference.conf"));
-    if (references.size() != 1 || !references.get(0).getProtocol().equals("jar")) {
-      System.out.println("FAIL: expected the jar's one reference.conf on the class path, found " + references);
-      System.exit(1);
+    public static void main(String[] args) throws Exception {
+        List<URL> references =
+                Collections.list(PackagedConfigCheck.class.getClassLoader().getResources("reference.conf"));
+        if (references.size() != 1 || !references.get(0).getProtocol().equals("jar")) {
+            System.out.println("FAIL: expected the jar's one reference.conf on the class path, found " + references);
+            System.exit(1);
+        }
+        Config settings = ConfigFactory.parseResources(ClusterConfig.PEKKO_SETTINGS);
+        Config loaded = ClusterConfig.load(ConfigFactory.empty());
+        int lost = 0;
+        for (Map.Entry<String, ConfigValue> setting : new java.util.TreeMap<>(settings.entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                .entrySet()) {
+            String key = setting.getKey();
+            ConfigValue effective = loaded.getValue(key);
+            boolean held = setting.getValue().unwrapped().equals(effective.unwrapped());
+            lost += held ? 0 : 1;
+            System.out.printf(
+                    "%s %s = %s%s%n",
+                    held ? "ok  " : "LOST",
+                    key,
+                    render(effective),
+                    held ? "" : " (avpush sets " + render(setting.getValue()) + ")");
+        }
+        if (settings.entrySet().isEmpty() || lost > 0) {
+            System.out.println("FAIL: "
+                    + (settings.entrySet().isEmpty()
+                            ? ClusterConfig.PEKKO_SETTINGS + " is missing or empty in the jar"
+                            : lost + " pekko setting(s) of avpush lost in " + references.get(0)));
+            System.exit(1);
+        }
+        System.out.println("all " + settings.entrySet().size() + " pekko settings of avpush hold in the jar");
     }
-    Config settings = ConfigFactory.parseResources(ClusterConfig.PEKKO_SETTINGS);
-    Config loaded = ClusterConfig.load(ConfigFactory.empty());
-    int lost = 0;
-    for (Map.Entry<String, ConfigValue> setting : new java.util.TreeMap<>(
-        settings.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))).entrySet()) {
-      String key = setting.getKey();
-      ConfigValue effective = loaded.getValue(key);
-      boolean held = setting.getValue().unwrapped().equals(effective.unwrapped());
-      lost += held ? 0 : 1;
-      System.out.printf("%s %s = %s%s%n", held ? "ok  " : "LOST", key, render(effective),
-          held ? "" : " (avpush sets " + render(setting.getValue()) + ")");
-    }
-    if (settings.entrySet().isEmpty() || lost > 0) {
-      System.out.println("FAIL: " + (settings.entrySet().isEmpty()
-          ? ClusterConfig.PEKKO_SETTINGS + " is missing or empty in the jar"
-          : lost + " pekko setting(s) of avpush lost in " + references.get(0)));
-      System.exit(1);
-    }
-    System.out.println("all " + settings.entrySet().size() + " pekko settings of avpush hold in the jar");
-  }
 
-  private static String render(ConfigValue value) {
-    return value.render(ConfigRenderOptions.concise());
-  }
+    private static String render(ConfigValue value) {
+        return value.render(ConfigRenderOptions.concise());
+    }
 }

@@ -4,9 +4,9 @@ import java.util.concurrent.CompletionException;
 
 /** Async failures arrive wrapped in CompletionException; what a client is told is the cause inside. */
 public final class Failures {
-  private Failures() {}
+    private Failures() {}
 
-  public static Throwable cause(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-  }
+    public static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
 }

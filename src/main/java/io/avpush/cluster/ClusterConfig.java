@@ -22,33 +22,38 @@ import java.util.Map;
  */
 public final class ClusterConfig {
 
-  /** The actor system's name, which is part of every node's address. */
-  public static final String SYSTEM_NAME = "avpush";
+    /** The actor system's name, which is part of every node's address. */
+    public static final String SYSTEM_NAME = "avpush";
 
-  /** The resource with avpush's pekko.* settings, laid over reference.conf. */
-  public static final String PEKKO_SETTINGS = "avpush-pekko.conf";
+    /** The resource with avpush's pekko.* settings, laid over reference.conf. */
+    public static final String PEKKO_SETTINGS = "avpush-pekko.conf";
 
-  private ClusterConfig() {}
+    private ClusterConfig() {}
 
-  /** @param user the user's configuration, unresolved (application.conf, test overrides) */
-  public static Config load(Config user) {
-    Config pekko = ConfigFactory.parseResources(PEKKO_SETTINGS, ConfigParseOptions.defaults().setAllowMissing(false));
-    Config plain = ConfigFactory.load(user.withFallback(pekko));
-    ClusterSettings cluster = ClusterSettings.from(plain);
-    if (!cluster.enabled()) {
-      return plain;
+    /** @param user the user's configuration, unresolved (application.conf, test overrides) */
+    public static Config load(Config user) {
+        Config pekko = ConfigFactory.parseResources(
+                PEKKO_SETTINGS, ConfigParseOptions.defaults().setAllowMissing(false));
+        Config plain = ConfigFactory.load(user.withFallback(pekko));
+        ClusterSettings cluster = ClusterSettings.from(plain);
+        if (!cluster.enabled()) {
+            return plain;
+        }
+        Map<String, Object> node = Map.of(
+                "avpush.cluster.enabled",
+                true,
+                TokenSecretCheck.KEY,
+                TokenSecretCheck.fingerprint(AvpushSettings.from(plain).auth()),
+                "pekko.remote.artery.canonical.hostname",
+                cluster.host(),
+                "pekko.remote.artery.canonical.port",
+                cluster.port(),
+                "pekko.cluster.seed-nodes",
+                cluster.seedNodes().stream()
+                        .map(hostPort -> "pekko://" + SYSTEM_NAME + "@" + hostPort)
+                        .toList());
+        return ConfigFactory.load(user.withFallback(ConfigFactory.parseMap(node))
+                .withFallback(ConfigFactory.parseResources("avpush-cluster.conf"))
+                .withFallback(pekko));
     }
-    Map<String, Object> node = Map.of(
-        "avpush.cluster.enabled", true,
-        TokenSecretCheck.KEY, TokenSecretCheck.fingerprint(AvpushSettings.from(plain).auth()),
-        "pekko.remote.artery.canonical.hostname", cluster.host(),
-        "pekko.remote.artery.canonical.port", cluster.port(),
-        "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
-            .map(hostPort -> "pekko://" + SYSTEM_NAME + "@" + hostPort)
-            .toList());
-    return ConfigFactory.load(user
-        .withFallback(ConfigFactory.parseMap(node))
-        .withFallback(ConfigFactory.parseResources("avpush-cluster.conf"))
-        .withFallback(pekko));
-  }
 }

@@ -23,39 +23,40 @@ import scala.concurrent.Future;
  */
 final class NodeAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
-  private final Cluster cluster;
+    private final Cluster cluster;
 
-  NodeAllocationStrategy(Cluster cluster) {
-    this.cluster = cluster;
-  }
+    NodeAllocationStrategy(Cluster cluster) {
+        this.cluster = cluster;
+    }
 
-  @Override
-  public Future<ActorRef> allocateShard(
-      ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
-    Optional<Address> node = StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-        .filter(m -> servesSessions(m) && NodeTag.of(m.uniqueAddress()).equals(shardId))
-        .map(Member::address)
-        .findFirst();
-    ActorRef region = node.flatMap(address -> currentShardAllocations.keySet().stream()
-            .filter(r -> addressOf(r).equals(address))
-            .findFirst())
-        .orElse(requester);
-    return Futures.successful(region);
-  }
+    @Override
+    public Future<ActorRef> allocateShard(
+            ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
+        Optional<Address> node = StreamSupport.stream(
+                        cluster.state().getMembers().spliterator(), false)
+                .filter(m -> servesSessions(m) && NodeTag.of(m.uniqueAddress()).equals(shardId))
+                .map(Member::address)
+                .findFirst();
+        ActorRef region = node.flatMap(address -> currentShardAllocations.keySet().stream()
+                        .filter(r -> addressOf(r).equals(address))
+                        .findFirst())
+                .orElse(requester);
+        return Futures.successful(region);
+    }
 
-  @Override
-  public Future<Set<String>> rebalance(
-      Map<ActorRef, IndexedSeq<String>> currentShardAllocations, Set<String> rebalanceInProgress) {
-    return Futures.successful(Collections.emptySet());
-  }
+    @Override
+    public Future<Set<String>> rebalance(
+            Map<ActorRef, IndexedSeq<String>> currentShardAllocations, Set<String> rebalanceInProgress) {
+        return Futures.successful(Collections.emptySet());
+    }
 
-  private Address addressOf(ActorRef region) {
-    Address a = region.path().address();
-    return a.hasLocalScope() ? cluster.selfAddress() : a;
-  }
+    private Address addressOf(ActorRef region) {
+        Address a = region.path().address();
+        return a.hasLocalScope() ? cluster.selfAddress() : a;
+    }
 
-  private static boolean servesSessions(Member m) {
-    MemberStatus s = m.status();
-    return s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.joining();
-  }
+    private static boolean servesSessions(Member m) {
+        MemberStatus s = m.status();
+        return s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.joining();
+    }
 }

@@ -16,36 +16,36 @@ import org.apache.pekko.cluster.UniqueAddress;
  */
 public final class NodeTag {
 
-  static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
-  private static final int LENGTH = 6;
+    static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+    private static final int LENGTH = 6;
 
-  private NodeTag() {}
+    private NodeTag() {}
 
-  /** 6 letters of the alphabet (5 bits each) from the CRC-32 of the address and uid. */
-  public static String of(UniqueAddress node) {
-    CRC32 crc = new CRC32();
-    crc.update((node.address() + "#" + node.longUid()).getBytes(StandardCharsets.UTF_8));
-    long bits = crc.getValue();
-    StringBuilder tag = new StringBuilder(LENGTH);
-    for (int i = 0; i < LENGTH; i++) {
-      tag.append(ALPHABET.charAt((int) (bits & 31)));
-      bits >>>= 5;
+    /** 6 letters of the alphabet (5 bits each) from the CRC-32 of the address and uid. */
+    public static String of(UniqueAddress node) {
+        CRC32 crc = new CRC32();
+        crc.update((node.address() + "#" + node.longUid()).getBytes(StandardCharsets.UTF_8));
+        long bits = crc.getValue();
+        StringBuilder tag = new StringBuilder(LENGTH);
+        for (int i = 0; i < LENGTH; i++) {
+            tag.append(ALPHABET.charAt((int) (bits & 31)));
+            bits >>>= 5;
+        }
+        return tag.toString();
     }
-    return tag.toString();
-  }
 
-  /** The tag of a cluster session id, or empty if the id has no tag (not made in cluster mode). */
-  public static Optional<String> ofSessionId(String sessionId) {
-    int dash = sessionId.indexOf('-');
-    if (dash != LENGTH || sessionId.length() <= LENGTH + 1) {
-      return Optional.empty();
+    /** The tag of a cluster session id, or empty if the id has no tag (not made in cluster mode). */
+    public static Optional<String> ofSessionId(String sessionId) {
+        int dash = sessionId.indexOf('-');
+        if (dash != LENGTH || sessionId.length() <= LENGTH + 1) {
+            return Optional.empty();
+        }
+        String tag = sessionId.substring(0, LENGTH);
+        for (int i = 0; i < LENGTH; i++) {
+            if (ALPHABET.indexOf(tag.charAt(i)) < 0) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(tag);
     }
-    String tag = sessionId.substring(0, LENGTH);
-    for (int i = 0; i < LENGTH; i++) {
-      if (ALPHABET.indexOf(tag.charAt(i)) < 0) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(tag);
-  }
 }

@@ -26,56 +26,61 @@ import org.apache.pekko.cluster.Valid;
  */
 public final class TokenSecretCheck extends JoinConfigCompatChecker {
 
-  /** The key each node's fingerprint is under, set by {@link ClusterConfig#load}. */
-  public static final String KEY = "avpush.cluster.token-secret-check";
+    /** The key each node's fingerprint is under, set by {@link ClusterConfig#load}. */
+    public static final String KEY = "avpush.cluster.token-secret-check";
 
-  /** What a node in development mode (no API keys, no secret) has instead of a fingerprint. */
-  static final String NO_SECRET = "none (development mode: no API keys, a random secret per process)";
+    /** What a node in development mode (no API keys, no secret) has instead of a fingerprint. */
+    static final String NO_SECRET = "none (development mode: no API keys, a random secret per process)";
 
-  private static final String LABEL = "avpush cluster token-secret check";
+    private static final String LABEL = "avpush cluster token-secret check";
 
-  /**
-   * base64url(HMAC-SHA256(secret, "avpush cluster token-secret check")), or {@link #NO_SECRET}.
-   * The same secret gives the same fingerprint on every node; the fingerprint does not give the
-   * secret back (a viewer token already shows an HMAC under it).
-   */
-  public static String fingerprint(AuthSettings auth) {
-    if (auth.tokenSecret().isEmpty()) {
-      return NO_SECRET;
+    /**
+     * base64url(HMAC-SHA256(secret, "avpush cluster token-secret check")), or {@link #NO_SECRET}.
+     * The same secret gives the same fingerprint on every node; the fingerprint does not give the
+     * secret back (a viewer token already shows an HMAC under it).
+     */
+    public static String fingerprint(AuthSettings auth) {
+        if (auth.tokenSecret().isEmpty()) {
+            return NO_SECRET;
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(auth.tokenSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(mac.doFinal(LABEL.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
     }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(auth.tokenSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(LABEL.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-    }
-  }
 
-  @Override
-  public scala.collection.immutable.Seq<String> requiredKeys() {
-    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(KEY)).toList();
-  }
+    @Override
+    public scala.collection.immutable.Seq<String> requiredKeys() {
+        return scala.jdk.javaapi.CollectionConverters.asScala(List.of(KEY)).toList();
+    }
 
-  @Override
-  public ConfigValidation check(Config toCheck, Config actualConfig) {
-    String theirs = toCheck.hasPath(KEY) ? toCheck.getString(KEY) : null;
-    String ours = actualConfig.hasPath(KEY) ? actualConfig.getString(KEY) : null;
-    if (ours != null && ours.equals(theirs)) {
-      return Valid.getInstance();
+    @Override
+    public ConfigValidation check(Config toCheck, Config actualConfig) {
+        String theirs = toCheck.hasPath(KEY) ? toCheck.getString(KEY) : null;
+        String ours = actualConfig.hasPath(KEY) ? actualConfig.getString(KEY) : null;
+        if (ours != null && ours.equals(theirs)) {
+            return Valid.getInstance();
+        }
+        String message;
+        if (theirs == null || ours == null) {
+            message = "the nodes cannot compare their viewer-token secrets: " + KEY
+                    + " is missing on one of them (a node "
+                    + "that is not avpush, or not started by it); start every node with the same AVPUSH_TOKEN_SECRET";
+        } else if (theirs.equals(NO_SECRET) || ours.equals(NO_SECRET)) {
+            message = "avpush.auth.token-secret: one node runs in development mode (no API keys, no token secret) and "
+                    + "the other does not; give every node of a cluster the same API keys and the same AVPUSH_TOKEN_SECRET";
+        } else {
+            message =
+                    "avpush.auth.token-secret differs between the joining node and the cluster, so viewer tokens of one "
+                            + "would be refused by the other; set the same AVPUSH_TOKEN_SECRET on every node and start the joining "
+                            + "node again (the nodes compare an HMAC of the secret, never the secret)";
+        }
+        return new Invalid(
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of(message)).toList());
     }
-    String message;
-    if (theirs == null || ours == null) {
-      message = "the nodes cannot compare their viewer-token secrets: " + KEY + " is missing on one of them (a node "
-          + "that is not avpush, or not started by it); start every node with the same AVPUSH_TOKEN_SECRET";
-    } else if (theirs.equals(NO_SECRET) || ours.equals(NO_SECRET)) {
-      message = "avpush.auth.token-secret: one node runs in development mode (no API keys, no token secret) and "
-          + "the other does not; give every node of a cluster the same API keys and the same AVPUSH_TOKEN_SECRET";
-    } else {
-      message = "avpush.auth.token-secret differs between the joining node and the cluster, so viewer tokens of one "
-          + "would be refused by the other; set the same AVPUSH_TOKEN_SECRET on every node and start the joining "
-          + "node again (the nodes compare an HMAC of the secret, never the secret)";
-    }
-    return new Invalid(scala.jdk.javaapi.CollectionConverters.asScala(List.of(message)).toList());
-  }
 }

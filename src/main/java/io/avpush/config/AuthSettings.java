@@ -21,38 +21,59 @@ import java.util.List;
  * @param clientAddressHeader where the client's address is read: "" = the TCP connection's peer;
  *     a header name (e.g. X-Forwarded-For) = the last address in it, as a trusted proxy appends it
  */
-public record AuthSettings(List<String> apiKeys, String tokenSecret, Duration viewerTokenTtl, boolean openMetrics,
-    int maxFailures, Duration failureWindow, String clientAddressHeader) {
+public record AuthSettings(
+        List<String> apiKeys,
+        String tokenSecret,
+        Duration viewerTokenTtl,
+        boolean openMetrics,
+        int maxFailures,
+        Duration failureWindow,
+        String clientAddressHeader) {
 
-  public boolean devMode() {
-    return apiKeys.isEmpty();
-  }
-
-  /** The shortest token secret a node with API keys accepts: 32 characters (openssl rand -base64 32 gives 44). */
-  public static final int MIN_SECRET_CHARS = 32;
-
-  private static final String HOW_TO_SET = "generate one with: openssl rand -base64 32, and set the same value on every "
-      + "node as the environment variable AVPUSH_TOKEN_SECRET (or avpush.auth.token-secret in application.conf)";
-
-  /**
-   * Refuses a node that has API keys but no token secret, or one short enough to guess: its viewer
-   * tokens would be forgeable, or would die with the process and fail on every other node.
-   */
-  static AuthSettings from(Config c) {
-    List<String> keys = c.getStringList("api-keys").stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
-    String secret = c.getString("token-secret");
-    if (!keys.isEmpty() && secret.isBlank()) {
-      throw new ConfigException.BadValue(c.getValue("token-secret").origin(), "avpush.auth.token-secret",
-          "it is empty, but API keys are set (avpush.auth.api-keys or AVPUSH_API_KEY): a node that checks API keys "
-              + "signs viewer tokens with this secret; " + HOW_TO_SET + ". Without API keys (development mode) "
-              + "no secret is needed");
+    public boolean devMode() {
+        return apiKeys.isEmpty();
     }
-    if (!keys.isEmpty() && secret.length() < MIN_SECRET_CHARS) {
-      throw new ConfigException.BadValue(c.getValue("token-secret").origin(), "avpush.auth.token-secret",
-          "it is " + secret.length() + " characters; a secret that signs viewer tokens is at least " + MIN_SECRET_CHARS
-              + " characters, or tokens can be forged by guessing it; " + HOW_TO_SET);
+
+    /** The shortest token secret a node with API keys accepts: 32 characters (openssl rand -base64 32 gives 44). */
+    public static final int MIN_SECRET_CHARS = 32;
+
+    private static final String HOW_TO_SET =
+            "generate one with: openssl rand -base64 32, and set the same value on every "
+                    + "node as the environment variable AVPUSH_TOKEN_SECRET (or avpush.auth.token-secret in application.conf)";
+
+    /**
+     * Refuses a node that has API keys but no token secret, or one short enough to guess: its viewer
+     * tokens would be forgeable, or would die with the process and fail on every other node.
+     */
+    static AuthSettings from(Config c) {
+        List<String> keys = c.getStringList("api-keys").stream()
+                .map(String::trim)
+                .filter(k -> !k.isEmpty())
+                .toList();
+        String secret = c.getString("token-secret");
+        if (!keys.isEmpty() && secret.isBlank()) {
+            throw new ConfigException.BadValue(
+                    c.getValue("token-secret").origin(),
+                    "avpush.auth.token-secret",
+                    "it is empty, but API keys are set (avpush.auth.api-keys or AVPUSH_API_KEY): a node that checks API keys "
+                            + "signs viewer tokens with this secret; " + HOW_TO_SET
+                            + ". Without API keys (development mode) "
+                            + "no secret is needed");
+        }
+        if (!keys.isEmpty() && secret.length() < MIN_SECRET_CHARS) {
+            throw new ConfigException.BadValue(
+                    c.getValue("token-secret").origin(),
+                    "avpush.auth.token-secret",
+                    "it is " + secret.length() + " characters; a secret that signs viewer tokens is at least "
+                            + MIN_SECRET_CHARS + " characters, or tokens can be forged by guessing it; " + HOW_TO_SET);
+        }
+        return new AuthSettings(
+                keys,
+                secret,
+                c.getDuration("viewer-token-ttl"),
+                c.getBoolean("open-metrics"),
+                c.getInt("max-failures"),
+                c.getDuration("failure-window"),
+                c.getString("client-address-header").trim());
     }
-    return new AuthSettings(keys, secret, c.getDuration("viewer-token-ttl"), c.getBoolean("open-metrics"),
-        c.getInt("max-failures"), c.getDuration("failure-window"), c.getString("client-address-header").trim());
-  }
 }

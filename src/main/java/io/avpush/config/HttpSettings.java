@@ -9,7 +9,8 @@ import java.util.List;
  * it from a browser (empty: any origin in development mode, none otherwise).
  */
 public record HttpSettings(String host, int port, Duration askTimeout, List<String> corsOrigins) {
-  static HttpSettings from(Config c) {
-    return new HttpSettings(c.getString("host"), c.getInt("port"), c.getDuration("ask-timeout"), c.getStringList("cors-origins"));
-  }
+    static HttpSettings from(Config c) {
+        return new HttpSettings(
+                c.getString("host"), c.getInt("port"), c.getDuration("ask-timeout"), c.getStringList("cors-origins"));
+    }
 }

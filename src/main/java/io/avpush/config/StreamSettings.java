@@ -11,9 +11,9 @@ import java.time.Duration;
  *     slow down and the socket is back-pressured
  */
 public record StreamSettings(Duration lead, Duration buffer) {
-  public static final StreamSettings DEFAULTS = new StreamSettings(Duration.ofMillis(100), Duration.ofSeconds(5));
+    public static final StreamSettings DEFAULTS = new StreamSettings(Duration.ofMillis(100), Duration.ofSeconds(5));
 
-  static StreamSettings from(Config media) {
-    return new StreamSettings(media.getDuration("stream-lead"), media.getDuration("stream-buffer"));
-  }
+    static StreamSettings from(Config media) {
+        return new StreamSettings(media.getDuration("stream-lead"), media.getDuration("stream-buffer"));
+    }
 }

@@ -16,20 +16,20 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TurnRest {
 
-  private TurnRest() {}
+    private TurnRest() {}
 
-  /** A username and the credential that proves it. */
-  public record Credentials(String username, String credential) {}
+    /** A username and the credential that proves it. */
+    public record Credentials(String username, String credential) {}
 
-  public static Credentials credentials(String secret, String user, long expiresEpochSeconds) {
-    String username = expiresEpochSeconds + ":" + user;
-    try {
-      Mac mac = Mac.getInstance("HmacSHA1");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-      byte[] digest = mac.doFinal(username.getBytes(StandardCharsets.UTF_8));
-      return new Credentials(username, Base64.getEncoder().encodeToString(digest));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA1 is part of every Java runtime", e);
+    public static Credentials credentials(String secret, String user, long expiresEpochSeconds) {
+        String username = expiresEpochSeconds + ":" + user;
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            byte[] digest = mac.doFinal(username.getBytes(StandardCharsets.UTF_8));
+            return new Credentials(username, Base64.getEncoder().encodeToString(digest));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA1 is part of every Java runtime", e);
+        }
     }
-  }
 }

@@ -23,53 +23,54 @@ import org.apache.pekko.util.ByteString;
  */
 final class BodyText {
 
-  private BodyText() {}
+    private BodyText() {}
 
-  /** Text that is not UTF-8; the message says where. */
-  static final class NotUtf8 extends IllegalArgumentException {
-    NotUtf8(String message) {
-      super(message);
+    /** Text that is not UTF-8; the message says where. */
+    static final class NotUtf8 extends IllegalArgumentException {
+        NotUtf8(String message) {
+            super(message);
+        }
     }
-  }
 
-  /** {@code bytes} as UTF-8; {@code what} names them in the refusal, e.g. "field 'fps'". */
-  static String utf8(ByteString bytes, String what) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = bytes.asByteBuffer();
-    CharBuffer out = CharBuffer.allocate(bytes.size());
-    CoderResult result = decoder.decode(in, out, true);
-    if (!result.isError()) {
-      result = decoder.flush(out);
+    /** {@code bytes} as UTF-8; {@code what} names them in the refusal, e.g. "field 'fps'". */
+    static String utf8(ByteString bytes, String what) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = bytes.asByteBuffer();
+        CharBuffer out = CharBuffer.allocate(bytes.size());
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            StringBuilder hex = new StringBuilder();
+            for (int i = at; i < Math.min(at + result.length(), bytes.size()); i++) {
+                hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02x", bytes.apply(i) & 0xff));
+            }
+            throw new NotUtf8(what + " is not valid UTF-8: byte " + at + " (" + hex + ") "
+                    + (result.isMalformed() ? "is not part of a UTF-8 character" : "is no character")
+                    + "; send text encoded as UTF-8");
+        }
+        return out.flip().toString();
     }
-    if (result.isError()) {
-      int at = in.position();
-      StringBuilder hex = new StringBuilder();
-      for (int i = at; i < Math.min(at + result.length(), bytes.size()); i++) {
-        hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02x", bytes.apply(i) & 0xff));
-      }
-      throw new NotUtf8(what + " is not valid UTF-8: byte " + at + " (" + hex + ") "
-          + (result.isMalformed() ? "is not part of a UTF-8 character" : "is no character")
-          + "; send text encoded as UTF-8");
-    }
-    return out.flip().toString();
-  }
 
-  /**
-   * Why the body's declared charset is not one this text can be read in (anything but UTF-8 or
-   * its subset US-ASCII), else empty.
-   */
-  static Optional<String> unsupportedCharset(HttpEntity entity, String what) {
-    Optional<HttpCharset> declared = entity.getContentType().getCharsetOption();
-    if (declared.isEmpty()) {
-      return Optional.empty();
+    /**
+     * Why the body's declared charset is not one this text can be read in (anything but UTF-8 or
+     * its subset US-ASCII), else empty.
+     */
+    static Optional<String> unsupportedCharset(HttpEntity entity, String what) {
+        Optional<HttpCharset> declared = entity.getContentType().getCharsetOption();
+        if (declared.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = declared.get().value().toLowerCase(Locale.ROOT);
+        if (name.equals("utf-8") || name.equals("utf8") || name.equals("us-ascii")) {
+            return Optional.empty();
+        }
+        return Optional.of("the Content-Type declares charset=" + declared.get().value() + "; " + what
+                + " is read as UTF-8: send it encoded as UTF-8, with charset=utf-8 or no charset");
     }
-    String name = declared.get().value().toLowerCase(Locale.ROOT);
-    if (name.equals("utf-8") || name.equals("utf8") || name.equals("us-ascii")) {
-      return Optional.empty();
-    }
-    return Optional.of("the Content-Type declares charset=" + declared.get().value() + "; " + what
-        + " is read as UTF-8: send it encoded as UTF-8, with charset=utf-8 or no charset");
-  }
 }

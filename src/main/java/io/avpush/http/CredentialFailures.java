@@ -21,57 +21,57 @@ import java.util.Optional;
  */
 final class CredentialFailures {
 
-  private final int maxFailures;
-  private final long windowMs;
-  private final Map<String, Deque<Long>> failuresMs;
+    private final int maxFailures;
+    private final long windowMs;
+    private final Map<String, Deque<Long>> failuresMs;
 
-  /** @param maxFailures failures allowed within {@code window}; 0 turns the limit off */
-  CredentialFailures(int maxFailures, Duration window, int maxAddresses) {
-    this.maxFailures = maxFailures;
-    this.windowMs = window.toMillis();
-    this.failuresMs = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Deque<Long>> eldest) {
-        return size() > maxAddresses;
-      }
-    };
-  }
+    /** @param maxFailures failures allowed within {@code window}; 0 turns the limit off */
+    CredentialFailures(int maxFailures, Duration window, int maxAddresses) {
+        this.maxFailures = maxFailures;
+        this.windowMs = window.toMillis();
+        this.failuresMs = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Deque<Long>> eldest) {
+                return size() > maxAddresses;
+            }
+        };
+    }
 
-  /** How long {@code address} must still wait, if it is blocked at {@code nowMs}. */
-  synchronized Optional<Duration> blockedFor(String address, long nowMs) {
-    if (maxFailures <= 0) {
-      return Optional.empty();
+    /** How long {@code address} must still wait, if it is blocked at {@code nowMs}. */
+    synchronized Optional<Duration> blockedFor(String address, long nowMs) {
+        if (maxFailures <= 0) {
+            return Optional.empty();
+        }
+        Deque<Long> failures = failuresMs.get(address);
+        if (failures == null) {
+            return Optional.empty();
+        }
+        forgetOld(failures, nowMs);
+        if (failures.isEmpty()) {
+            failuresMs.remove(address);
+            return Optional.empty();
+        }
+        return failures.size() >= maxFailures
+                ? Optional.of(Duration.ofMillis(failures.peekFirst() + windowMs - nowMs))
+                : Optional.empty();
     }
-    Deque<Long> failures = failuresMs.get(address);
-    if (failures == null) {
-      return Optional.empty();
-    }
-    forgetOld(failures, nowMs);
-    if (failures.isEmpty()) {
-      failuresMs.remove(address);
-      return Optional.empty();
-    }
-    return failures.size() >= maxFailures
-        ? Optional.of(Duration.ofMillis(failures.peekFirst() + windowMs - nowMs))
-        : Optional.empty();
-  }
 
-  /** Counts one failed credential of {@code address} at {@code nowMs}. */
-  synchronized void failed(String address, long nowMs) {
-    if (maxFailures <= 0) {
-      return;
+    /** Counts one failed credential of {@code address} at {@code nowMs}. */
+    synchronized void failed(String address, long nowMs) {
+        if (maxFailures <= 0) {
+            return;
+        }
+        Deque<Long> failures = failuresMs.computeIfAbsent(address, a -> new ArrayDeque<>());
+        forgetOld(failures, nowMs);
+        failures.addLast(nowMs);
+        while (failures.size() > maxFailures) {
+            failures.removeFirst(); // only the newest maxFailures decide when the block ends
+        }
     }
-    Deque<Long> failures = failuresMs.computeIfAbsent(address, a -> new ArrayDeque<>());
-    forgetOld(failures, nowMs);
-    failures.addLast(nowMs);
-    while (failures.size() > maxFailures) {
-      failures.removeFirst(); // only the newest maxFailures decide when the block ends
-    }
-  }
 
-  private void forgetOld(Deque<Long> failures, long nowMs) {
-    while (!failures.isEmpty() && failures.peekFirst() + windowMs <= nowMs) {
-      failures.removeFirst();
+    private void forgetOld(Deque<Long> failures, long nowMs) {
+        while (!failures.isEmpty() && failures.peekFirst() + windowMs <= nowMs) {
+            failures.removeFirst();
+        }
     }
-  }
 }

@@ -20,27 +20,27 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class EventStream {
 
-  private EventStream() {}
+    private EventStream() {}
 
-  static Source<ServerSentEvent, NotUsed> of(SessionEvents events, ObjectMapper mapper, Materializer materializer) {
-    Pair<BoundedSourceQueue<SessionEvents.Event>, Source<SessionEvents.Event, NotUsed>> queue =
-        Source.<SessionEvents.Event>queue(1024).preMaterialize(materializer);
-    BoundedSourceQueue<SessionEvents.Event> in = queue.first();
-    Runnable unsubscribe = events.subscribe(in::offer, in::complete);
-    return queue.second()
-        .map(e -> ServerSentEvent.create(json(mapper, e), e.type(), Long.toString(e.seq())))
-        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
-        .watchTermination((notUsed, done) -> {
-          done.whenComplete((d, failure) -> unsubscribe.run());
-          return notUsed;
-        });
-  }
-
-  private static String json(ObjectMapper mapper, SessionEvents.Event e) {
-    try {
-      return mapper.writeValueAsString(e);
-    } catch (JsonProcessingException ex) {
-      return "{\"type\":\"" + e.type() + "\"}";
+    static Source<ServerSentEvent, NotUsed> of(SessionEvents events, ObjectMapper mapper, Materializer materializer) {
+        Pair<BoundedSourceQueue<SessionEvents.Event>, Source<SessionEvents.Event, NotUsed>> queue =
+                Source.<SessionEvents.Event>queue(1024).preMaterialize(materializer);
+        BoundedSourceQueue<SessionEvents.Event> in = queue.first();
+        Runnable unsubscribe = events.subscribe(in::offer, in::complete);
+        return queue.second()
+                .map(e -> ServerSentEvent.create(json(mapper, e), e.type(), Long.toString(e.seq())))
+                .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
+                .watchTermination((notUsed, done) -> {
+                    done.whenComplete((d, failure) -> unsubscribe.run());
+                    return notUsed;
+                });
     }
-  }
+
+    private static String json(ObjectMapper mapper, SessionEvents.Event e) {
+        try {
+            return mapper.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            return "{\"type\":\"" + e.type() + "\"}";
+        }
+    }
 }

@@ -15,16 +15,18 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  */
 public final class JsonParsingErrorHandler extends ParsingErrorHandler {
 
-  @Override
-  public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
-    log.info("refused a malformed request ({}): {}", status.intValue(), info.formatPretty());
-    String message = info.summary().isEmpty() ? status.reason() : info.summary();
-    if (status.intValue() == 501 || status.intValue() == 505) {
-      // An unknown method or HTTP version is the client's garbage, not a server fault: 400, so that
-      // 5xx keeps meaning "the server failed".
-      return ErrorReplies.json(StatusCodes.BAD_REQUEST, "bad_request", message
-          + "; the API speaks HTTP/1.1 with methods GET, POST, DELETE, OPTIONS and PATCH");
+    @Override
+    public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
+        log.info("refused a malformed request ({}): {}", status.intValue(), info.formatPretty());
+        String message = info.summary().isEmpty() ? status.reason() : info.summary();
+        if (status.intValue() == 501 || status.intValue() == 505) {
+            // An unknown method or HTTP version is the client's garbage, not a server fault: 400, so that
+            // 5xx keeps meaning "the server failed".
+            return ErrorReplies.json(
+                    StatusCodes.BAD_REQUEST,
+                    "bad_request",
+                    message + "; the API speaks HTTP/1.1 with methods GET, POST, DELETE, OPTIONS and PATCH");
+        }
+        return ErrorReplies.json(status, ErrorReplies.rejectionCode(status.intValue()), message);
     }
-    return ErrorReplies.json(status, ErrorReplies.rejectionCode(status.intValue()), message);
-  }
 }

@@ -13,39 +13,40 @@ import org.apache.pekko.util.ByteString;
  */
 final class MessageBuffer {
 
-  private final long maxBytes;
-  private ByteBuffer buffer;
+    private final long maxBytes;
+    private ByteBuffer buffer;
 
-  /** @param maxBytes the longest message taken; a longer one is refused */
-  MessageBuffer(long maxBytes) {
-    this.maxBytes = maxBytes;
-  }
-
-  /** What the producer is told when a message was refused for its length. */
-  ApiError tooLarge() {
-    return ApiError.tooLarge("a message exceeds " + maxBytes + " bytes; send one frame or one audio chunk per message");
-  }
-
-  /** Makes room for the next message. */
-  void start() {
-    if (buffer == null) {
-      buffer = ByteBuffer.allocateDirect((int) maxBytes);
+    /** @param maxBytes the longest message taken; a longer one is refused */
+    MessageBuffer(long maxBytes) {
+        this.maxBytes = maxBytes;
     }
-    buffer.clear();
-  }
 
-  /** Copies the message's next chunk; refuses a message over the limit. */
-  void append(ByteString chunk) {
-    if (chunk.size() > buffer.remaining()) {
-      throw new StreamLimitReachedException(maxBytes);
+    /** What the producer is told when a message was refused for its length. */
+    ApiError tooLarge() {
+        return ApiError.tooLarge(
+                "a message exceeds " + maxBytes + " bytes; send one frame or one audio chunk per message");
     }
-    for (ByteBuffer b : chunk.getByteBuffers()) {
-      buffer.put(b);
-    }
-  }
 
-  /** The message received, from its first byte to its last: once, after its last chunk. */
-  ByteBuffer message() {
-    return buffer.flip();
-  }
+    /** Makes room for the next message. */
+    void start() {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect((int) maxBytes);
+        }
+        buffer.clear();
+    }
+
+    /** Copies the message's next chunk; refuses a message over the limit. */
+    void append(ByteString chunk) {
+        if (chunk.size() > buffer.remaining()) {
+            throw new StreamLimitReachedException(maxBytes);
+        }
+        for (ByteBuffer b : chunk.getByteBuffers()) {
+            buffer.put(b);
+        }
+    }
+
+    /** The message received, from its first byte to its last: once, after its last chunk. */
+    ByteBuffer message() {
+        return buffer.flip();
+    }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
  */
 final class SameThread {
 
-  private SameThread() {}
+    private SameThread() {}
 
-  static final Executor EXECUTOR = Runnable::run;
+    static final Executor EXECUTOR = Runnable::run;
 }

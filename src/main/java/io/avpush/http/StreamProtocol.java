@@ -26,126 +26,134 @@ import java.nio.ByteOrder;
  */
 final class StreamProtocol {
 
-  static final int HEADER_BYTES = 12;
-  static final byte KIND_AUDIO = 1;
-  static final byte KIND_VIDEO = 2;
-  static final byte FORMAT_S16LE = 1;
-  static final byte FORMAT_F32LE = 2;
-  static final byte FORMAT_BGR24 = 1;
-  private static final long TOLERANCE_US = 1000;
+    static final int HEADER_BYTES = 12;
+    static final byte KIND_AUDIO = 1;
+    static final byte KIND_VIDEO = 2;
+    static final byte FORMAT_S16LE = 1;
+    static final byte FORMAT_F32LE = 2;
+    static final byte FORMAT_BGR24 = 1;
+    private static final long TOLERANCE_US = 1000;
 
-  /** A message the client sent wrong: the socket gets this message and is closed. */
-  static final class ProtocolException extends Exception {
-    ProtocolException(String message) {
-      super(message);
+    /** A message the client sent wrong: the socket gets this message and is closed. */
+    static final class ProtocolException extends Exception {
+        ProtocolException(String message) {
+            super(message);
+        }
     }
-  }
 
-  /** Decoded media of one message: 48 kHz audio (possibly empty) or a frame at a sample position. */
-  record Media(short[] pcm48k, byte[] frameI420, long frameTsSamples) {}
+    /** Decoded media of one message: 48 kHz audio (possibly empty) or a frame at a sample position. */
+    record Media(short[] pcm48k, byte[] frameI420, long frameTsSamples) {}
 
-  private final int width;
-  private final int height;
-  private final boolean audio;
-  private final boolean video;
-  private final StreamResampler resampler;
-  private final FrameConverter converter;
-  private long lastFrameTsUs = -1;
+    private final int width;
+    private final int height;
+    private final boolean audio;
+    private final boolean video;
+    private final StreamResampler resampler;
+    private final FrameConverter converter;
+    private long lastFrameTsUs = -1;
 
-  /**
-   * @param sampleRate the declared audio rate (ignored without audio)
-   * @param converter converts each frame to I420 (libyuv on the WebRTC transport)
-   */
-  StreamProtocol(int width, int height, boolean audio, boolean video, int sampleRate, FrameConverter converter) {
-    this.converter = converter;
-    this.width = width;
-    this.height = height;
-    this.audio = audio;
-    this.video = video;
-    this.resampler = audio ? new StreamResampler(sampleRate) : null;
-  }
+    /**
+     * @param sampleRate the declared audio rate (ignored without audio)
+     * @param converter converts each frame to I420 (libyuv on the WebRTC transport)
+     */
+    StreamProtocol(int width, int height, boolean audio, boolean video, int sampleRate, FrameConverter converter) {
+        this.converter = converter;
+        this.width = width;
+        this.height = height;
+        this.audio = audio;
+        this.video = video;
+        this.resampler = audio ? new StreamResampler(sampleRate) : null;
+    }
 
-  /** Decodes one message, from {@code message}'s position to its limit (not kept after the call). */
-  Media decode(ByteBuffer message) throws ProtocolException {
-    if (message.remaining() < HEADER_BYTES) {
-      throw new ProtocolException("a binary message is a 12-byte header (kind, format, 2 reserved bytes, int64 LE "
-          + "timestamp in µs) and a payload; this one has only " + message.remaining() + " bytes");
+    /** Decodes one message, from {@code message}'s position to its limit (not kept after the call). */
+    Media decode(ByteBuffer message) throws ProtocolException {
+        if (message.remaining() < HEADER_BYTES) {
+            throw new ProtocolException(
+                    "a binary message is a 12-byte header (kind, format, 2 reserved bytes, int64 LE "
+                            + "timestamp in µs) and a payload; this one has only " + message.remaining() + " bytes");
+        }
+        ByteBuffer m = message.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        byte kind = m.get();
+        byte format = m.get();
+        short reserved = m.getShort();
+        long tsUs = m.getLong();
+        if (reserved != 0) {
+            throw new ProtocolException("header bytes 2-3 are reserved and must be 0; got " + reserved);
+        }
+        if (tsUs < 0) {
+            throw new ProtocolException(
+                    "timestamp " + tsUs + " µs is negative; timestamps count µs from the segment's start");
+        }
+        ByteBuffer payload = m.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (kind == KIND_AUDIO) {
+            return new Media(audio(format, tsUs, payload), null, -1);
+        }
+        if (kind == KIND_VIDEO) {
+            return frame(format, tsUs, payload);
+        }
+        throw new ProtocolException("header byte 0 (kind) is " + kind + "; use 1 for audio or 2 for a video frame");
     }
-    ByteBuffer m = message.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    byte kind = m.get();
-    byte format = m.get();
-    short reserved = m.getShort();
-    long tsUs = m.getLong();
-    if (reserved != 0) {
-      throw new ProtocolException("header bytes 2-3 are reserved and must be 0; got " + reserved);
-    }
-    if (tsUs < 0) {
-      throw new ProtocolException("timestamp " + tsUs + " µs is negative; timestamps count µs from the segment's start");
-    }
-    ByteBuffer payload = m.slice().order(ByteOrder.LITTLE_ENDIAN);
-    if (kind == KIND_AUDIO) {
-      return new Media(audio(format, tsUs, payload), null, -1);
-    }
-    if (kind == KIND_VIDEO) {
-      return frame(format, tsUs, payload);
-    }
-    throw new ProtocolException("header byte 0 (kind) is " + kind + "; use 1 for audio or 2 for a video frame");
-  }
 
-  /** The rest of the audio, once the segment is closed. */
-  short[] finish() {
-    return resampler == null ? new short[0] : resampler.finish();
-  }
+    /** The rest of the audio, once the segment is closed. */
+    short[] finish() {
+        return resampler == null ? new short[0] : resampler.finish();
+    }
 
-  private short[] audio(byte format, long tsUs, ByteBuffer payload) throws ProtocolException {
-    if (!audio) {
-      throw new ProtocolException("this segment was opened without audio (\"audio\": false); open it with audio to send audio");
+    private short[] audio(byte format, long tsUs, ByteBuffer payload) throws ProtocolException {
+        if (!audio) {
+            throw new ProtocolException(
+                    "this segment was opened without audio (\"audio\": false); open it with audio to send audio");
+        }
+        int bytesPerSample = switch (format) {
+            case FORMAT_S16LE -> 2;
+            case FORMAT_F32LE -> 4;
+            default ->
+                throw new ProtocolException(
+                        "audio format (header byte 1) is " + format + "; use 1 for s16le or 2 for f32le mono samples");
+        };
+        if (payload.remaining() % bytesPerSample != 0) {
+            throw new ProtocolException("the audio payload has " + payload.remaining()
+                    + " bytes, not a whole number of " + (format == FORMAT_S16LE ? "s16le" : "f32le") + " samples ("
+                    + bytesPerSample + " bytes each)");
+        }
+        int rate = resampler.inRate();
+        long expectedUs = resampler.inputSamples() * 1_000_000L / rate;
+        if (tsUs < expectedUs - TOLERANCE_US) {
+            throw new ProtocolException(String.format(
+                    "audio chunk at %d µs overlaps the audio already sent, which ends at "
+                            + "%d µs (%d samples at %d Hz); send audio in order, each chunk where the last ended",
+                    tsUs, expectedUs, resampler.inputSamples(), rate));
+        }
+        int count = payload.remaining() / bytesPerSample;
+        int hole = tsUs > expectedUs + TOLERANCE_US
+                ? (int) Math.min(Integer.MAX_VALUE / 2, (tsUs * rate / 1_000_000L) - resampler.inputSamples())
+                : 0;
+        float[] samples = new float[hole + count];
+        for (int i = 0; i < count; i++) {
+            samples[hole + i] = format == FORMAT_S16LE ? payload.getShort() / 32768f : payload.getFloat();
+        }
+        return resampler.push(samples, 0, samples.length);
     }
-    int bytesPerSample = switch (format) {
-      case FORMAT_S16LE -> 2;
-      case FORMAT_F32LE -> 4;
-      default -> throw new ProtocolException(
-          "audio format (header byte 1) is " + format + "; use 1 for s16le or 2 for f32le mono samples");
-    };
-    if (payload.remaining() % bytesPerSample != 0) {
-      throw new ProtocolException("the audio payload has " + payload.remaining() + " bytes, not a whole number of "
-          + (format == FORMAT_S16LE ? "s16le" : "f32le") + " samples (" + bytesPerSample + " bytes each)");
-    }
-    int rate = resampler.inRate();
-    long expectedUs = resampler.inputSamples() * 1_000_000L / rate;
-    if (tsUs < expectedUs - TOLERANCE_US) {
-      throw new ProtocolException(String.format("audio chunk at %d µs overlaps the audio already sent, which ends at "
-          + "%d µs (%d samples at %d Hz); send audio in order, each chunk where the last ended", tsUs, expectedUs,
-          resampler.inputSamples(), rate));
-    }
-    int count = payload.remaining() / bytesPerSample;
-    int hole = tsUs > expectedUs + TOLERANCE_US
-        ? (int) Math.min(Integer.MAX_VALUE / 2, (tsUs * rate / 1_000_000L) - resampler.inputSamples())
-        : 0;
-    float[] samples = new float[hole + count];
-    for (int i = 0; i < count; i++) {
-      samples[hole + i] = format == FORMAT_S16LE ? payload.getShort() / 32768f : payload.getFloat();
-    }
-    return resampler.push(samples, 0, samples.length);
-  }
 
-  private Media frame(byte format, long tsUs, ByteBuffer payload) throws ProtocolException {
-    if (!video) {
-      throw new ProtocolException("this segment was opened without video (\"video\": false); open it with video to send frames");
+    private Media frame(byte format, long tsUs, ByteBuffer payload) throws ProtocolException {
+        if (!video) {
+            throw new ProtocolException(
+                    "this segment was opened without video (\"video\": false); open it with video to send frames");
+        }
+        if (format != FORMAT_BGR24) {
+            throw new ProtocolException("video format (header byte 1) is " + format + "; use 1 for bgr24");
+        }
+        long frameBytes = (long) width * height * 3;
+        if (payload.remaining() != frameBytes) {
+            throw new ProtocolException(String.format(
+                    "a frame has %d bytes but this session streams %dx%d bgr24 frames " + "(%d bytes each)",
+                    payload.remaining(), width, height, frameBytes));
+        }
+        if (tsUs <= lastFrameTsUs) {
+            throw new ProtocolException("frame timestamp " + tsUs + " µs does not follow the previous frame's ("
+                    + lastFrameTsUs + " µs); frame timestamps must increase");
+        }
+        lastFrameTsUs = tsUs;
+        return new Media(null, converter.toI420(payload, width, height), tsUs * AudioChunks.SAMPLE_RATE / 1_000_000L);
     }
-    if (format != FORMAT_BGR24) {
-      throw new ProtocolException("video format (header byte 1) is " + format + "; use 1 for bgr24");
-    }
-    long frameBytes = (long) width * height * 3;
-    if (payload.remaining() != frameBytes) {
-      throw new ProtocolException(String.format("a frame has %d bytes but this session streams %dx%d bgr24 frames "
-          + "(%d bytes each)", payload.remaining(), width, height, frameBytes));
-    }
-    if (tsUs <= lastFrameTsUs) {
-      throw new ProtocolException("frame timestamp " + tsUs + " µs does not follow the previous frame's ("
-          + lastFrameTsUs + " µs); frame timestamps must increase");
-    }
-    lastFrameTsUs = tsUs;
-    return new Media(null, converter.toI420(payload, width, height), tsUs * AudioChunks.SAMPLE_RATE / 1_000_000L);
-  }
 }

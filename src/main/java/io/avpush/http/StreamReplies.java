@@ -17,68 +17,92 @@ import org.slf4j.Logger;
  */
 final class StreamReplies {
 
-  private final BoundedSourceQueue<Message> out;
-  private final ObjectMapper mapper;
-  private final Logger log;
+    private final BoundedSourceQueue<Message> out;
+    private final ObjectMapper mapper;
+    private final Logger log;
 
-  StreamReplies(BoundedSourceQueue<Message> out, ObjectMapper mapper, Logger log) {
-    this.out = out;
-    this.mapper = mapper;
-    this.log = log;
-  }
-
-  /** The segment is open: where it stands in the session's queue, and the buffer it may fill. */
-  void opened(String segmentId, SessionReplies.StreamOpened opened) {
-    send(Map.of("type", "opened", "segmentId", segmentId, "queuePosition", opened.queuePosition(),
-        "leadMs", opened.leadMs(), "bufferMs", opened.bufferMs()));
-  }
-
-  /** The segment is closed: the media received, and its gap ticks so far. */
-  void closed(String segmentId, SessionReplies.StreamClosed closed) {
-    send(Map.of("type", "closed", "segmentId", segmentId, "receivedMs", closed.receivedMs(),
-        "gapTicks", closed.gapTicks()));
-  }
-
-  /** The segment is closed, having ended before the producer closed it. */
-  void closedAfterEnd(String segmentId) {
-    send(Map.of("type", "closed", "segmentId", segmentId, "ended", true));
-  }
-
-  /** The segment holds more than its buffer: the producer's next message waits for {@link #resume}. */
-  void slowDown(String segmentId, SessionReplies.StreamCredit credit) {
-    send(Map.of("type", "slow-down", "segmentId", segmentId, "bufferedMs", credit.bufferedMs(),
-        "bufferMs", credit.bufferMs()));
-  }
-
-  /** The segment has played down to its buffer after {@link #slowDown}. */
-  void resume(String segmentId, SessionReplies.StreamCredit credit) {
-    send(Map.of("type", "resume", "segmentId", segmentId, "bufferedMs", credit.bufferedMs()));
-  }
-
-  /** The segment was interrupted (or ended): later media for it is dropped until the producer closes it. */
-  void segmentEnded(String segmentId, ApiError error) {
-    send(Map.of("type", "segment-ended", "segmentId", segmentId, "error", error.error(), "message", error.message()));
-  }
-
-  /** The error that ends the connection. */
-  void error(ApiError error) {
-    send(Map.of("type", "error", "error", error.error(), "message", error.message()));
-  }
-
-  /** No more messages: the outbound stream completes. */
-  void complete() {
-    try {
-      out.complete();
-    } catch (IllegalStateException alreadyDone) {
-      // the connection was torn down first (node shutdown): nothing left to send
+    StreamReplies(BoundedSourceQueue<Message> out, ObjectMapper mapper, Logger log) {
+        this.out = out;
+        this.mapper = mapper;
+        this.log = log;
     }
-  }
 
-  private void send(Map<String, ?> message) {
-    try {
-      out.offer(TextMessage.create(mapper.writeValueAsString(new LinkedHashMap<>(message))));
-    } catch (Exception e) {
-      log.warn("cannot encode a stream message", e);
+    /** The segment is open: where it stands in the session's queue, and the buffer it may fill. */
+    void opened(String segmentId, SessionReplies.StreamOpened opened) {
+        send(Map.of(
+                "type",
+                "opened",
+                "segmentId",
+                segmentId,
+                "queuePosition",
+                opened.queuePosition(),
+                "leadMs",
+                opened.leadMs(),
+                "bufferMs",
+                opened.bufferMs()));
     }
-  }
+
+    /** The segment is closed: the media received, and its gap ticks so far. */
+    void closed(String segmentId, SessionReplies.StreamClosed closed) {
+        send(Map.of(
+                "type",
+                "closed",
+                "segmentId",
+                segmentId,
+                "receivedMs",
+                closed.receivedMs(),
+                "gapTicks",
+                closed.gapTicks()));
+    }
+
+    /** The segment is closed, having ended before the producer closed it. */
+    void closedAfterEnd(String segmentId) {
+        send(Map.of("type", "closed", "segmentId", segmentId, "ended", true));
+    }
+
+    /** The segment holds more than its buffer: the producer's next message waits for {@link #resume}. */
+    void slowDown(String segmentId, SessionReplies.StreamCredit credit) {
+        send(Map.of(
+                "type",
+                "slow-down",
+                "segmentId",
+                segmentId,
+                "bufferedMs",
+                credit.bufferedMs(),
+                "bufferMs",
+                credit.bufferMs()));
+    }
+
+    /** The segment has played down to its buffer after {@link #slowDown}. */
+    void resume(String segmentId, SessionReplies.StreamCredit credit) {
+        send(Map.of("type", "resume", "segmentId", segmentId, "bufferedMs", credit.bufferedMs()));
+    }
+
+    /** The segment was interrupted (or ended): later media for it is dropped until the producer closes it. */
+    void segmentEnded(String segmentId, ApiError error) {
+        send(Map.of(
+                "type", "segment-ended", "segmentId", segmentId, "error", error.error(), "message", error.message()));
+    }
+
+    /** The error that ends the connection. */
+    void error(ApiError error) {
+        send(Map.of("type", "error", "error", error.error(), "message", error.message()));
+    }
+
+    /** No more messages: the outbound stream completes. */
+    void complete() {
+        try {
+            out.complete();
+        } catch (IllegalStateException alreadyDone) {
+            // the connection was torn down first (node shutdown): nothing left to send
+        }
+    }
+
+    private void send(Map<String, ?> message) {
+        try {
+            out.offer(TextMessage.create(mapper.writeValueAsString(new LinkedHashMap<>(message))));
+        } catch (Exception e) {
+            log.warn("cannot encode a stream message", e);
+        }
+    }
 }

@@ -11,8 +11,7 @@ public final class AudioChunks {
     public static final int CHUNK_SAMPLES = 480;
     public static final long CHUNK_NS = 10_000_000L;
 
-    private AudioChunks() {
-    }
+    private AudioChunks() {}
 
     /**
      * The chunk that holds {@code sampleIndex}: floor(sampleIndex / 480).

@@ -13,8 +13,7 @@ final class ExactMath {
     private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
-    private ExactMath() {
-    }
+    private ExactMath() {}
 
     /**
      * floor(a * b / c) without overflow in the product; c must be positive.
@@ -37,8 +36,8 @@ final class ExactMath {
         if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
             return mulDivFloor(a, low, d);
         }
-        BigInteger product = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
-                .multiply(BigInteger.valueOf(c));
+        BigInteger product =
+                BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)).multiply(BigInteger.valueOf(c));
         return toLong(floorDiv(product, BigInteger.valueOf(d)), a, b, c);
     }
 
@@ -54,8 +53,8 @@ final class ExactMath {
 
     private static long toLong(BigInteger q, long a, long b, long c) {
         if (q.compareTo(LONG_MIN) < 0 || q.compareTo(LONG_MAX) > 0) {
-            throw new ArithmeticException("media position out of range: " + a + " * " + b
-                    + " * " + c + " / divisor does not fit in a long");
+            throw new ArithmeticException(
+                    "media position out of range: " + a + " * " + b + " * " + c + " / divisor does not fit in a long");
         }
         return q.longValue();
     }

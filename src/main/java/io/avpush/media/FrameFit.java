@@ -20,8 +20,7 @@ public final class FrameFit {
 
     private static final int RATE = AudioChunks.SAMPLE_RATE;
 
-    private FrameFit() {
-    }
+    private FrameFit() {}
 
     /**
      * Ticks whose start lies inside audio of {@code samples48k} samples starting at tick 0:

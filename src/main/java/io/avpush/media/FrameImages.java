@@ -23,7 +23,8 @@ public final class FrameImages {
 
     /** The layouts of raw frames in part 'video'. */
     public enum RawFormat {
-        BGR24(3), RGBA(4);
+        BGR24(3),
+        RGBA(4);
 
         private final int bytesPerPixel;
 
@@ -43,9 +44,10 @@ public final class FrameImages {
             return switch (name.trim().toLowerCase(Locale.ROOT)) {
                 case "bgr24" -> BGR24;
                 case "rgba" -> RGBA;
-                default -> throw new MediaFormatException("field 'format' = '" + name.trim()
-                        + "' is not a raw frame format; use 'bgr24' (3 bytes a pixel: B, G, R) or 'rgba' "
-                        + "(4 bytes: R, G, B, alpha); send PNG or JPEG images as repeated parts 'frame' instead");
+                default ->
+                    throw new MediaFormatException("field 'format' = '" + name.trim()
+                            + "' is not a raw frame format; use 'bgr24' (3 bytes a pixel: B, G, R) or 'rgba' "
+                            + "(4 bytes: R, G, B, alpha); send PNG or JPEG images as repeated parts 'frame' instead");
             };
         }
 
@@ -55,8 +57,7 @@ public final class FrameImages {
         }
     }
 
-    private FrameImages() {
-    }
+    private FrameImages() {}
 
     /**
      * Splits part 'video' into {@code width} x {@code height} frames of {@code format} and converts
@@ -84,9 +85,16 @@ public final class FrameImages {
     public static int wholeFrames(byte[] data, RawFormat format, int width, int height) throws MediaFormatException {
         long frameBytes = (long) width * height * format.bytesPerPixel();
         if (data.length % frameBytes != 0) {
-            throw new MediaFormatException(String.format("part 'video' has %d bytes, which is not a whole number of "
-                    + "%dx%d %s frames (%d bytes each): %d whole frames and %d bytes left over",
-                    data.length, width, height, format, frameBytes, data.length / frameBytes, data.length % frameBytes));
+            throw new MediaFormatException(String.format(
+                    "part 'video' has %d bytes, which is not a whole number of "
+                            + "%dx%d %s frames (%d bytes each): %d whole frames and %d bytes left over",
+                    data.length,
+                    width,
+                    height,
+                    format,
+                    frameBytes,
+                    data.length / frameBytes,
+                    data.length % frameBytes));
         }
         return (int) (data.length / frameBytes);
     }
@@ -101,8 +109,9 @@ public final class FrameImages {
     }
 
     /** As above, the decoded pictures converted to I420 by {@code converter} (libyuv on the WebRTC transport). */
-    public static byte[][] fromImages(List<byte[]> files, int width, int height, int backgroundRgb,
-            FrameConverter converter) throws MediaFormatException {
+    public static byte[][] fromImages(
+            List<byte[]> files, int width, int height, int backgroundRgb, FrameConverter converter)
+            throws MediaFormatException {
         byte[][] frames = new byte[files.size()][];
         int firstWidth = 0;
         int firstHeight = 0;
@@ -112,9 +121,9 @@ public final class FrameImages {
                 firstWidth = image.getWidth();
                 firstHeight = image.getHeight();
             } else if (image.getWidth() != firstWidth || image.getHeight() != firstHeight) {
-                throw new MediaFormatException(String.format("part 'frame' #%d is %dx%d but #1 is %dx%d; "
-                        + "all frames of an upload must have one size", i + 1, image.getWidth(), image.getHeight(),
-                        firstWidth, firstHeight));
+                throw new MediaFormatException(String.format(
+                        "part 'frame' #%d is %dx%d but #1 is %dx%d; " + "all frames of an upload must have one size",
+                        i + 1, image.getWidth(), image.getHeight(), firstWidth, firstHeight));
             }
             byte[] bgr = toBgr(image, backgroundRgb);
             if (image.getWidth() != width || image.getHeight() != height) {
@@ -167,7 +176,8 @@ public final class FrameImages {
             }
             return bgr;
         }
-        if (image.getRaster().getDataBuffer() instanceof DataBufferByte buffer && image.getRaster().getParent() == null) {
+        if (image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
+                && image.getRaster().getParent() == null) {
             byte[] data = buffer.getData();
             if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && data.length == bgr.length) {
                 return data; // decoded opaque RGB (JPEG, 8-bit PNG) is already bgr24

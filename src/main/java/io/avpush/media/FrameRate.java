@@ -85,10 +85,11 @@ public record FrameRate(long num, long den) {
                 return new FrameRate(num, den);
             }
             BigDecimal value = new BigDecimal(s);
-            if (value.scale() > MAX_DECIMALS || value.compareTo(BigDecimal.ONE) < 0
+            if (value.scale() > MAX_DECIMALS
+                    || value.compareTo(BigDecimal.ONE) < 0
                     || value.compareTo(BigDecimal.valueOf(MAX_FPS)) > 0) {
-                throw new IllegalArgumentException(refused + "is out of range or too precise;"
-                        + " use 1 to " + MAX_FPS + " with at most " + MAX_DECIMALS + " decimals");
+                throw new IllegalArgumentException(refused + "is out of range or too precise;" + " use 1 to " + MAX_FPS
+                        + " with at most " + MAX_DECIMALS + " decimals");
             }
             FrameRate ntsc = ntscFor(value);
             if (ntsc != null) {
@@ -97,7 +98,8 @@ public record FrameRate(long num, long den) {
             BigDecimal plain = value.stripTrailingZeros();
             int scale = Math.max(0, plain.scale());
             // 1 to 120 with at most 6 decimals: always a rate the constructor takes.
-            return new FrameRate(plain.movePointRight(scale).longValueExact(),
+            return new FrameRate(
+                    plain.movePointRight(scale).longValueExact(),
                     BigInteger.TEN.pow(scale).longValueExact());
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException(refused + "is not a frame rate; write it as 30, 29.97 or 30000/1001", e);
@@ -109,13 +111,14 @@ public record FrameRate(long num, long den) {
         if (value.scale() < 2 || value.stripTrailingZeros().scale() <= 0) {
             return null;
         }
-        long n = value.multiply(BigDecimal.valueOf(1001, 3)).setScale(0, RoundingMode.HALF_UP)
+        long n = value.multiply(BigDecimal.valueOf(1001, 3))
+                .setScale(0, RoundingMode.HALF_UP)
                 .longValueExact();
         if (n < 1) {
             return null;
         }
-        BigDecimal exact = BigDecimal.valueOf(n * 1000).divide(BigDecimal.valueOf(1001),
-                value.scale(), RoundingMode.HALF_UP);
+        BigDecimal exact =
+                BigDecimal.valueOf(n * 1000).divide(BigDecimal.valueOf(1001), value.scale(), RoundingMode.HALF_UP);
         return exact.compareTo(value) == 0 ? new FrameRate(n * 1000, 1001) : null;
     }
 
@@ -169,7 +172,8 @@ public record FrameRate(long num, long den) {
         if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
             return Math.floorDiv(Math.subtractExact(low, 1), unitsTimesDen);
         }
-        BigInteger limit = BigInteger.valueOf(next).multiply(BigInteger.valueOf(num)).subtract(BigInteger.ONE);
+        BigInteger limit =
+                BigInteger.valueOf(next).multiply(BigInteger.valueOf(num)).subtract(BigInteger.ONE);
         BigInteger[] qr = limit.divideAndRemainder(BigInteger.valueOf(unitsTimesDen));
         BigInteger floor = qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];
         return floor.longValueExact();

@@ -12,8 +12,7 @@ import java.util.Arrays;
  */
 public final class I420 {
 
-    private I420() {
-    }
+    private I420() {}
 
     /** Bytes of an I420 frame: w*h + 2 * ((w + 1) / 2) * ((h + 1) / 2). Example: 5x3 → 15 + 2 * 3 * 2 = 27. */
     public static int byteSize(int width, int height) {
@@ -39,12 +38,12 @@ public final class I420 {
         int size = byteSize(width, height);
         long needed = (long) width * height * 3;
         if (offset < 0 || offset + needed > bgr.length) {
-            throw new IllegalArgumentException("video: a " + width + "x" + height + " bgr24 frame needs "
-                    + needed + " bytes at offset " + offset + ", but only " + Math.max(0, bgr.length - offset) + " are there");
+            throw new IllegalArgumentException("video: a " + width + "x" + height + " bgr24 frame needs " + needed
+                    + " bytes at offset " + offset + ", but only " + Math.max(0, bgr.length - offset) + " are there");
         }
         if (dst.length < size) {
-            throw new IllegalArgumentException("I420 buffer of " + dst.length + " bytes is too small for "
-                    + width + "x" + height + " (" + size + " bytes)");
+            throw new IllegalArgumentException("I420 buffer of " + dst.length + " bytes is too small for " + width + "x"
+                    + height + " (" + size + " bytes)");
         }
         if (width % 2 == 0 && height % 2 == 0) {
             evenBgr24(bgr, offset, width, height, dst);

@@ -23,8 +23,7 @@ public final class ImageFiles {
     /** Images larger than this many pixels are refused before they are decoded (a PNG header can claim 2^62). */
     static final long MAX_IMAGE_PIXELS = 4096L * 4096L;
 
-    private ImageFiles() {
-    }
+    private ImageFiles() {}
 
     /**
      * "PNG" or "JPEG" when {@code data} starts like such a file (the PNG signature; a JPEG's SOI
@@ -32,8 +31,15 @@ public final class ImageFiles {
      * frames belong which part images go in.
      */
     public static String kind(byte[] data) {
-        if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G'
-                && data[4] == 0x0D && data[5] == 0x0A && data[6] == 0x1A && data[7] == 0x0A) {
+        if (data.length >= 8
+                && (data[0] & 0xFF) == 0x89
+                && data[1] == 'P'
+                && data[2] == 'N'
+                && data[3] == 'G'
+                && data[4] == 0x0D
+                && data[5] == 0x0A
+                && data[6] == 0x1A
+                && data[7] == 0x0A) {
             return "PNG";
         }
         if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
@@ -61,7 +67,8 @@ public final class ImageFiles {
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > MAX_IMAGE_PIXELS) {
-                    throw new MediaFormatException(String.format("%s is %dx%d; images of at most %d pixels are accepted",
+                    throw new MediaFormatException(String.format(
+                            "%s is %dx%d; images of at most %d pixels are accepted",
                             part, reader.getWidth(0), reader.getHeight(0), MAX_IMAGE_PIXELS));
                 }
                 BufferedImage image = reader.read(0);
@@ -73,7 +80,8 @@ public final class ImageFiles {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new MediaFormatException(part + " (" + file.length + " bytes) cannot be decoded as an image: " + e.getMessage(), e);
+            throw new MediaFormatException(
+                    part + " (" + file.length + " bytes) cannot be decoded as an image: " + e.getMessage(), e);
         }
     }
 }

@@ -9,8 +9,8 @@ package io.avpush.media;
  * @param i420Frames          one I420 frame per tick, frame 0 at sample 0
  * @param markerSampleIndices the sample at which each beep starts; each is the start of a flash frame
  */
-public record MarkerClip(short[] pcm48k, byte[][] i420Frames, int width, int height, FrameRate fps,
-        long[] markerSampleIndices) {
+public record MarkerClip(
+        short[] pcm48k, byte[][] i420Frames, int width, int height, FrameRate fps, long[] markerSampleIndices) {
 
     /** The flash frame of each marker: the frame whose start is the marker's sample index. */
     public long[] markerFrameIndices() {

@@ -12,8 +12,7 @@ public final class MarkerDetector {
     static final int FLASH_LUMA = 180;
     private static final int GRID = 16;
 
-    private MarkerDetector() {
-    }
+    private MarkerDetector() {}
 
     /**
      * True when the mean of a 16×16 grid of luma samples is above 180 (a white flash frame;

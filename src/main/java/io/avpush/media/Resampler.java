@@ -22,8 +22,7 @@ public final class Resampler {
     /** Rates whose ratio to 48000 needs more phases than this are quantised to 1/4096 input sample. */
     static final int MAX_PHASES = 4096;
 
-    private Resampler() {
-    }
+    private Resampler() {}
 
     /**
      * Mixes channels to mono by averaging them and resamples to 48000 Hz, rounding to s16 with
@@ -148,7 +147,8 @@ public final class Resampler {
             double[] row = new double[taps];
             double sum = 0;
             for (int m = 0; m < taps; m++) {
-                double t = frac + half - 1 - m; // distance from the output position to the input sample, in input samples
+                double t =
+                        frac + half - 1 - m; // distance from the output position to the input sample, in input samples
                 double r = t / halfWidth;
                 if (Math.abs(r) < 1) {
                     double x = 2 * cutoff * t;

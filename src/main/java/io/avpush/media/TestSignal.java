@@ -14,9 +14,11 @@ public final class TestSignal {
 
     /** The murmur's voice: 150 Hz, one period exactly 320 samples at 48 kHz. */
     static final int MURMUR_PERIOD_SAMPLES = 320;
+
     static final int MURMUR_HARMONICS = 20;
     /** Syllables a second: the murmur swells and fades like speech, 12,000 samples a syllable. */
     static final double MURMUR_SYLLABLES_HZ = 4;
+
     static final double MURMUR_AMPLITUDE = 0.045;
     static final double BEEP_HZ = 1000;
     static final double BEEP_AMPLITUDE = 0.7;
@@ -28,8 +30,7 @@ public final class TestSignal {
     private static final int BACKGROUND = 48;
     private static final int BAR = 160;
 
-    private TestSignal() {
-    }
+    private TestSignal() {}
 
     /**
      * A clip of about {@code seconds} (audio padded to the end of its last frame) with marker k
@@ -49,8 +50,8 @@ public final class TestSignal {
      * and so whether its display time is the flash's start. Example: 30 fps, 3 flash frames →
      * marker 1 on frames 30 (all white), 31 and 32 (white, left edge dark).
      */
-    public static MarkerClip markers(int width, int height, FrameRate fps, double seconds, double markerEverySeconds,
-            int flashFrames) {
+    public static MarkerClip markers(
+            int width, int height, FrameRate fps, double seconds, double markerEverySeconds, int flashFrames) {
         if (!(seconds > 0) || !(markerEverySeconds > 0)) {
             throw new IllegalArgumentException("seconds and markerEverySeconds must be positive");
         }
@@ -75,8 +76,13 @@ public final class TestSignal {
         }
         long[] markerSamples = Arrays.copyOf(found, markerCount);
         writeAudio(pcm, markerSamples);
-        return new MarkerClip(pcm, frames(width, height, fps, frameCount, markerSamples, flashFrames), width, height,
-                fps, markerSamples);
+        return new MarkerClip(
+                pcm,
+                frames(width, height, fps, frameCount, markerSamples, flashFrames),
+                width,
+                height,
+                fps,
+                markerSamples);
     }
 
     /** Frames of a flash as long as its beep (100 ms), at least one. Example: 30 fps → 3, 10 fps → 1. */
@@ -136,8 +142,8 @@ public final class TestSignal {
      * Dark grey with a light vertical bar moving right; a marker's first frame all white, the rest
      * of its flash white with the bar and a dark left edge (1/8 of the width).
      */
-    private static byte[][] frames(int width, int height, FrameRate fps, int frameCount, long[] markerSamples,
-            int flashFrames) {
+    private static byte[][] frames(
+            int width, int height, FrameRate fps, int frameCount, long[] markerSamples, int flashFrames) {
         byte[] white = I420.solid(width, height, 255, 255, 255);
         byte[] background = I420.solid(width, height, BACKGROUND, BACKGROUND, BACKGROUND);
         int barWidth = Math.max(2, width / 16);

@@ -12,8 +12,7 @@ public final class WavDecoder {
 
     private static final long STREAMED_SIZE = 0xFFFF_FFFFL;
 
-    private WavDecoder() {
-    }
+    private WavDecoder() {}
 
     /**
      * Decodes 16-bit PCM or 32-bit float, mono or stereo, 8000..192000 Hz, plain or
@@ -24,7 +23,10 @@ public final class WavDecoder {
      * @throws MediaFormatException with a message for the uploader
      */
     public static DecodedAudio decode(byte[] wav) throws MediaFormatException {
-        if (wav == null || wav.length < 12 || !tag(wav, 0).equals("RIFF") || !tag(wav, 8).equals("WAVE")) {
+        if (wav == null
+                || wav.length < 12
+                || !tag(wav, 0).equals("RIFF")
+                || !tag(wav, 8).equals("WAVE")) {
             throw new MediaFormatException("audio: not a WAV file (it must start with a RIFF header of type WAVE; got "
                     + (wav == null ? 0 : wav.length) + " bytes" + describeStart(wav) + ")");
         }
@@ -61,11 +63,14 @@ public final class WavDecoder {
         }
         int frames = (int) (dataLength / format.frameBytes());
         if (frames == 0) {
-            throw new MediaFormatException("audio: WAV contains no audio (the 'data' chunk holds "
-                    + dataLength + " bytes, less than one sample)");
+            throw new MediaFormatException("audio: WAV contains no audio (the 'data' chunk holds " + dataLength
+                    + " bytes, less than one sample)");
         }
-        return new DecodedAudio(format.isFloat() ? readFloat(wav, dataOffset, frames, format.channels())
-                : readS16(wav, dataOffset, frames, format.channels()), format.sampleRate());
+        return new DecodedAudio(
+                format.isFloat()
+                        ? readFloat(wav, dataOffset, frames, format.channels())
+                        : readS16(wav, dataOffset, frames, format.channels()),
+                format.sampleRate());
     }
 
     private static float[][] readS16(byte[] wav, int offset, int frames, int channelCount) {

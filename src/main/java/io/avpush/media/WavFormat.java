@@ -15,7 +15,8 @@ record WavFormat(int channels, int sampleRate, boolean isFloat) {
     private static final int EXTENSIBLE = 0xFFFE;
     /** Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..1 hold the format tag. */
     private static final byte[] GUID_TAIL = {
-        0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71};
+        0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71
+    };
 
     /** Bytes per sample frame (one sample of every channel). */
     int frameBytes() {
@@ -25,8 +26,8 @@ record WavFormat(int channels, int sampleRate, boolean isFloat) {
     /** Parses the 'fmt ' chunk body at {@code offset}, {@code size} bytes long. */
     static WavFormat parse(byte[] wav, int offset, long size) throws MediaFormatException {
         if (size < 16) {
-            throw new MediaFormatException("audio: WAV 'fmt ' chunk is too short (" + size
-                    + " bytes; it needs at least 16)");
+            throw new MediaFormatException(
+                    "audio: WAV 'fmt ' chunk is too short (" + size + " bytes; it needs at least 16)");
         }
         int tag = u16(wav, offset);
         int channels = u16(wav, offset + 2);
@@ -40,8 +41,8 @@ record WavFormat(int channels, int sampleRate, boolean isFloat) {
             tag = subFormatTag(wav, offset + 24);
         }
         if (channels < 1 || channels > 2) {
-            throw new MediaFormatException("audio: WAV 'fmt ' chunk says " + channels
-                    + " channels; only mono or stereo is supported");
+            throw new MediaFormatException(
+                    "audio: WAV 'fmt ' chunk says " + channels + " channels; only mono or stereo is supported");
         }
         if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
             throw new MediaFormatException("audio: WAV sample rate " + sampleRate + " Hz is out of range;"
@@ -53,11 +54,11 @@ record WavFormat(int channels, int sampleRate, boolean isFloat) {
         if (tag == IEEE_FLOAT && bits == 32) {
             return new WavFormat(channels, (int) sampleRate, true);
         }
-        String what = tag == PCM ? bits + "-bit PCM"
-                : tag == IEEE_FLOAT ? bits + "-bit float"
-                : formatName(tag) + " (format tag " + tag + ")";
-        throw new MediaFormatException("audio: WAV is " + what
-                + "; only 16-bit PCM and 32-bit float WAV are supported");
+        String what = tag == PCM
+                ? bits + "-bit PCM"
+                : tag == IEEE_FLOAT ? bits + "-bit float" : formatName(tag) + " (format tag " + tag + ")";
+        throw new MediaFormatException(
+                "audio: WAV is " + what + "; only 16-bit PCM and 32-bit float WAV are supported");
     }
 
     /** The format tag inside the sub-format GUID at {@code offset}, after checking the GUID is a standard one. */

@@ -36,63 +36,65 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public final class NicedThreadPool extends ExecutorServiceConfigurator {
-  private static final Logger log = LoggerFactory.getLogger(NicedThreadPool.class);
-  private static final AtomicBoolean REPORTED = new AtomicBoolean();
+    private static final Logger log = LoggerFactory.getLogger(NicedThreadPool.class);
+    private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
-  /** The C library calls that renice a thread. */
-  public interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    /** The C library calls that renice a thread. */
+    public interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
 
-    /** {@code syscall(SYS_gettid)}: the calling thread's kernel id. */
-    long syscall(long number);
+        /** {@code syscall(SYS_gettid)}: the calling thread's kernel id. */
+        long syscall(long number);
 
-    int setpriority(int which, int who, int prio);
-  }
-
-  private static final long SYS_GETTID_X86_64 = 186;
-  private static final int PRIO_PROCESS = 0;
-
-  private final ThreadPoolExecutorConfigurator pool;
-  private final int nice;
-
-  public NicedThreadPool(Config config, DispatcherPrerequisites prerequisites) {
-    super(config, prerequisites);
-    this.pool = new ThreadPoolExecutorConfigurator(config.getConfig("thread-pool-executor"), prerequisites);
-    this.nice = config.getInt("thread-nice");
-  }
-
-  @Override
-  public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
-    return pool.createExecutorServiceFactory(id, task -> threadFactory.newThread(() -> {
-      String refused = renice(nice);
-      if (REPORTED.compareAndSet(false, true)) {
-        if (refused == null) {
-          log.info("media actors run at nice {}", nice);
-        } else {
-          log.info("media actors stay at nice 0 ({})", refused);
-        }
-      }
-      task.run();
-    }));
-  }
-
-  /**
-   * Sets the calling thread's nice value; null when Linux allowed it, else why not. A thread
-   * inherits its creator's nice value: threads started from a media actor (libwebrtc's, an
-   * executor's) set theirs back to 0 with this.
-   */
-  public static String renice(int nice) {
-    try {
-      if (!System.getProperty("os.arch", "").matches("amd64|x86_64")) {
-        return "not x86-64 Linux";
-      }
-      int tid = (int) LibC.INSTANCE.syscall(SYS_GETTID_X86_64);
-      if (LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0) {
-        return null;
-      }
-      return "errno " + Native.getLastError() + (nice < 0 ? ", lowering nice needs CAP_SYS_NICE" : "");
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      return e.toString();
+        int setpriority(int which, int who, int prio);
     }
-  }
+
+    private static final long SYS_GETTID_X86_64 = 186;
+    private static final int PRIO_PROCESS = 0;
+
+    private final ThreadPoolExecutorConfigurator pool;
+    private final int nice;
+
+    public NicedThreadPool(Config config, DispatcherPrerequisites prerequisites) {
+        super(config, prerequisites);
+        this.pool = new ThreadPoolExecutorConfigurator(config.getConfig("thread-pool-executor"), prerequisites);
+        this.nice = config.getInt("thread-nice");
+    }
+
+    @Override
+    public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
+        return pool.createExecutorServiceFactory(
+                id,
+                task -> threadFactory.newThread(() -> {
+                    String refused = renice(nice);
+                    if (REPORTED.compareAndSet(false, true)) {
+                        if (refused == null) {
+                            log.info("media actors run at nice {}", nice);
+                        } else {
+                            log.info("media actors stay at nice 0 ({})", refused);
+                        }
+                    }
+                    task.run();
+                }));
+    }
+
+    /**
+     * Sets the calling thread's nice value; null when Linux allowed it, else why not. A thread
+     * inherits its creator's nice value: threads started from a media actor (libwebrtc's, an
+     * executor's) set theirs back to 0 with this.
+     */
+    public static String renice(int nice) {
+        try {
+            if (!System.getProperty("os.arch", "").matches("amd64|x86_64")) {
+                return "not x86-64 Linux";
+            }
+            int tid = (int) LibC.INSTANCE.syscall(SYS_GETTID_X86_64);
+            if (LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice) == 0) {
+                return null;
+            }
+            return "errno " + Native.getLastError() + (nice < 0 ? ", lowering nice needs CAP_SYS_NICE" : "");
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return e.toString();
+        }
+    }
 }

@@ -34,154 +34,159 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushPacer implements Pacer, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(PushPacer.class);
+    private static final Logger log = LoggerFactory.getLogger(PushPacer.class);
 
-  private record Task(long deadlineNs, long seq, boolean spin, LongConsumer action) {}
+    private record Task(long deadlineNs, long seq, boolean spin, LongConsumer action) {}
 
-  private final PriorityQueue<Task> queue = new PriorityQueue<>(
-      (a, b) -> a.deadlineNs != b.deadlineNs ? Long.compare(a.deadlineNs, b.deadlineNs) : Long.compare(a.seq, b.seq));
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final LongSupplier clockNs;
-  private final long spinNs;
-  private final int realtimePriority;
-  private final Thread thread;
-  private long seq;
-  private volatile boolean running = true;
+    private final PriorityQueue<Task> queue = new PriorityQueue<>((a, b) ->
+            a.deadlineNs != b.deadlineNs ? Long.compare(a.deadlineNs, b.deadlineNs) : Long.compare(a.seq, b.seq));
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final LongSupplier clockNs;
+    private final long spinNs;
+    private final int realtimePriority;
+    private final Thread thread;
+    private long seq;
+    private volatile boolean running = true;
 
-  /** A pacer that parks to every deadline (no spin), at normal priority: the configured default. */
-  public PushPacer() {
-    this(System::nanoTime, 0L);
-  }
-
-  public PushPacer(long spinNs) {
-    this(System::nanoTime, spinNs, 0);
-  }
-
-  /** @param realtimePriority SCHED_FIFO priority (1–99) the thread asks for; 0: normal priority */
-  public PushPacer(long spinNs, int realtimePriority) {
-    this(System::nanoTime, spinNs, realtimePriority);
-  }
-
-  PushPacer(LongSupplier clockNs, long spinNs) {
-    this(clockNs, spinNs, 0);
-  }
-
-  private PushPacer(LongSupplier clockNs, long spinNs, int realtimePriority) {
-    this.clockNs = clockNs;
-    this.spinNs = spinNs;
-    this.realtimePriority = realtimePriority;
-    this.thread = new Thread(this::loop, "avpush-pacer");
-    this.thread.setDaemon(true);
-    this.thread.setPriority(Thread.MAX_PRIORITY);
-    this.thread.start();
-  }
-
-  @Override
-  public void at(long deadlineNs, LongConsumer action) {
-    add(deadlineNs, true, action);
-  }
-
-  @Override
-  public void parkedAt(long deadlineNs, LongConsumer task) {
-    add(deadlineNs, false, task);
-  }
-
-  private void add(long deadlineNs, boolean spin, LongConsumer action) {
-    lock.lock();
-    try {
-      Task task = new Task(deadlineNs, seq++, spin, action);
-      queue.add(task);
-      if (queue.peek() == task) {
-        changed.signal();
-      }
-    } finally {
-      lock.unlock();
+    /** A pacer that parks to every deadline (no spin), at normal priority: the configured default. */
+    public PushPacer() {
+        this(System::nanoTime, 0L);
     }
-  }
 
-  /** Tasks waiting for their deadline. */
-  public int pending() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
+    public PushPacer(long spinNs) {
+        this(System::nanoTime, spinNs, 0);
     }
-  }
 
-  private void loop() {
-    if (realtimePriority > 0) {
-      makeRealtime(realtimePriority);
+    /** @param realtimePriority SCHED_FIFO priority (1–99) the thread asks for; 0: normal priority */
+    public PushPacer(long spinNs, int realtimePriority) {
+        this(System::nanoTime, spinNs, realtimePriority);
     }
-    while (running) {
-      Task due;
-      long now;
-      lock.lock();
-      try {
-        Task head = queue.peek();
-        if (head == null) {
-          changed.await(100, TimeUnit.MILLISECONDS);
-          continue;
+
+    PushPacer(LongSupplier clockNs, long spinNs) {
+        this(clockNs, spinNs, 0);
+    }
+
+    private PushPacer(LongSupplier clockNs, long spinNs, int realtimePriority) {
+        this.clockNs = clockNs;
+        this.spinNs = spinNs;
+        this.realtimePriority = realtimePriority;
+        this.thread = new Thread(this::loop, "avpush-pacer");
+        this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MAX_PRIORITY);
+        this.thread.start();
+    }
+
+    @Override
+    public void at(long deadlineNs, LongConsumer action) {
+        add(deadlineNs, true, action);
+    }
+
+    @Override
+    public void parkedAt(long deadlineNs, LongConsumer task) {
+        add(deadlineNs, false, task);
+    }
+
+    private void add(long deadlineNs, boolean spin, LongConsumer action) {
+        lock.lock();
+        try {
+            Task task = new Task(deadlineNs, seq++, spin, action);
+            queue.add(task);
+            if (queue.peek() == task) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
         }
-        now = clockNs.getAsLong();
-        long waitNs = head.deadlineNs - now;
-        long earlyNs = head.spin ? spinNs : 0;
-        if (waitNs > earlyNs) {
-          changed.awaitNanos(waitNs - earlyNs);
-          continue;
+    }
+
+    /** Tasks waiting for their deadline. */
+    public int pending() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
         }
-        due = queue.poll();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } finally {
-        lock.unlock();
-      }
-      while (now < due.deadlineNs) {
-        Thread.onSpinWait();
-        now = clockNs.getAsLong();
-      }
-      try {
-        due.action.accept(now);
-      } catch (RuntimeException | Error e) {
-        log.error("pacer task failed", e);
-      }
     }
-  }
 
-  /**
-   * Asks Linux to run the calling thread SCHED_FIFO at {@code priority}, with util-linux's chrt
-   * (Java has no API for it). Needs CAP_SYS_NICE; without it the thread keeps its priority, and
-   * libwebrtc's threads cannot be realtime either.
-   */
-  private static void makeRealtime(int priority) {
-    try {
-      // "/proc/thread-self" links to "<pid>/task/<tid>"
-      String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-      Process chrt = new ProcessBuilder("chrt", "--fifo", "--pid", String.valueOf(priority), tid)
-          .redirectErrorStream(true).start();
-      String said = new String(chrt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (chrt.waitFor() == 0) {
-        log.info("pacer thread {} runs SCHED_FIFO {}", tid, priority);
-      } else {
-        log.info("pacer thread stays at normal priority (chrt: {}); without CAP_SYS_NICE libwebrtc's threads do too", said);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      log.info("pacer thread stays at normal priority: {}", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private void loop() {
+        if (realtimePriority > 0) {
+            makeRealtime(realtimePriority);
+        }
+        while (running) {
+            Task due;
+            long now;
+            lock.lock();
+            try {
+                Task head = queue.peek();
+                if (head == null) {
+                    changed.await(100, TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                now = clockNs.getAsLong();
+                long waitNs = head.deadlineNs - now;
+                long earlyNs = head.spin ? spinNs : 0;
+                if (waitNs > earlyNs) {
+                    changed.awaitNanos(waitNs - earlyNs);
+                    continue;
+                }
+                due = queue.poll();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            while (now < due.deadlineNs) {
+                Thread.onSpinWait();
+                now = clockNs.getAsLong();
+            }
+            try {
+                due.action.accept(now);
+            } catch (RuntimeException | Error e) {
+                log.error("pacer task failed", e);
+            }
+        }
     }
-  }
 
-  @Override
-  public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    /**
+     * Asks Linux to run the calling thread SCHED_FIFO at {@code priority}, with util-linux's chrt
+     * (Java has no API for it). Needs CAP_SYS_NICE; without it the thread keeps its priority, and
+     * libwebrtc's threads cannot be realtime either.
+     */
+    private static void makeRealtime(int priority) {
+        try {
+            // "/proc/thread-self" links to "<pid>/task/<tid>"
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                    .getFileName()
+                    .toString();
+            Process chrt = new ProcessBuilder("chrt", "--fifo", "--pid", String.valueOf(priority), tid)
+                    .redirectErrorStream(true)
+                    .start();
+            String said = new String(chrt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (chrt.waitFor() == 0) {
+                log.info("pacer thread {} runs SCHED_FIFO {}", tid, priority);
+            } else {
+                log.info(
+                        "pacer thread stays at normal priority (chrt: {}); without CAP_SYS_NICE libwebrtc's threads do too",
+                        said);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            log.info("pacer thread stays at normal priority: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
-  }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -15,87 +15,87 @@ import io.avpush.media.FrameRate;
  */
 public final class AudioRelease {
 
-  /**
-   * One frame's release.
-   *
-   * @param upTo chunks out in all once the frame is released
-   * @param released chunks released with this frame (0 when none ends within it)
-   * @param avDiffMs audio position minus video position after it, ms: in (−10, 0]
-   * @param window once a second of frames: the last, smallest and largest difference of that second
-   *     (then the next second starts), else null
-   */
-  public record Step(long upTo, int released, double avDiffMs, Window window) {}
+    /**
+     * One frame's release.
+     *
+     * @param upTo chunks out in all once the frame is released
+     * @param released chunks released with this frame (0 when none ends within it)
+     * @param avDiffMs audio position minus video position after it, ms: in (−10, 0]
+     * @param window once a second of frames: the last, smallest and largest difference of that second
+     *     (then the next second starts), else null
+     */
+    public record Step(long upTo, int released, double avDiffMs, Window window) {}
 
-  /** The audio−video release difference over about one second of frames, ms. */
-  public record Window(double lastMs, double minMs, double maxMs) {}
+    /** The audio−video release difference over about one second of frames, ms. */
+    public record Window(double lastMs, double minMs, double maxMs) {}
 
-  /** Ticks released 0, 1, 2, … 7 or more chunks: the histogram's length. */
-  static final int HISTOGRAM_BINS = 8;
+    /** Ticks released 0, 1, 2, … 7 or more chunks: the histogram's length. */
+    static final int HISTOGRAM_BINS = 8;
 
-  private final FrameRate fps;
-  private final long windowFrames;
-  private final long[] chunksPerTick = new long[HISTOGRAM_BINS];
-  private long chunksReleased;
-  private int lastReleased;
-  private double avDiffMs;
-  private double minMs;
-  private double maxMs;
-  private double windowMinMs;
-  private double windowMaxMs;
+    private final FrameRate fps;
+    private final long windowFrames;
+    private final long[] chunksPerTick = new long[HISTOGRAM_BINS];
+    private long chunksReleased;
+    private int lastReleased;
+    private double avDiffMs;
+    private double minMs;
+    private double maxMs;
+    private double windowMinMs;
+    private double windowMaxMs;
 
-  public AudioRelease(FrameRate fps) {
-    this.fps = fps;
-    this.windowFrames = Math.max(1, Math.round(fps.fps()));
-  }
-
-  /** Chunks out in all once frame {@code n} is released: those that end by the frame's end. */
-  public static long chunksReleasedAfterFrame(FrameRate fps, long n) {
-    return Math.floorDiv(fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE), AudioChunks.CHUNK_SAMPLES);
-  }
-
-  /** Releases frame {@code n}'s audio; frames come in order, a skipped frame's audio goes with the next. */
-  public Step onFrame(long n) {
-    long upTo = chunksReleasedAfterFrame(fps, n);
-    int released = (int) Math.max(0, upTo - chunksReleased);
-    chunksReleased = Math.max(chunksReleased, upTo);
-    lastReleased = released;
-    chunksPerTick[Math.min(released, HISTOGRAM_BINS - 1)]++;
-    long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
-    avDiffMs = (chunksReleased * AudioChunks.CHUNK_SAMPLES - videoEndSample) * 1000.0 / AudioChunks.SAMPLE_RATE;
-    minMs = Math.min(minMs, avDiffMs);
-    maxMs = Math.max(maxMs, avDiffMs);
-    windowMinMs = Math.min(windowMinMs, avDiffMs);
-    windowMaxMs = Math.max(windowMaxMs, avDiffMs);
-    Window window = null;
-    if (n > 0 && n % windowFrames == 0) {
-      window = new Window(avDiffMs, windowMinMs, windowMaxMs);
-      windowMinMs = avDiffMs;
-      windowMaxMs = avDiffMs;
+    public AudioRelease(FrameRate fps) {
+        this.fps = fps;
+        this.windowFrames = Math.max(1, Math.round(fps.fps()));
     }
-    return new Step(chunksReleased, released, avDiffMs, window);
-  }
 
-  public long chunksReleased() {
-    return chunksReleased;
-  }
+    /** Chunks out in all once frame {@code n} is released: those that end by the frame's end. */
+    public static long chunksReleasedAfterFrame(FrameRate fps, long n) {
+        return Math.floorDiv(fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE), AudioChunks.CHUNK_SAMPLES);
+    }
 
-  public int lastReleased() {
-    return lastReleased;
-  }
+    /** Releases frame {@code n}'s audio; frames come in order, a skipped frame's audio goes with the next. */
+    public Step onFrame(long n) {
+        long upTo = chunksReleasedAfterFrame(fps, n);
+        int released = (int) Math.max(0, upTo - chunksReleased);
+        chunksReleased = Math.max(chunksReleased, upTo);
+        lastReleased = released;
+        chunksPerTick[Math.min(released, HISTOGRAM_BINS - 1)]++;
+        long videoEndSample = fps.sampleIndexAtFrame(n + 1, AudioChunks.SAMPLE_RATE);
+        avDiffMs = (chunksReleased * AudioChunks.CHUNK_SAMPLES - videoEndSample) * 1000.0 / AudioChunks.SAMPLE_RATE;
+        minMs = Math.min(minMs, avDiffMs);
+        maxMs = Math.max(maxMs, avDiffMs);
+        windowMinMs = Math.min(windowMinMs, avDiffMs);
+        windowMaxMs = Math.max(windowMaxMs, avDiffMs);
+        Window window = null;
+        if (n > 0 && n % windowFrames == 0) {
+            window = new Window(avDiffMs, windowMinMs, windowMaxMs);
+            windowMinMs = avDiffMs;
+            windowMaxMs = avDiffMs;
+        }
+        return new Step(chunksReleased, released, avDiffMs, window);
+    }
 
-  public long[] histogram() {
-    return chunksPerTick.clone();
-  }
+    public long chunksReleased() {
+        return chunksReleased;
+    }
 
-  public double avDiffMs() {
-    return avDiffMs;
-  }
+    public int lastReleased() {
+        return lastReleased;
+    }
 
-  public double minMs() {
-    return minMs;
-  }
+    public long[] histogram() {
+        return chunksPerTick.clone();
+    }
 
-  public double maxMs() {
-    return maxMs;
-  }
+    public double avDiffMs() {
+        return avDiffMs;
+    }
+
+    public double minMs() {
+        return minMs;
+    }
+
+    public double maxMs() {
+        return maxMs;
+    }
 }

@@ -27,75 +27,89 @@ import java.util.Arrays;
  */
 public final class IdleLoop {
 
-  /**
-   * What one tick of the loop plays: its frame and its audio, {@code clipPcm[from ..< to]} (may be
-   * empty), at {@code startSample}. A view on the clip's audio, not a copy.
-   */
-  public record Step(byte[] frame, long startSample, short[] clipPcm, int from, int to) {
-    /** The tick's samples (a copy). */
-    short[] pcm() {
-      return Arrays.copyOfRange(clipPcm, from, to);
+    /**
+     * What one tick of the loop plays: its frame and its audio, {@code clipPcm[from ..< to]} (may be
+     * empty), at {@code startSample}. A view on the clip's audio, not a copy.
+     */
+    public record Step(byte[] frame, long startSample, short[] clipPcm, int from, int to) {
+        /** The tick's samples (a copy). */
+        short[] pcm() {
+            return Arrays.copyOfRange(clipPcm, from, to);
+        }
     }
-  }
 
-  /** The loop as {@code GET /api/sessions/{id}} shows it. */
-  public record Info(String loopId, double durationMs, int frames, long frameTicks, boolean audio, boolean playing, long passes) {}
+    /** The loop as {@code GET /api/sessions/{id}} shows it. */
+    public record Info(
+            String loopId,
+            double durationMs,
+            int frames,
+            long frameTicks,
+            boolean audio,
+            boolean playing,
+            long passes) {}
 
-  private final FrameRate fps;
-  private Segment clip;
-  private long passStartTick;
-  private long passTicks;
-  private long lastTick = Long.MIN_VALUE;
-  private long passes;
+    private final FrameRate fps;
+    private Segment clip;
+    private long passStartTick;
+    private long passTicks;
+    private long lastTick = Long.MIN_VALUE;
+    private long passes;
 
-  public IdleLoop(FrameRate fps) {
-    this.fps = fps;
-  }
-
-  /** Sets (or replaces) the loop; it starts from its first frame on the next tick nothing else plays. */
-  public void set(Segment loop) {
-    clip = loop;
-    lastTick = Long.MIN_VALUE;
-    passes = 0;
-  }
-
-  /** Clears the loop; returns its id, or null when none was set. */
-  public String clear() {
-    String id = clip == null ? null : clip.id();
-    clip = null;
-    return id;
-  }
-
-  public Segment clip() {
-    return clip;
-  }
-
-  /** What tick {@code tick} plays when no segment does, or null when no loop is set. */
-  public Step onTick(long tick) {
-    if (clip == null) {
-      return null;
+    public IdleLoop(FrameRate fps) {
+        this.fps = fps;
     }
-    if (tick != lastTick + 1 || tick - passStartTick >= passTicks) {
-      passStartTick = tick;
-      passTicks = clip.pcm48k().length > 0 ? FrameFit.frameTicks(clip.pcm48k().length, fps, tick) : clip.frameTicks();
-      passes++;
-    }
-    lastTick = tick;
-    long passStartSample = fps.sampleIndexAtFrame(passStartTick, AudioChunks.SAMPLE_RATE);
-    long fromSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
-    long toSample = fps.sampleIndexAtFrame(tick + 1, AudioChunks.SAMPLE_RATE);
-    short[] pcm = clip.pcm48k();
-    int from = (int) Math.min(pcm.length, fromSample - passStartSample);
-    int to = (int) Math.min(pcm.length, toSample - passStartSample);
-    return new Step(clip.frameAt(tick - passStartTick, fps), fromSample, pcm, from, to);
-  }
 
-  /** The loop's figures; {@code playing} when it played the tick before {@code nextTick}. Null when no loop is set. */
-  public Info info(long nextTick) {
-    if (clip == null) {
-      return null;
+    /** Sets (or replaces) the loop; it starts from its first frame on the next tick nothing else plays. */
+    public void set(Segment loop) {
+        clip = loop;
+        lastTick = Long.MIN_VALUE;
+        passes = 0;
     }
-    return new Info(clip.id(), clip.durationMs(fps), clip.framesI420().length, clip.frameTicks(),
-        clip.pcm48k().length > 0, lastTick == nextTick - 1, passes);
-  }
+
+    /** Clears the loop; returns its id, or null when none was set. */
+    public String clear() {
+        String id = clip == null ? null : clip.id();
+        clip = null;
+        return id;
+    }
+
+    public Segment clip() {
+        return clip;
+    }
+
+    /** What tick {@code tick} plays when no segment does, or null when no loop is set. */
+    public Step onTick(long tick) {
+        if (clip == null) {
+            return null;
+        }
+        if (tick != lastTick + 1 || tick - passStartTick >= passTicks) {
+            passStartTick = tick;
+            passTicks =
+                    clip.pcm48k().length > 0 ? FrameFit.frameTicks(clip.pcm48k().length, fps, tick) : clip.frameTicks();
+            passes++;
+        }
+        lastTick = tick;
+        long passStartSample = fps.sampleIndexAtFrame(passStartTick, AudioChunks.SAMPLE_RATE);
+        long fromSample = fps.sampleIndexAtFrame(tick, AudioChunks.SAMPLE_RATE);
+        long toSample = fps.sampleIndexAtFrame(tick + 1, AudioChunks.SAMPLE_RATE);
+        short[] pcm = clip.pcm48k();
+        int from = (int) Math.min(pcm.length, fromSample - passStartSample);
+        int to = (int) Math.min(pcm.length, toSample - passStartSample);
+        return new Step(clip.frameAt(tick - passStartTick, fps), fromSample, pcm, from, to);
+    }
+
+    /** The loop's figures; {@code playing} when it played the tick before {@code nextTick}. Null when no loop is set. */
+    public Info info(long nextTick) {
+        if (clip == null) {
+            return null;
+        }
+        return new Info(
+                clip.id(),
+                clip.durationMs(fps),
+                clip.framesI420().length,
+                clip.frameTicks(),
+                clip.pcm48k().length > 0,
+                lastTick == nextTick - 1,
+                passes);
+    }
 }

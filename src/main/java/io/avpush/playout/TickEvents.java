@@ -17,70 +17,72 @@ import java.util.List;
  */
 public final class TickEvents {
 
-  private final FrameRate fps;
-  private long playingStartTick;
-  private boolean speaking;
-  private long gapRunStartTick = -1;
-  private String gapSegmentId;
-  private long streamGapTicks;
-  private long segmentsPlayed;
+    private final FrameRate fps;
+    private long playingStartTick;
+    private boolean speaking;
+    private long gapRunStartTick = -1;
+    private String gapSegmentId;
+    private long streamGapTicks;
+    private long segmentsPlayed;
 
-  public TickEvents(FrameRate fps) {
-    this.fps = fps;
-  }
-
-  /**
-   * Tick {@code n}'s events, in the order a viewer sees them.
-   *
-   * @param playingId the segment playing after this tick (whole or streamed), or null
-   * @param speakingNow whether what plays after this tick has audio
-   * @param avDiffMs the audio−video release difference before this tick's release, ms
-   */
-  public List<Event> onTick(long n, Sequencer.TickPlan plan, String playingId, boolean speakingNow, double avDiffMs) {
-    List<Event> events = new ArrayList<>(0);
-    double mediaMs = fps.frameStartNs(n) / 1e6;
-    if (plan.finishedId() != null) {
-      segmentsPlayed++;
-      boolean wasCut = plan.finishedCut();
-      Event ended = Event.segment(wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
-          .atFrame(n, mediaMs)
-          .withDuration(ms(n - playingStartTick));
-      if (plan.finishedGapTicks() >= 0) {
-        ended = ended.withGaps(plan.finishedGapTicks(), ms(plan.finishedGapTicks()));
-      }
-      events.add(ended.withAvDiff(avDiffMs));
+    public TickEvents(FrameRate fps) {
+        this.fps = fps;
     }
-    if (plan.startedId() != null) {
-      playingStartTick = n;
-      events.add(Event.segment("segment-started", plan.startedId()).atFrame(n, mediaMs));
-    }
-    if (plan.gap()) {
-      streamGapTicks++;
-      if (gapRunStartTick < 0) {
-        gapRunStartTick = n;
-        gapSegmentId = playingId;
-      }
-    } else if (gapRunStartTick >= 0) {
-      long ticks = n - gapRunStartTick;
-      events.add(Event.segment("stream-gap", gapSegmentId).atFrame(n, mediaMs).withGaps(ticks, ms(ticks)));
-      gapRunStartTick = -1;
-    }
-    if (speakingNow != speaking) {
-      speaking = speakingNow;
-      events.add(Event.speaking(speakingNow).atFrame(n, mediaMs));
-    }
-    return events;
-  }
 
-  public long segmentsPlayed() {
-    return segmentsPlayed;
-  }
+    /**
+     * Tick {@code n}'s events, in the order a viewer sees them.
+     *
+     * @param playingId the segment playing after this tick (whole or streamed), or null
+     * @param speakingNow whether what plays after this tick has audio
+     * @param avDiffMs the audio−video release difference before this tick's release, ms
+     */
+    public List<Event> onTick(long n, Sequencer.TickPlan plan, String playingId, boolean speakingNow, double avDiffMs) {
+        List<Event> events = new ArrayList<>(0);
+        double mediaMs = fps.frameStartNs(n) / 1e6;
+        if (plan.finishedId() != null) {
+            segmentsPlayed++;
+            boolean wasCut = plan.finishedCut();
+            Event ended = Event.segment(wasCut ? "segment-interrupted" : "segment-finished", plan.finishedId())
+                    .atFrame(n, mediaMs)
+                    .withDuration(ms(n - playingStartTick));
+            if (plan.finishedGapTicks() >= 0) {
+                ended = ended.withGaps(plan.finishedGapTicks(), ms(plan.finishedGapTicks()));
+            }
+            events.add(ended.withAvDiff(avDiffMs));
+        }
+        if (plan.startedId() != null) {
+            playingStartTick = n;
+            events.add(Event.segment("segment-started", plan.startedId()).atFrame(n, mediaMs));
+        }
+        if (plan.gap()) {
+            streamGapTicks++;
+            if (gapRunStartTick < 0) {
+                gapRunStartTick = n;
+                gapSegmentId = playingId;
+            }
+        } else if (gapRunStartTick >= 0) {
+            long ticks = n - gapRunStartTick;
+            events.add(Event.segment("stream-gap", gapSegmentId)
+                    .atFrame(n, mediaMs)
+                    .withGaps(ticks, ms(ticks)));
+            gapRunStartTick = -1;
+        }
+        if (speakingNow != speaking) {
+            speaking = speakingNow;
+            events.add(Event.speaking(speakingNow).atFrame(n, mediaMs));
+        }
+        return events;
+    }
 
-  public long streamGapTicks() {
-    return streamGapTicks;
-  }
+    public long segmentsPlayed() {
+        return segmentsPlayed;
+    }
 
-  private double ms(long ticks) {
-    return fps.frameStartNs(ticks) / 1e6;
-  }
+    public long streamGapTicks() {
+        return streamGapTicks;
+    }
+
+    private double ms(long ticks) {
+        return fps.frameStartNs(ticks) / 1e6;
+    }
 }

@@ -18,23 +18,23 @@ import io.avpush.media.FrameRate;
  */
 public record TickPolicy(FrameRate fps, long releaseAheadNs, long maxCatchUpNs) {
 
-  /** The frames {@code [fromFrame, toFrameExclusive)} to release, the anchor to use from now on, and when to wake next. */
-  public record Decision(long fromFrame, long toFrameExclusive, long anchorNs, long nextWakeNs, boolean reanchored) {}
+    /** The frames {@code [fromFrame, toFrameExclusive)} to release, the anchor to use from now on, and when to wake next. */
+    public record Decision(long fromFrame, long toFrameExclusive, long anchorNs, long nextWakeNs, boolean reanchored) {}
 
-  public Decision decide(long nowNs, long anchorNs, long nextFrame) {
-    long lateNs = nowNs + releaseAheadNs - (anchorNs + fps.frameStartNs(nextFrame));
-    if (lateNs < 0) {
-      return new Decision(nextFrame, nextFrame, anchorNs, nowNs - lateNs, false);
+    public Decision decide(long nowNs, long anchorNs, long nextFrame) {
+        long lateNs = nowNs + releaseAheadNs - (anchorNs + fps.frameStartNs(nextFrame));
+        if (lateNs < 0) {
+            return new Decision(nextFrame, nextFrame, anchorNs, nowNs - lateNs, false);
+        }
+        boolean reanchored = false;
+        long anchor = anchorNs;
+        if (lateNs > maxCatchUpNs) {
+            anchor = nowNs + releaseAheadNs - fps.frameStartNs(nextFrame);
+            reanchored = true;
+        }
+        long dueFrame = fps.frameIndexAtNs(nowNs + releaseAheadNs - anchor);
+        long to = Math.max(nextFrame + 1, dueFrame + 1);
+        long nextWake = anchor + fps.frameStartNs(to) - releaseAheadNs;
+        return new Decision(nextFrame, to, anchor, nextWake, reanchored);
     }
-    boolean reanchored = false;
-    long anchor = anchorNs;
-    if (lateNs > maxCatchUpNs) {
-      anchor = nowNs + releaseAheadNs - fps.frameStartNs(nextFrame);
-      reanchored = true;
-    }
-    long dueFrame = fps.frameIndexAtNs(nowNs + releaseAheadNs - anchor);
-    long to = Math.max(nextFrame + 1, dueFrame + 1);
-    long nextWake = anchor + fps.frameStartNs(to) - releaseAheadNs;
-    return new Decision(nextFrame, to, anchor, nextWake, reanchored);
-  }
 }

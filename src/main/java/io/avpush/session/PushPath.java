@@ -15,61 +15,62 @@ import java.util.List;
  */
 final class PushPath {
 
-  private static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
+    private static final short[] SILENCE = new short[AudioChunks.CHUNK_SAMPLES];
 
-  private final Transport output;
-  private final Pacer pacer;
-  private final PushStats stats;
-  private final SessionEvents events;
-  /** Chunks below this index are pushed as silence from now on (see {@link #silenceBelow}); read by the pacer. */
-  private volatile long silenceBelowChunk = -1;
-  private ViewerGroup.PublishAtPush atNextPush;
+    private final Transport output;
+    private final Pacer pacer;
+    private final PushStats stats;
+    private final SessionEvents events;
+    /** Chunks below this index are pushed as silence from now on (see {@link #silenceBelow}); read by the pacer. */
+    private volatile long silenceBelowChunk = -1;
 
-  PushPath(Transport output, Pacer pacer, PushStats stats, SessionEvents events) {
-    this.output = output;
-    this.pacer = pacer;
-    this.stats = stats;
-    this.events = events;
-  }
+    private ViewerGroup.PublishAtPush atNextPush;
 
-  /** Holds {@code p}'s events for the push of its frame, which is released next. */
-  void publishAtPush(ViewerGroup.PublishAtPush p) {
-    atNextPush = p;
-  }
+    PushPath(Transport output, Pacer pacer, PushStats stats, SessionEvents events) {
+        this.output = output;
+        this.pacer = pacer;
+        this.stats = stats;
+        this.events = events;
+    }
 
-  void frame(ViewerGroup.PushFrame f) {
-    Transport out = output;
-    PushStats st = stats;
-    long deadlineNs = f.deadlineNs();
-    List<SessionEvents.Event> toPublish =
-        atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
-    atNextPush = null;
-    SessionEvents ev = events;
-    pacer.at(deadlineNs, now -> {
-      out.pushFrame(f.i420(), f.width(), f.height());
-      st.framePushed(now - deadlineNs);
-      toPublish.forEach(e -> ev.publishAt(e, now));
-    });
-  }
+    /** Holds {@code p}'s events for the push of its frame, which is released next. */
+    void publishAtPush(ViewerGroup.PublishAtPush p) {
+        atNextPush = p;
+    }
 
-  void audio(ViewerGroup.PushAudio a) {
-    Transport out = output;
-    PushStats st = stats;
-    pacer.parkedAt(a.deadlineNs(), now -> {
-      if (a.chunkIndex() < silenceBelowChunk) {
-        out.pushAudio(SILENCE, 0);
-      } else {
-        out.pushAudio(a.pcm(), a.offset());
-      }
-      st.chunkPushed(now - a.deadlineNs());
-    });
-  }
+    void frame(ViewerGroup.PushFrame f) {
+        Transport out = output;
+        PushStats st = stats;
+        long deadlineNs = f.deadlineNs();
+        List<SessionEvents.Event> toPublish =
+                atNextPush != null && atNextPush.frameIndex() == f.frameIndex() ? atNextPush.events() : List.of();
+        atNextPush = null;
+        SessionEvents ev = events;
+        pacer.at(deadlineNs, now -> {
+            out.pushFrame(f.i420(), f.width(), f.height());
+            st.framePushed(now - deadlineNs);
+            toPublish.forEach(e -> ev.publishAt(e, now));
+        });
+    }
 
-  /**
-   * An interrupt: chunks before {@code chunkIndex} that the pacer has not pushed yet are pushed
-   * as silence (see {@link ViewerGroup.SilenceUnpushed}).
-   */
-  void silenceBelow(long chunkIndex) {
-    silenceBelowChunk = Math.max(silenceBelowChunk, chunkIndex);
-  }
+    void audio(ViewerGroup.PushAudio a) {
+        Transport out = output;
+        PushStats st = stats;
+        pacer.parkedAt(a.deadlineNs(), now -> {
+            if (a.chunkIndex() < silenceBelowChunk) {
+                out.pushAudio(SILENCE, 0);
+            } else {
+                out.pushAudio(a.pcm(), a.offset());
+            }
+            st.chunkPushed(now - a.deadlineNs());
+        });
+    }
+
+    /**
+     * An interrupt: chunks before {@code chunkIndex} that the pacer has not pushed yet are pushed
+     * as silence (see {@link ViewerGroup.SilenceUnpushed}).
+     */
+    void silenceBelow(long chunkIndex) {
+        silenceBelowChunk = Math.max(silenceBelowChunk, chunkIndex);
+    }
 }

@@ -1,7 +1,7 @@
 package io.avpush.session;
 
-import io.avpush.pacing.PushStats;
 import io.avpush.media.FrameRate;
+import io.avpush.pacing.PushStats;
 import io.avpush.playout.AudioRelease;
 import io.avpush.playout.IdleLoop;
 import io.avpush.playout.Playout;
@@ -19,63 +19,67 @@ import java.util.List;
  *     because the producer was behind real time
  */
 public record SessionStatus(
-    String sessionId,
-    SessionState state,
-    String fps,
-    int width,
-    int height,
-    int viewersConnected,
-    int viewers,
-    String playing,
-    List<String> queued,
-    double queuedMs,
-    long segmentsPlayed,
-    long framesReleased,
-    long chunksReleased,
-    int chunksLastTick,
-    long[] chunksPerTickHistogram,
-    double avDiffMs,
-    double avDiffMinMs,
-    double avDiffMaxMs,
-    long reanchors,
-    PushStats.Snapshot pushed,
-    IdleLoop.Info idle,
-    long streamGapTicks,
-    double streamGapMs) {
+        String sessionId,
+        SessionState state,
+        String fps,
+        int width,
+        int height,
+        int viewersConnected,
+        int viewers,
+        String playing,
+        List<String> queued,
+        double queuedMs,
+        long segmentsPlayed,
+        long framesReleased,
+        long chunksReleased,
+        int chunksLastTick,
+        long[] chunksPerTickHistogram,
+        double avDiffMs,
+        double avDiffMinMs,
+        double avDiffMaxMs,
+        long reanchors,
+        PushStats.Snapshot pushed,
+        IdleLoop.Info idle,
+        long streamGapTicks,
+        double streamGapMs) {
 
-  /**
-   * The status of the session {@code settings} describe, from its playout's figures and its
-   * viewers' count; {@code reanchors} and {@code pushed} as the frame clock and the pacer count them.
-   */
-  static SessionStatus of(
-      SyncSupervisor.Settings settings, Playout playout, int viewersConnected, int viewers, long reanchors,
-      PushStats.Snapshot pushed) {
-    FrameRate fps = settings.fps();
-    AudioRelease release = playout.release();
-    long gapTicks = playout.tickEvents().streamGapTicks();
-    return new SessionStatus(
-        settings.sessionId(),
-        SessionState.of(viewersConnected, playout.queued(), playout.playing() != null),
-        fps.toString(),
-        settings.width(),
-        settings.height(),
-        viewersConnected,
-        viewers,
-        playout.playing(),
-        playout.queuedIds(),
-        fps.frameStartNs(playout.pendingTicks()) / 1e6,
-        playout.tickEvents().segmentsPlayed(),
-        playout.nextTick(),
-        release.chunksReleased(),
-        release.lastReleased(),
-        release.histogram(),
-        release.avDiffMs(),
-        release.minMs(),
-        release.maxMs(),
-        reanchors,
-        pushed,
-        playout.idleInfo(),
-        gapTicks,
-        fps.frameStartNs(gapTicks) / 1e6);
-  }
+    /**
+     * The status of the session {@code settings} describe, from its playout's figures and its
+     * viewers' count; {@code reanchors} and {@code pushed} as the frame clock and the pacer count them.
+     */
+    static SessionStatus of(
+            SyncSupervisor.Settings settings,
+            Playout playout,
+            int viewersConnected,
+            int viewers,
+            long reanchors,
+            PushStats.Snapshot pushed) {
+        FrameRate fps = settings.fps();
+        AudioRelease release = playout.release();
+        long gapTicks = playout.tickEvents().streamGapTicks();
+        return new SessionStatus(
+                settings.sessionId(),
+                SessionState.of(viewersConnected, playout.queued(), playout.playing() != null),
+                fps.toString(),
+                settings.width(),
+                settings.height(),
+                viewersConnected,
+                viewers,
+                playout.playing(),
+                playout.queuedIds(),
+                fps.frameStartNs(playout.pendingTicks()) / 1e6,
+                playout.tickEvents().segmentsPlayed(),
+                playout.nextTick(),
+                release.chunksReleased(),
+                release.lastReleased(),
+                release.histogram(),
+                release.avDiffMs(),
+                release.minMs(),
+                release.maxMs(),
+                reanchors,
+                pushed,
+                playout.idleInfo(),
+                gapTicks,
+                fps.frameStartNs(gapTicks) / 1e6);
+    }
 }

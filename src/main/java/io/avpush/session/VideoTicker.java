@@ -25,86 +25,96 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class VideoTicker extends AbstractBehavior<VideoTicker.Command> {
 
-  public sealed interface Command {}
+    public sealed interface Command {}
 
-  /** Where the clock stands: the next frame to release, its anchor, how often it re-anchored. */
-  public record GetState(ActorRef<State> replyTo) implements Command {}
+    /** Where the clock stands: the next frame to release, its anchor, how often it re-anchored. */
+    public record GetState(ActorRef<State> replyTo) implements Command {}
 
-  public record State(long nextFrame, long anchorNs, long reanchors) {}
+    public record State(long nextFrame, long anchorNs, long reanchors) {}
 
-  private enum Wake implements Command { INSTANCE }
-
-  private final TickPolicy policy;
-  private final LongSupplier clockNs;
-  private final Pacer pacer;
-  private final ActorRef<SyncSupervisor.Command> sync;
-  private long anchorNs;
-  private long nextFrame;
-  private long reanchors;
-  // Read by the pacer thread: a wake that comes after the stop is not sent (no dead letter).
-  private volatile boolean stopped;
-  private final Runnable wake; // one instance for every wake-up, not one per frame tick
-
-  /** @param pacer wakes the clock at its next release instant (the node's pacer, in the clock's time domain) */
-  public static Behavior<Command> create(
-      TickPolicy policy, LongSupplier clockNs, Pacer pacer, ActorRef<SyncSupervisor.Command> sync) {
-    return Behaviors.setup(ctx -> new VideoTicker(ctx, policy, clockNs, pacer, sync));
-  }
-
-  private VideoTicker(
-      ActorContext<Command> context,
-      TickPolicy policy,
-      LongSupplier clockNs,
-      Pacer pacer,
-      ActorRef<SyncSupervisor.Command> sync) {
-    super(context);
-    this.policy = policy;
-    this.clockNs = clockNs;
-    this.pacer = pacer;
-    this.sync = sync;
-    ActorRef<Command> self = context.getSelf();
-    this.wake = () -> {
-      if (!stopped) {
-        self.tell(Wake.INSTANCE);
-      }
-    };
-    this.anchorNs = clockNs.getAsLong() + policy.releaseAheadNs();
-    context.getSelf().tell(Wake.INSTANCE);
-  }
-
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Wake.class, w -> onWake())
-        .onMessage(GetState.class, this::onGetState)
-        .onSignal(PostStop.class, s -> onPostStop())
-        .build();
-  }
-
-  private Behavior<Command> onGetState(GetState g) {
-    g.replyTo().tell(new State(nextFrame, anchorNs, reanchors));
-    return this;
-  }
-
-  private Behavior<Command> onWake() {
-    long now = clockNs.getAsLong();
-    TickPolicy.Decision d = policy.decide(now, anchorNs, nextFrame);
-    if (d.reanchored()) {
-      reanchors++;
-      getContext().getLog().warn("frame clock woke {} ms late; re-anchored (#{}) so audio and video pause together",
-          (now + policy.releaseAheadNs() - anchorNs - policy.fps().frameStartNs(nextFrame)) / 1_000_000, reanchors);
+    private enum Wake implements Command {
+        INSTANCE
     }
-    anchorNs = d.anchorNs();
-    for (long f = d.fromFrame(); f < d.toFrameExclusive(); f++) {
-      sync.tell(new SyncSupervisor.FrameTick(f, anchorNs + policy.fps().frameStartNs(f), reanchors));
-    }
-    nextFrame = d.toFrameExclusive();
-    pacer.wakeAt(d.nextWakeNs(), wake);
-    return this;
-  }
 
-  private Behavior<Command> onPostStop() {
-    stopped = true;
-    return this;
-  }
+    private final TickPolicy policy;
+    private final LongSupplier clockNs;
+    private final Pacer pacer;
+    private final ActorRef<SyncSupervisor.Command> sync;
+    private long anchorNs;
+    private long nextFrame;
+    private long reanchors;
+    // Read by the pacer thread: a wake that comes after the stop is not sent (no dead letter).
+    private volatile boolean stopped;
+    private final Runnable wake; // one instance for every wake-up, not one per frame tick
+
+    /** @param pacer wakes the clock at its next release instant (the node's pacer, in the clock's time domain) */
+    public static Behavior<Command> create(
+            TickPolicy policy, LongSupplier clockNs, Pacer pacer, ActorRef<SyncSupervisor.Command> sync) {
+        return Behaviors.setup(ctx -> new VideoTicker(ctx, policy, clockNs, pacer, sync));
+    }
+
+    private VideoTicker(
+            ActorContext<Command> context,
+            TickPolicy policy,
+            LongSupplier clockNs,
+            Pacer pacer,
+            ActorRef<SyncSupervisor.Command> sync) {
+        super(context);
+        this.policy = policy;
+        this.clockNs = clockNs;
+        this.pacer = pacer;
+        this.sync = sync;
+        ActorRef<Command> self = context.getSelf();
+        this.wake = () -> {
+            if (!stopped) {
+                self.tell(Wake.INSTANCE);
+            }
+        };
+        this.anchorNs = clockNs.getAsLong() + policy.releaseAheadNs();
+        context.getSelf().tell(Wake.INSTANCE);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Wake.class, w -> onWake())
+                .onMessage(GetState.class, this::onGetState)
+                .onSignal(PostStop.class, s -> onPostStop())
+                .build();
+    }
+
+    private Behavior<Command> onGetState(GetState g) {
+        g.replyTo().tell(new State(nextFrame, anchorNs, reanchors));
+        return this;
+    }
+
+    private Behavior<Command> onWake() {
+        long now = clockNs.getAsLong();
+        TickPolicy.Decision d = policy.decide(now, anchorNs, nextFrame);
+        if (d.reanchored()) {
+            reanchors++;
+            getContext()
+                    .getLog()
+                    .warn(
+                            "frame clock woke {} ms late; re-anchored (#{}) so audio and video pause together",
+                            (now
+                                            + policy.releaseAheadNs()
+                                            - anchorNs
+                                            - policy.fps().frameStartNs(nextFrame))
+                                    / 1_000_000,
+                            reanchors);
+        }
+        anchorNs = d.anchorNs();
+        for (long f = d.fromFrame(); f < d.toFrameExclusive(); f++) {
+            sync.tell(new SyncSupervisor.FrameTick(f, anchorNs + policy.fps().frameStartNs(f), reanchors));
+        }
+        nextFrame = d.toFrameExclusive();
+        pacer.wakeAt(d.nextWakeNs(), wake);
+        return this;
+    }
+
+    private Behavior<Command> onPostStop() {
+        stopped = true;
+        return this;
+    }
 }

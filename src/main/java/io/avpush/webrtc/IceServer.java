@@ -7,10 +7,10 @@ import java.util.List;
  * {@code username} and {@code credential} are null for servers that need none (plain STUN).
  */
 public record IceServer(List<String> urls, String username, String credential) {
-  public IceServer {
-    urls = List.copyOf(urls);
-    if (urls.isEmpty()) {
-      throw new IllegalArgumentException("an ICE server needs at least one URL");
+    public IceServer {
+        urls = List.copyOf(urls);
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("an ICE server needs at least one URL");
+        }
     }
-  }
 }

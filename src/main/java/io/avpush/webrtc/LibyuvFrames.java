@@ -17,77 +17,77 @@ import java.nio.ByteBuffer;
  */
 final class LibyuvFrames implements FrameConverter {
 
-  @Override
-  public byte[][] toI420(byte[] bgr, int count, int width, int height) {
-    int frameBytes = Math.multiplyExact(width * height, 3);
-    if ((long) count * frameBytes > bgr.length) {
-      throw new IllegalArgumentException(
-          count + " bgr24 frames of " + width + "x" + height + " need " + (long) count * frameBytes
-              + " bytes, got " + bgr.length);
+    @Override
+    public byte[][] toI420(byte[] bgr, int count, int width, int height) {
+        int frameBytes = Math.multiplyExact(width * height, 3);
+        if ((long) count * frameBytes > bgr.length) {
+            throw new IllegalArgumentException(count + " bgr24 frames of " + width + "x" + height + " need "
+                    + (long) count * frameBytes + " bytes, got " + bgr.length);
+        }
+        byte[][] frames = new byte[count][];
+        if (count == 0) {
+            return frames;
+        }
+        ByteBuffer source = ByteBuffer.allocateDirect(frameBytes);
+        NativeI420Buffer planes = NativeI420Buffer.allocate(width, height);
+        try {
+            for (int i = 0; i < count; i++) {
+                source.clear();
+                source.put(bgr, i * frameBytes, frameBytes);
+                source.flip();
+                frames[i] = convert(source, planes, width, height);
+            }
+        } finally {
+            planes.release();
+        }
+        return frames;
     }
-    byte[][] frames = new byte[count][];
-    if (count == 0) {
-      return frames;
-    }
-    ByteBuffer source = ByteBuffer.allocateDirect(frameBytes);
-    NativeI420Buffer planes = NativeI420Buffer.allocate(width, height);
-    try {
-      for (int i = 0; i < count; i++) {
-        source.clear();
-        source.put(bgr, i * frameBytes, frameBytes);
-        source.flip();
-        frames[i] = convert(source, planes, width, height);
-      }
-    } finally {
-      planes.release();
-    }
-    return frames;
-  }
 
-  /** A direct buffer is converted where it is; a heap one is copied into native memory first. */
-  @Override
-  public byte[] toI420(ByteBuffer bgr, int width, int height) {
-    int frameBytes = Math.multiplyExact(width * height, 3);
-    if (bgr.remaining() < frameBytes) {
-      throw new IllegalArgumentException("a bgr24 frame of " + width + "x" + height + " needs " + frameBytes
-          + " bytes, got " + bgr.remaining());
+    /** A direct buffer is converted where it is; a heap one is copied into native memory first. */
+    @Override
+    public byte[] toI420(ByteBuffer bgr, int width, int height) {
+        int frameBytes = Math.multiplyExact(width * height, 3);
+        if (bgr.remaining() < frameBytes) {
+            throw new IllegalArgumentException("a bgr24 frame of " + width + "x" + height + " needs " + frameBytes
+                    + " bytes, got " + bgr.remaining());
+        }
+        ByteBuffer source = bgr.slice(bgr.position(), frameBytes);
+        if (!source.isDirect()) {
+            source = ByteBuffer.allocateDirect(frameBytes).put(source).flip();
+        }
+        NativeI420Buffer planes = NativeI420Buffer.allocate(width, height);
+        try {
+            return convert(source, planes, width, height);
+        } finally {
+            planes.release();
+        }
     }
-    ByteBuffer source = bgr.slice(bgr.position(), frameBytes);
-    if (!source.isDirect()) {
-      source = ByteBuffer.allocateDirect(frameBytes).put(source).flip();
-    }
-    NativeI420Buffer planes = NativeI420Buffer.allocate(width, height);
-    try {
-      return convert(source, planes, width, height);
-    } finally {
-      planes.release();
-    }
-  }
 
-  private static byte[] convert(ByteBuffer source, NativeI420Buffer planes, int width, int height) {
-    int chromaWidth = (width + 1) / 2;
-    int chromaHeight = (height + 1) / 2;
-    int lumaBytes = width * height;
-    int chromaBytes = chromaWidth * chromaHeight;
-    try {
-      VideoBufferConverter.convertToI420(source, planes, FourCC.BG24);
-    } catch (Exception e) {
-      throw new IllegalStateException("libyuv could not convert a " + width + "x" + height + " bgr24 frame: " + e, e);
+    private static byte[] convert(ByteBuffer source, NativeI420Buffer planes, int width, int height) {
+        int chromaWidth = (width + 1) / 2;
+        int chromaHeight = (height + 1) / 2;
+        int lumaBytes = width * height;
+        int chromaBytes = chromaWidth * chromaHeight;
+        try {
+            VideoBufferConverter.convertToI420(source, planes, FourCC.BG24);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "libyuv could not convert a " + width + "x" + height + " bgr24 frame: " + e, e);
+        }
+        byte[] frame = new byte[I420.byteSize(width, height)];
+        copyPlane(planes.getDataY(), planes.getStrideY(), frame, 0, width, height);
+        copyPlane(planes.getDataU(), planes.getStrideU(), frame, lumaBytes, chromaWidth, chromaHeight);
+        copyPlane(planes.getDataV(), planes.getStrideV(), frame, lumaBytes + chromaBytes, chromaWidth, chromaHeight);
+        return frame;
     }
-    byte[] frame = new byte[I420.byteSize(width, height)];
-    copyPlane(planes.getDataY(), planes.getStrideY(), frame, 0, width, height);
-    copyPlane(planes.getDataU(), planes.getStrideU(), frame, lumaBytes, chromaWidth, chromaHeight);
-    copyPlane(planes.getDataV(), planes.getStrideV(), frame, lumaBytes + chromaBytes, chromaWidth, chromaHeight);
-    return frame;
-  }
 
-  private static void copyPlane(ByteBuffer src, int stride, byte[] dst, int offset, int width, int height) {
-    if (stride == width) {
-      src.get(0, dst, offset, width * height);
-      return;
+    private static void copyPlane(ByteBuffer src, int stride, byte[] dst, int offset, int width, int height) {
+        if (stride == width) {
+            src.get(0, dst, offset, width * height);
+            return;
+        }
+        for (int row = 0; row < height; row++) {
+            src.get(row * stride, dst, offset + row * width, width);
+        }
     }
-    for (int row = 0; row < height; row++) {
-      src.get(row * stride, dst, offset + row * width, width);
-    }
-  }
 }

@@ -8,18 +8,18 @@ import org.slf4j.LoggerFactory;
  * native object is still referenced elsewhere; that must not stop the rest of a shutdown.
  */
 final class Natives {
-  private static final Logger log = LoggerFactory.getLogger(Natives.class);
+    private static final Logger log = LoggerFactory.getLogger(Natives.class);
 
-  private Natives() {}
+    private Natives() {}
 
-  /** True when the disposal went through. */
-  static boolean dispose(String what, Runnable disposal) {
-    try {
-      disposal.run();
-      return true;
-    } catch (RuntimeException | Error e) {
-      log.warn("disposing {} failed: {}", what, e.toString());
-      return false;
+    /** True when the disposal went through. */
+    static boolean dispose(String what, Runnable disposal) {
+        try {
+            disposal.run();
+            return true;
+        } catch (RuntimeException | Error e) {
+            log.warn("disposing {} failed: {}", what, e.toString());
+            return false;
+        }
     }
-  }
 }

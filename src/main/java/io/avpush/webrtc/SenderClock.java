@@ -28,43 +28,43 @@ import org.slf4j.LoggerFactory;
  * layout is left as it was. Off with {@code -Davpush.webrtc.align-sync-clock=false}.
  */
 final class SenderClock {
-  private static final Logger log = LoggerFactory.getLogger(SenderClock.class);
+    private static final Logger log = LoggerFactory.getLogger(SenderClock.class);
 
-  static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("avpush.webrtc.align-sync-clock", "true"));
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("avpush.webrtc.align-sync-clock", "true"));
 
-  /** How far the aligned clock may read from {@link System#nanoTime()}: one millisecond. */
-  static final long TOLERANCE_US = 1_000;
+    /** How far the aligned clock may read from {@link System#nanoTime()}: one millisecond. */
+    static final long TOLERANCE_US = 1_000;
 
-  private SenderClock() {}
+    private SenderClock() {}
 
-  /**
-   * Makes {@code clock} count microseconds of CLOCK_MONOTONIC instead of microseconds since its
-   * creation. Call before any source stamps media with it. Returns whether the clock now reads
-   * libwebrtc's time.
-   */
-  static boolean align(SyncClock clock) {
-    if (!ENABLED) {
-      return false;
+    /**
+     * Makes {@code clock} count microseconds of CLOCK_MONOTONIC instead of microseconds since its
+     * creation. Call before any source stamps media with it. Returns whether the clock now reads
+     * libwebrtc's time.
+     */
+    static boolean align(SyncClock clock) {
+        if (!ENABLED) {
+            return false;
+        }
+        long handle = NativeRefs.handle(clock);
+        if (handle == 0) {
+            log.warn("cannot reach webrtc-java's SyncClock: sender reports keep the clock's creation offset");
+            return false;
+        }
+        Pointer startField = new Pointer(handle);
+        long start = startField.getLong(0);
+        long before = clock.getTimestampUs();
+        if (Math.abs(System.nanoTime() / 1_000 - start / 1_000 - before) > TOLERANCE_US) {
+            log.warn("webrtc-java's SyncClock does not hold a steady-clock start where expected: left as it is");
+            return false;
+        }
+        startField.setLong(0, 0L);
+        long after = clock.getTimestampUs();
+        if (Math.abs(System.nanoTime() / 1_000 - after) > TOLERANCE_US) {
+            startField.setLong(0, start);
+            log.warn("webrtc-java's SyncClock does not count CLOCK_MONOTONIC once aligned: left as it was");
+            return false;
+        }
+        return true;
     }
-    long handle = NativeRefs.handle(clock);
-    if (handle == 0) {
-      log.warn("cannot reach webrtc-java's SyncClock: sender reports keep the clock's creation offset");
-      return false;
-    }
-    Pointer startField = new Pointer(handle);
-    long start = startField.getLong(0);
-    long before = clock.getTimestampUs();
-    if (Math.abs(System.nanoTime() / 1_000 - start / 1_000 - before) > TOLERANCE_US) {
-      log.warn("webrtc-java's SyncClock does not hold a steady-clock start where expected: left as it is");
-      return false;
-    }
-    startField.setLong(0, 0L);
-    long after = clock.getTimestampUs();
-    if (Math.abs(System.nanoTime() / 1_000 - after) > TOLERANCE_US) {
-      startField.setLong(0, start);
-      log.warn("webrtc-java's SyncClock does not count CLOCK_MONOTONIC once aligned: left as it was");
-      return false;
-    }
-    return true;
-  }
 }

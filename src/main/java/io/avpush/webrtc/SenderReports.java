@@ -35,98 +35,103 @@ import org.slf4j.LoggerFactory;
  * {@code avpush.webrtc.sender-report-interval = 0}.
  */
 final class SenderReports {
-  private static final Logger log = LoggerFactory.getLogger(SenderReports.class);
+    private static final Logger log = LoggerFactory.getLogger(SenderReports.class);
 
-  /** The slot of {@code CreatePeerConnectionOrError} in the factory's vtable. */
-  static final int CREATE_PEER_CONNECTION_SLOT = 5;
-  static final long VIDEO_INTERVAL_OFFSET = 0x88;
-  static final long AUDIO_INTERVAL_OFFSET = 0x90;
-  static final int VIDEO_DEFAULT_MS = 1000;
-  static final int AUDIO_DEFAULT_MS = 5000;
+    /** The slot of {@code CreatePeerConnectionOrError} in the factory's vtable. */
+    static final int CREATE_PEER_CONNECTION_SLOT = 5;
 
-  private static final AtomicLong APPLIED = new AtomicLong();
-  private static final AtomicLong MISMATCHES = new AtomicLong();
-  private static volatile int intervalMs;
-  private static volatile Function original;
-  private static volatile boolean installed;
+    static final long VIDEO_INTERVAL_OFFSET = 0x88;
+    static final long AUDIO_INTERVAL_OFFSET = 0x90;
+    static final int VIDEO_DEFAULT_MS = 1000;
+    static final int AUDIO_DEFAULT_MS = 5000;
 
-  /** {@code CreatePeerConnectionOrError}: the result is returned through {@code result} (sret). */
-  interface CreatePeerConnection extends Callback {
-    Pointer invoke(Pointer result, Pointer factory, Pointer configuration, Pointer dependencies);
-  }
+    private static final AtomicLong APPLIED = new AtomicLong();
+    private static final AtomicLong MISMATCHES = new AtomicLong();
+    private static volatile int intervalMs;
+    private static volatile Function original;
+    private static volatile boolean installed;
 
-  // Held for the life of the process: libwebrtc calls it through the patched vtable.
-  private static final CreatePeerConnection WRAPPER = new CreatePeerConnection() {
-    @Override
-    public Pointer invoke(Pointer result, Pointer factory, Pointer configuration, Pointer dependencies) {
-      setIntervals(configuration);
-      return original.invokePointer(new Object[] {result, factory, configuration, dependencies});
+    /** {@code CreatePeerConnectionOrError}: the result is returned through {@code result} (sret). */
+    interface CreatePeerConnection extends Callback {
+        Pointer invoke(Pointer result, Pointer factory, Pointer configuration, Pointer dependencies);
     }
-  };
 
-  private SenderReports() {}
+    // Held for the life of the process: libwebrtc calls it through the patched vtable.
+    private static final CreatePeerConnection WRAPPER = new CreatePeerConnection() {
+        @Override
+        public Pointer invoke(Pointer result, Pointer factory, Pointer configuration, Pointer dependencies) {
+            setIntervals(configuration);
+            return original.invokePointer(new Object[] {result, factory, configuration, dependencies});
+        }
+    };
 
-  /** Writes the intervals into a configuration that holds libwebrtc's defaults where expected. */
-  private static void setIntervals(Pointer configuration) {
-    try {
-      if (configuration.getInt(VIDEO_INTERVAL_OFFSET) == VIDEO_DEFAULT_MS
-          && configuration.getInt(AUDIO_INTERVAL_OFFSET) == AUDIO_DEFAULT_MS) {
-        configuration.setInt(VIDEO_INTERVAL_OFFSET, intervalMs);
-        configuration.setInt(AUDIO_INTERVAL_OFFSET, intervalMs);
-        APPLIED.incrementAndGet();
-      } else {
-        MISMATCHES.incrementAndGet();
-      }
-    } catch (RuntimeException | Error e) {
-      MISMATCHES.incrementAndGet();
-    }
-  }
+    private SenderReports() {}
 
-  /**
-   * From now on, every peer connection of {@code factory} sends sender reports of both streams
-   * every {@code interval} (libwebrtc randomises each gap to 0.5–1.5 times it). Zero leaves
-   * libwebrtc's defaults. Once per process; returns whether the wrapper is in place.
-   */
-  static synchronized boolean install(PeerConnectionFactory factory, Duration interval) {
-    if (interval.isZero() || interval.isNegative()) {
-      return false;
+    /** Writes the intervals into a configuration that holds libwebrtc's defaults where expected. */
+    private static void setIntervals(Pointer configuration) {
+        try {
+            if (configuration.getInt(VIDEO_INTERVAL_OFFSET) == VIDEO_DEFAULT_MS
+                    && configuration.getInt(AUDIO_INTERVAL_OFFSET) == AUDIO_DEFAULT_MS) {
+                configuration.setInt(VIDEO_INTERVAL_OFFSET, intervalMs);
+                configuration.setInt(AUDIO_INTERVAL_OFFSET, intervalMs);
+                APPLIED.incrementAndGet();
+            } else {
+                MISMATCHES.incrementAndGet();
+            }
+        } catch (RuntimeException | Error e) {
+            MISMATCHES.incrementAndGet();
+        }
     }
-    intervalMs = Math.toIntExact(interval.toMillis());
-    if (installed) {
-      return true;
-    }
-    String version = NativeRefs.webrtcJavaVersion();
-    long handle = NativeRefs.handle(factory);
-    if (!version.startsWith("0.14.") || handle == 0) {
-      log.warn("webrtc-java {}: sender reports keep libwebrtc's intervals (audio every 5 s), so browsers lip-sync "
-          + "only some seconds after connecting", version);
-      return false;
-    }
-    try {
-      long entry = Pointer.nativeValue(new Pointer(handle).getPointer(0)) + (long) CREATE_PEER_CONNECTION_SLOT * Native.POINTER_SIZE;
-      Pointer function = new Pointer(entry).getPointer(0);
-      NativeRefs.Mapping code = NativeRefs.mappingOf(Pointer.nativeValue(function));
-      if (!code.path().contains("libwebrtc-java") || (code.protection() & NativeRefs.PROT_EXEC) == 0) {
-        throw new IllegalStateException("slot " + CREATE_PEER_CONNECTION_SLOT + " of the factory's vtable is not code of webrtc-java");
-      }
-      original = Function.getFunction(function);
-      Native.setCallbackThreadInitializer(WRAPPER, new CallbackThreadInitializer(true, false));
-      NativeRefs.replaceSlot(entry, CallbackReference.getFunctionPointer(WRAPPER));
-      installed = true;
-      return true;
-    } catch (RuntimeException | UnsatisfiedLinkError | IOException e) {
-      log.warn("cannot set libwebrtc's sender report interval ({}): audio reports stay 5 s apart", e.toString());
-      return false;
-    }
-  }
 
-  /** Peer connections created with the interval set. */
-  static long applied() {
-    return APPLIED.get();
-  }
+    /**
+     * From now on, every peer connection of {@code factory} sends sender reports of both streams
+     * every {@code interval} (libwebrtc randomises each gap to 0.5–1.5 times it). Zero leaves
+     * libwebrtc's defaults. Once per process; returns whether the wrapper is in place.
+     */
+    static synchronized boolean install(PeerConnectionFactory factory, Duration interval) {
+        if (interval.isZero() || interval.isNegative()) {
+            return false;
+        }
+        intervalMs = Math.toIntExact(interval.toMillis());
+        if (installed) {
+            return true;
+        }
+        String version = NativeRefs.webrtcJavaVersion();
+        long handle = NativeRefs.handle(factory);
+        if (!version.startsWith("0.14.") || handle == 0) {
+            log.warn(
+                    "webrtc-java {}: sender reports keep libwebrtc's intervals (audio every 5 s), so browsers lip-sync "
+                            + "only some seconds after connecting",
+                    version);
+            return false;
+        }
+        try {
+            long entry = Pointer.nativeValue(new Pointer(handle).getPointer(0))
+                    + (long) CREATE_PEER_CONNECTION_SLOT * Native.POINTER_SIZE;
+            Pointer function = new Pointer(entry).getPointer(0);
+            NativeRefs.Mapping code = NativeRefs.mappingOf(Pointer.nativeValue(function));
+            if (!code.path().contains("libwebrtc-java") || (code.protection() & NativeRefs.PROT_EXEC) == 0) {
+                throw new IllegalStateException(
+                        "slot " + CREATE_PEER_CONNECTION_SLOT + " of the factory's vtable is not code of webrtc-java");
+            }
+            original = Function.getFunction(function);
+            Native.setCallbackThreadInitializer(WRAPPER, new CallbackThreadInitializer(true, false));
+            NativeRefs.replaceSlot(entry, CallbackReference.getFunctionPointer(WRAPPER));
+            installed = true;
+            return true;
+        } catch (RuntimeException | UnsatisfiedLinkError | IOException e) {
+            log.warn("cannot set libwebrtc's sender report interval ({}): audio reports stay 5 s apart", e.toString());
+            return false;
+        }
+    }
 
-  /** Peer connections whose configuration did not hold libwebrtc's defaults where expected (left alone). */
-  static long layoutMismatches() {
-    return MISMATCHES.get();
-  }
+    /** Peer connections created with the interval set. */
+    static long applied() {
+        return APPLIED.get();
+    }
+
+    /** Peer connections whose configuration did not hold libwebrtc's defaults where expected (left alone). */
+    static long layoutMismatches() {
+        return MISMATCHES.get();
+    }
 }

@@ -7,5 +7,5 @@ package io.avpush.webrtc;
  */
 @FunctionalInterface
 public interface ViewerListener {
-  void onStateChanged(String viewerId, ViewerState state);
+    void onStateChanged(String viewerId, ViewerState state);
 }

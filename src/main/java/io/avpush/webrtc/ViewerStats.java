@@ -6,8 +6,4 @@ package io.avpush.webrtc;
  * limited ({@code none}, {@code cpu}, {@code bandwidth}, {@code other}; empty before the first frame).
  */
 public record ViewerStats(
-    long framesEncoded,
-    long framesSent,
-    long audioPacketsSent,
-    long bytesSent,
-    String qualityLimitationReason) {}
+        long framesEncoded, long framesSent, long audioPacketsSent, long bytesSent, String qualityLimitationReason) {}

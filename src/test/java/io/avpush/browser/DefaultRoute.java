@@ -14,35 +14,36 @@ import java.util.concurrent.TimeUnit;
  */
 record DefaultRoute(String device) implements AutoCloseable {
 
-  static DefaultRoute ensure() throws IOException, InterruptedException {
-    if (!ip("route", "show", "default").isBlank()) {
-      return new DefaultRoute(null);
+    static DefaultRoute ensure() throws IOException, InterruptedException {
+        if (!ip("route", "show", "default").isBlank()) {
+            return new DefaultRoute(null);
+        }
+        // "2: avp0    inet 10.203.0.1/24 ..." : the first interface with a global IPv4 address.
+        String[] first =
+                ip("-o", "-4", "addr", "show", "scope", "global").strip().split("\\s+");
+        if (first.length < 2) {
+            throw new IOException("no interface with an IPv4 address for Firefox's ICE candidates");
+        }
+        String device = first[1];
+        ip("route", "add", "default", "dev", device);
+        return new DefaultRoute(device);
     }
-    // "2: avp0    inet 10.203.0.1/24 ..." : the first interface with a global IPv4 address.
-    String[] first = ip("-o", "-4", "addr", "show", "scope", "global").strip().split("\\s+");
-    if (first.length < 2) {
-      throw new IOException("no interface with an IPv4 address for Firefox's ICE candidates");
-    }
-    String device = first[1];
-    ip("route", "add", "default", "dev", device);
-    return new DefaultRoute(device);
-  }
 
-  @Override
-  public void close() throws IOException, InterruptedException {
-    if (device != null) {
-      ip("route", "del", "default", "dev", device);
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (device != null) {
+            ip("route", "del", "default", "dev", device);
+        }
     }
-  }
 
-  private static String ip(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("ip"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("ip " + String.join(" ", args) + " failed: " + out.strip());
+    private static String ip(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ip " + String.join(" ", args) + " failed: " + out.strip());
+        }
+        return out;
     }
-    return out;
-  }
 }

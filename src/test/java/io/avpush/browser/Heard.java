@@ -15,35 +15,40 @@ import java.util.Locale;
  */
 record Heard(SyncFigures figures, int heardBeeps, double sinkClockDriftPpm, List<double[]> offsets) {
 
-  static Heard of(JsonNode result, List<Double> beepsEpochMs, double sinkClockDriftPpm) {
-    double epochT0 = result.path("epochT0").asDouble();
-    ObjectNode heard = result.deepCopy();
-    ArrayNode offsets = heard.putArray("offsets");
-    ArrayNode beeps = heard.putArray("beeps");
-    List<double[]> pairs = new java.util.ArrayList<>();
-    beepsEpochMs.forEach(b -> beeps.add(Math.round((b - epochT0) * 10) / 10.0));
-    for (JsonNode f : result.path("flashes")) {
-      double t = f.asDouble();
-      Double best = null;
-      for (double b : beepsEpochMs) {
-        double offset = b - epochT0 - t;
-        if (Math.abs(offset) <= 500 && (best == null || Math.abs(offset) < Math.abs(best))) {
-          best = offset;
+    static Heard of(JsonNode result, List<Double> beepsEpochMs, double sinkClockDriftPpm) {
+        double epochT0 = result.path("epochT0").asDouble();
+        ObjectNode heard = result.deepCopy();
+        ArrayNode offsets = heard.putArray("offsets");
+        ArrayNode beeps = heard.putArray("beeps");
+        List<double[]> pairs = new java.util.ArrayList<>();
+        beepsEpochMs.forEach(b -> beeps.add(Math.round((b - epochT0) * 10) / 10.0));
+        for (JsonNode f : result.path("flashes")) {
+            double t = f.asDouble();
+            Double best = null;
+            for (double b : beepsEpochMs) {
+                double offset = b - epochT0 - t;
+                if (Math.abs(offset) <= 500 && (best == null || Math.abs(offset) < Math.abs(best))) {
+                    best = offset;
+                }
+            }
+            ObjectNode o = offsets.addObject().put("t", t);
+            if (best == null) {
+                o.putNull("offsetMs");
+            } else {
+                o.put("offsetMs", Math.round(best * 10) / 10.0);
+                pairs.add(new double[] {t, Math.round(best * 10) / 10.0});
+            }
         }
-      }
-      ObjectNode o = offsets.addObject().put("t", t);
-      if (best == null) {
-        o.putNull("offsetMs");
-      } else {
-        o.put("offsetMs", Math.round(best * 10) / 10.0);
-        pairs.add(new double[] {t, Math.round(best * 10) / 10.0});
-      }
+        return new Heard(SyncFigures.from(heard), beepsEpochMs.size(), sinkClockDriftPpm, List.copyOf(pairs));
     }
-    return new Heard(SyncFigures.from(heard), beepsEpochMs.size(), sinkClockDriftPpm, List.copyOf(pairs));
-  }
 
-  String describe() {
-    return String.format(Locale.ROOT, "heard at the loudspeaker (PulseAudio null sink, %d beeps; sink clock %+.1f ppm"
-        + " against the system clock):%n", heardBeeps, sinkClockDriftPpm) + figures.describe();
-  }
+    String describe() {
+        return String.format(
+                        Locale.ROOT,
+                        "heard at the loudspeaker (PulseAudio null sink, %d beeps; sink clock %+.1f ppm"
+                                + " against the system clock):%n",
+                        heardBeeps,
+                        sinkClockDriftPpm)
+                + figures.describe();
+    }
 }

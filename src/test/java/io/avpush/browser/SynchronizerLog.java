@@ -30,72 +30,84 @@ import java.util.regex.Pattern;
  */
 record SynchronizerLog(int[] relativeDelaysMs, int[] audioDelaysMs, int[] videoDelaysMs) {
 
-  private static final Pattern REPORT = Pattern.compile("Audio delay: (-?\\d+) current diff: (-?\\d+) for stream");
-  private static final Pattern VIDEO_DELAY = Pattern.compile("Sync video delay (-?\\d+) for video stream");
+    private static final Pattern REPORT = Pattern.compile("Audio delay: (-?\\d+) current diff: (-?\\d+) for stream");
+    private static final Pattern VIDEO_DELAY = Pattern.compile("Sync video delay (-?\\d+) for video stream");
 
-  static SynchronizerLog read(Path chromiumLog) throws IOException {
-    return parse(Files.readAllLines(chromiumLog, StandardCharsets.UTF_8));
-  }
-
-  static SynchronizerLog parse(List<String> lines) {
-    List<Integer> relative = new ArrayList<>();
-    List<Integer> audio = new ArrayList<>();
-    List<Integer> video = new ArrayList<>();
-    for (String line : lines) {
-      Matcher report = REPORT.matcher(line);
-      if (report.find()) {
-        audio.add(Integer.parseInt(report.group(1)));
-        relative.add(Integer.parseInt(report.group(2)));
-      }
-      Matcher set = VIDEO_DELAY.matcher(line);
-      if (set.find()) {
-        video.add(Integer.parseInt(set.group(1)));
-      }
+    static SynchronizerLog read(Path chromiumLog) throws IOException {
+        return parse(Files.readAllLines(chromiumLog, StandardCharsets.UTF_8));
     }
-    return new SynchronizerLog(ints(relative), ints(audio), ints(video));
-  }
 
-  int reports() {
-    return relativeDelaysMs.length;
-  }
-
-  /** The median relative delay, ms (NaN without reports). */
-  double medianRelativeDelayMs() {
-    if (relativeDelaysMs.length == 0) {
-      return Double.NaN;
+    static SynchronizerLog parse(List<String> lines) {
+        List<Integer> relative = new ArrayList<>();
+        List<Integer> audio = new ArrayList<>();
+        List<Integer> video = new ArrayList<>();
+        for (String line : lines) {
+            Matcher report = REPORT.matcher(line);
+            if (report.find()) {
+                audio.add(Integer.parseInt(report.group(1)));
+                relative.add(Integer.parseInt(report.group(2)));
+            }
+            Matcher set = VIDEO_DELAY.matcher(line);
+            if (set.find()) {
+                video.add(Integer.parseInt(set.group(1)));
+            }
+        }
+        return new SynchronizerLog(ints(relative), ints(audio), ints(video));
     }
-    int[] sorted = relativeDelaysMs.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-  }
 
-  /** The largest distance of one report's relative delay from the median, ms (NaN without reports). */
-  double maxRelativeDelayDeviationMs() {
-    double median = medianRelativeDelayMs();
-    return Arrays.stream(relativeDelaysMs).mapToDouble(d -> Math.abs(d - median)).max().orElse(Double.NaN);
-  }
+    int reports() {
+        return relativeDelaysMs.length;
+    }
 
-  String describe() {
-    return String.format(Locale.ROOT, "Chromium's synchronizer: %d reports, relative delay median %.1f ms, max |x - median|"
-            + " %.1f ms; audio delay first %s ms, max %s ms, last %s ms; video delays set: %s",
-        reports(), medianRelativeDelayMs(), maxRelativeDelayDeviationMs(), first(audioDelaysMs), max(audioDelaysMs),
-        last(audioDelaysMs), Arrays.toString(videoDelaysMs));
-  }
+    /** The median relative delay, ms (NaN without reports). */
+    double medianRelativeDelayMs() {
+        if (relativeDelaysMs.length == 0) {
+            return Double.NaN;
+        }
+        int[] sorted = relativeDelaysMs.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
 
-  private static int[] ints(List<Integer> values) {
-    return values.stream().mapToInt(Integer::intValue).toArray();
-  }
+    /** The largest distance of one report's relative delay from the median, ms (NaN without reports). */
+    double maxRelativeDelayDeviationMs() {
+        double median = medianRelativeDelayMs();
+        return Arrays.stream(relativeDelaysMs)
+                .mapToDouble(d -> Math.abs(d - median))
+                .max()
+                .orElse(Double.NaN);
+    }
 
-  private static String first(int[] values) {
-    return values.length == 0 ? "-" : String.valueOf(values[0]);
-  }
+    String describe() {
+        return String.format(
+                Locale.ROOT,
+                "Chromium's synchronizer: %d reports, relative delay median %.1f ms, max |x - median|"
+                        + " %.1f ms; audio delay first %s ms, max %s ms, last %s ms; video delays set: %s",
+                reports(),
+                medianRelativeDelayMs(),
+                maxRelativeDelayDeviationMs(),
+                first(audioDelaysMs),
+                max(audioDelaysMs),
+                last(audioDelaysMs),
+                Arrays.toString(videoDelaysMs));
+    }
 
-  private static String last(int[] values) {
-    return values.length == 0 ? "-" : String.valueOf(values[values.length - 1]);
-  }
+    private static int[] ints(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
 
-  private static String max(int[] values) {
-    return values.length == 0 ? "-" : String.valueOf(Arrays.stream(values).max().getAsInt());
-  }
+    private static String first(int[] values) {
+        return values.length == 0 ? "-" : String.valueOf(values[0]);
+    }
+
+    private static String last(int[] values) {
+        return values.length == 0 ? "-" : String.valueOf(values[values.length - 1]);
+    }
+
+    private static String max(int[] values) {
+        return values.length == 0
+                ? "-"
+                : String.valueOf(Arrays.stream(values).max().getAsInt());
+    }
 }

@@ -51,8 +51,13 @@ class FrameFitTest {
 
     @ParameterizedTest
     @CsvSource({
-        "0, 3, 5, 0", "1, 3, 5, 1", "2, 3, 5, 2", "3, 3, 5, 2", "4, 3, 5, 2",
-        "0, 10, 4, 0", "3, 10, 4, 3",
+        "0, 3, 5, 0",
+        "1, 3, 5, 1",
+        "2, 3, 5, 2",
+        "3, 3, 5, 2",
+        "4, 3, 5, 2",
+        "0, 10, 4, 0",
+        "3, 10, 4, 3",
         "0, 1, 1, 0",
         "2, 0, 3, -1",
     })
@@ -78,7 +83,9 @@ class FrameFitTest {
             long ticks = FrameFit.frameTicks(samples, NTSC, tick);
             long padded = FrameFit.paddedSamples(samples, NTSC, tick);
             assertTrue(padded >= samples && padded - samples < 1602, "segment " + i + " padding " + (padded - samples));
-            assertTrue(NTSC.sampleIndexAtFrame(tick + ticks - 1, 48000) < sample + samples, "last tick starts inside the audio");
+            assertTrue(
+                    NTSC.sampleIndexAtFrame(tick + ticks - 1, 48000) < sample + samples,
+                    "last tick starts inside the audio");
             tick += ticks;
             sample += padded;
             relativeSum += FrameFit.paddedSamples(samples, NTSC);

@@ -100,7 +100,8 @@ class FrameImagesTest {
     void palettePngsAreReadThroughTheirColourTable() throws Exception {
         // TYPE_BYTE_INDEXED's table holds pure red, green, blue and white: the quadrants stay exact
         byte[] png = encode(quadrants(W, H, BufferedImage.TYPE_BYTE_INDEXED), "png");
-        assertArrayEquals(I420.fromBgr24(quadrantsBgr(W, H), 0, W, H), FrameImages.fromImages(List.of(png), W, H, 0)[0]);
+        assertArrayEquals(
+                I420.fromBgr24(quadrantsBgr(W, H), 0, W, H), FrameImages.fromImages(List.of(png), W, H, 0)[0]);
     }
 
     @Test
@@ -201,14 +202,16 @@ class FrameImagesTest {
     void imagesOfMixedSizesAreRefusedNamingTheOddOne() {
         byte[] a = encode(quadrants(W, H, BufferedImage.TYPE_3BYTE_BGR), "png");
         byte[] b = encode(quadrants(W * 2, H, BufferedImage.TYPE_3BYTE_BGR), "png");
-        MediaFormatException e = assertThrows(MediaFormatException.class,
-                () -> FrameImages.fromImages(List.of(a, a, b), W, H, 0));
-        assertEquals("part 'frame' #3 is 32x16 but #1 is 16x16; all frames of an upload must have one size", e.getMessage());
+        MediaFormatException e =
+                assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(a, a, b), W, H, 0));
+        assertEquals(
+                "part 'frame' #3 is 32x16 but #1 is 16x16; all frames of an upload must have one size", e.getMessage());
     }
 
     @Test
     void bytesThatAreNoImageAreRefused() {
-        MediaFormatException e = assertThrows(MediaFormatException.class,
+        MediaFormatException e = assertThrows(
+                MediaFormatException.class,
                 () -> FrameImages.fromImages(List.of("hello, not a picture".getBytes()), W, H, 0));
         assertEquals("part 'frame' #1 (20 bytes) is not a PNG or JPEG image", e.getMessage());
     }
@@ -216,7 +219,8 @@ class FrameImagesTest {
     @Test
     void imageFormatsOtherThanPngAndJpegAreRefused() {
         byte[] gif = encode(quadrants(W, H, BufferedImage.TYPE_3BYTE_BGR), "gif");
-        MediaFormatException e = assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(gif), W, H, 0));
+        MediaFormatException e =
+                assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(gif), W, H, 0));
         assertEquals("part 'frame' #1 is a gif image; frames must be PNG or JPEG", e.getMessage());
     }
 
@@ -224,13 +228,17 @@ class FrameImagesTest {
     void truncatedImagesAreRefused() {
         byte[] png = encode(quadrants(W, H, BufferedImage.TYPE_3BYTE_BGR), "png");
         byte[] cutPng = java.util.Arrays.copyOf(png, png.length / 2);
-        MediaFormatException e = assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(cutPng), W, H, 0));
-        assertTrue(e.getMessage().startsWith("part 'frame' #1 (" + cutPng.length + " bytes) cannot be decoded as an image"),
+        MediaFormatException e =
+                assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(cutPng), W, H, 0));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("part 'frame' #1 (" + cutPng.length + " bytes) cannot be decoded as an image"),
                 e.getMessage());
 
         byte[] jpeg = encode(quadrants(64, 64, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
         byte[] cutJpeg = java.util.Arrays.copyOf(jpeg, jpeg.length * 2 / 3);
-        MediaFormatException j = assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(cutJpeg), W, H, 0));
+        MediaFormatException j =
+                assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(cutJpeg), W, H, 0));
         assertTrue(j.getMessage().startsWith("part 'frame' #1"), j.getMessage());
     }
 
@@ -243,22 +251,28 @@ class FrameImagesTest {
         CRC32 crc = new CRC32();
         crc.update(png, 12, 17);
         b.putInt(29, (int) crc.getValue());
-        MediaFormatException e = assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(png), W, H, 0));
+        MediaFormatException e =
+                assertThrows(MediaFormatException.class, () -> FrameImages.fromImages(List.of(png), W, H, 0));
         assertEquals("part 'frame' #1 is 50000x50000; images of at most 16777216 pixels are accepted", e.getMessage());
     }
 
     @Test
     void rawFramesThatAreNotAWholeNumberOfFramesAreRefused() {
-        MediaFormatException e = assertThrows(MediaFormatException.class,
+        MediaFormatException e = assertThrows(
+                MediaFormatException.class,
                 () -> FrameImages.fromRaw(new byte[W * H * 4 + 7], FrameImages.RawFormat.RGBA, W, H, 0));
-        assertEquals("part 'video' has 1031 bytes, which is not a whole number of 16x16 rgba frames (1024 bytes each): "
-                + "1 whole frames and 7 bytes left over", e.getMessage());
+        assertEquals(
+                "part 'video' has 1031 bytes, which is not a whole number of 16x16 rgba frames (1024 bytes each): "
+                        + "1 whole frames and 7 bytes left over",
+                e.getMessage());
     }
 
     @Test
     void unknownRawFormatsAreRefusedWithTheChoices() {
         MediaFormatException e = assertThrows(MediaFormatException.class, () -> FrameImages.RawFormat.parse("yuv420p"));
-        assertTrue(e.getMessage().startsWith("field 'format' = 'yuv420p' is not a raw frame format; use 'bgr24'"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("field 'format' = 'yuv420p' is not a raw frame format; use 'bgr24'"),
+                e.getMessage());
         assertEquals(FrameImages.RawFormat.RGBA, assertDoesNotThrow(() -> FrameImages.RawFormat.parse(" RGBA ")));
     }
 

@@ -51,14 +51,17 @@ class FrameRateTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "thirty  | field 'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001",
-        "0.5     | field 'fps' = '0.5' is out of range or too precise; use 1 to 120 with at most 6 decimals",
-        "1/0     | field 'fps' = '1/0' is not a frame rate; numerator and denominator must be positive",
-        "241/2   | field 'fps' = '241/2' (120.5 frames per second) is out of range; use 1 to 120",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "thirty  | field 'fps' = 'thirty' is not a frame rate; write it as 30, 29.97 or 30000/1001",
+                "0.5     | field 'fps' = '0.5' is out of range or too precise; use 1 to 120 with at most 6 decimals",
+                "1/0     | field 'fps' = '1/0' is not a frame rate; numerator and denominator must be positive",
+                "241/2   | field 'fps' = '241/2' (120.5 frames per second) is out of range; use 1 to 120",
+            })
     void parseNamesTheValueOnceInItsMessage(String text, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameRate.parse(text, "field 'fps'"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> FrameRate.parse(text, "field 'fps'"));
         assertEquals(message, e.getMessage());
     }
 
@@ -137,7 +140,8 @@ class FrameRateTest {
     @Test
     void hugeIndicesDoNotOverflowSilently() {
         FrameRate fps = new FrameRate(30000, 1001);
-        assertEquals(Long.MAX_VALUE / 1000 / 48000 * 30 - 1,
+        assertEquals(
+                Long.MAX_VALUE / 1000 / 48000 * 30 - 1,
                 fps.frameIndexAtSample(fps.sampleIndexAtFrame(Long.MAX_VALUE / 1000 / 48000 * 30 - 1, 48000), 48000));
         assertThrows(ArithmeticException.class, () -> fps.frameStartNs(Long.MAX_VALUE / 2));
     }

@@ -3,7 +3,6 @@ package io.avpush.media;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +40,8 @@ class I420Test {
 
     @Test
     void knownFourByTwoImage() {
-        assertArrayEquals(bytes(82, 144, 41, 235, 16, 32, 123, 18, /* U */ 102, 147, /* V */ 131, 135),
+        assertArrayEquals(
+                bytes(82, 144, 41, 235, 16, 32, 123, 18, /* U */ 102, 147, /* V */ 131, 135),
                 I420.fromBgr24(bgr(IMAGE_4X2), 0, 4, 2));
     }
 
@@ -52,7 +52,8 @@ class I420Test {
             {{10, 20, 30}, {200, 100, 50}, {1, 2, 3}},
             {{90, 80, 70}, {255, 255, 255}, {0, 0, 0}},
         };
-        assertArrayEquals(bytes(82, 144, 41, 32, 123, 18, 86, 235, 16, /* U */ 92, 184, 125, 128, /* V */ 143, 119, 131, 128),
+        assertArrayEquals(
+                bytes(82, 144, 41, 32, 123, 18, 86, 235, 16, /* U */ 92, 184, 125, 128, /* V */ 143, 119, 131, 128),
                 I420.fromBgr24(bgr(image), 0, 3, 3));
     }
 
@@ -112,11 +113,10 @@ class I420Test {
 
     @Test
     void rejectsShortInputWithReadableMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> I420.fromBgr24(new byte[23], 0, 4, 2));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> I420.fromBgr24(new byte[23], 0, 4, 2));
         assertEquals("video: a 4x2 bgr24 frame needs 24 bytes at offset 0, but only 23 are there", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> I420.fromBgr24(new byte[24], 0, 4, 2, new byte[11]));
         assertThrows(IllegalArgumentException.class, () -> I420.byteSize(0, 2));
     }
-
 }

@@ -32,7 +32,9 @@ class MarkerDetectorTest {
             assertTrue(late >= 0 && late < 96, "marker " + i + " found " + late + " samples late");
         }
         long[] flashFrames = java.util.stream.IntStream.range(0, clip.i420Frames().length)
-                .filter(f -> MarkerDetector.isFlash(clip.i420Frames()[f], 80, 60)).asLongStream().toArray();
+                .filter(f -> MarkerDetector.isFlash(clip.i420Frames()[f], 80, 60))
+                .asLongStream()
+                .toArray();
         assertArrayEquals(clip.markerFrameIndices(), flashFrames);
     }
 

@@ -137,5 +137,4 @@ class ResamplerTest {
             assertEquals(4096, out[i], "sample " + i);
         }
     }
-
 }

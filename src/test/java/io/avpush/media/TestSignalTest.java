@@ -2,8 +2,8 @@ package io.avpush.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -89,7 +89,9 @@ class TestSignalTest {
         for (int n = 0; n < 48_000; n++) {
             peak = Math.max(peak, Math.abs(TestSignal.murmur(n)));
         }
-        assertTrue(peak > 0.06 && peak < 0.09, "peak " + peak + ": heard, and below the 0.1 beep detectors take for quiet");
+        assertTrue(
+                peak > 0.06 && peak < 0.09,
+                "peak " + peak + ": heard, and below the 0.1 beep detectors take for quiet");
     }
 
     @Test

@@ -23,9 +23,26 @@ final class TestWavs {
     TestWavs fmtExtensible(int subTag, int channels, int rate, int bits, boolean standardGuid) {
         ByteBuffer b = le(40).put(fmtBody(0xFFFE, channels, rate, bits, 40));
         b.position(16);
-        b.putShort((short) 22).putShort((short) bits).putInt(channels == 1 ? 4 : 3).putShort((short) subTag);
-        b.put(new byte[] {0, 0, 0, 0, 0x10, 0, (byte) 0x80, 0, 0, (byte) 0xAA, 0, 0x38, (byte) 0x9B,
-            (byte) (standardGuid ? 0x71 : 0x72)});
+        b.putShort((short) 22)
+                .putShort((short) bits)
+                .putInt(channels == 1 ? 4 : 3)
+                .putShort((short) subTag);
+        b.put(new byte[] {
+            0,
+            0,
+            0,
+            0,
+            0x10,
+            0,
+            (byte) 0x80,
+            0,
+            0,
+            (byte) 0xAA,
+            0,
+            0x38,
+            (byte) 0x9B,
+            (byte) (standardGuid ? 0x71 : 0x72)
+        });
         return chunk("fmt ", b.array());
     }
 
@@ -69,14 +86,23 @@ final class TestWavs {
 
     byte[] bytes() {
         byte[] body = chunks.toByteArray();
-        return le(12 + body.length).put("RIFF".getBytes(StandardCharsets.ISO_8859_1)).putInt(4 + body.length)
-                .put("WAVE".getBytes(StandardCharsets.ISO_8859_1)).put(body).array();
+        return le(12 + body.length)
+                .put("RIFF".getBytes(StandardCharsets.ISO_8859_1))
+                .putInt(4 + body.length)
+                .put("WAVE".getBytes(StandardCharsets.ISO_8859_1))
+                .put(body)
+                .array();
     }
 
     private static byte[] fmtBody(int tag, int channels, int rate, int bits, int size) {
         int blockAlign = channels * bits / 8;
-        return le(size).putShort((short) tag).putShort((short) channels).putInt(rate)
-                .putInt(rate * blockAlign).putShort((short) blockAlign).putShort((short) bits).array();
+        return le(size).putShort((short) tag)
+                .putShort((short) channels)
+                .putInt(rate)
+                .putInt(rate * blockAlign)
+                .putShort((short) blockAlign)
+                .putShort((short) bits)
+                .array();
     }
 
     private static ByteBuffer le(int size) {

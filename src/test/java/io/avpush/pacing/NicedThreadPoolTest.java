@@ -1,8 +1,8 @@
 package io.avpush.pacing;
 
-import io.avpush.session.Session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.avpush.session.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -19,35 +19,38 @@ import org.junit.jupiter.api.Test;
  */
 class NicedThreadPoolTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
+    private static final ActorTestKit testKit = ActorTestKit.create();
 
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  @Test
-  void mediaActorsRunAtTheConfiguredNiceWhereTheProcessMayAndAtZeroElsewhere() throws Exception {
-    Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/stat")), "Linux /proc");
-    TestProbe<Integer> probe = testKit.createTestProbe();
-    ActorRef<String> actor = testKit.spawn(Behaviors.receiveMessage(m -> {
-      probe.getRef().tell(niceOfThisThread());
-      return Behaviors.same();
-    }), "media", Session.MEDIA);
-    actor.tell("nice?");
-    int nice = probe.receiveMessage();
-    boolean root = "root".equals(System.getProperty("user.name"));
-    assertEquals(root ? -10 : 0, nice, "nice of a media actor's thread (root: " + root + ")");
-  }
-
-  /** Field 19 of /proc/thread-self/stat, after the command in parentheses. */
-  private static int niceOfThisThread() {
-    try {
-      String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-      String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Integer.parseInt(after[16]);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
     }
-  }
+
+    @Test
+    void mediaActorsRunAtTheConfiguredNiceWhereTheProcessMayAndAtZeroElsewhere() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/stat")), "Linux /proc");
+        TestProbe<Integer> probe = testKit.createTestProbe();
+        ActorRef<String> actor = testKit.spawn(
+                Behaviors.receiveMessage(m -> {
+                    probe.getRef().tell(niceOfThisThread());
+                    return Behaviors.same();
+                }),
+                "media",
+                Session.MEDIA);
+        actor.tell("nice?");
+        int nice = probe.receiveMessage();
+        boolean root = "root".equals(System.getProperty("user.name"));
+        assertEquals(root ? -10 : 0, nice, "nice of a media actor's thread (root: " + root + ")");
+    }
+
+    /** Field 19 of /proc/thread-self/stat, after the command in parentheses. */
+    private static int niceOfThisThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(after[16]);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

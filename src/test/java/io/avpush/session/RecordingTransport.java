@@ -13,109 +13,109 @@ import java.util.function.BiConsumer;
  */
 public final class RecordingTransport implements Transport {
 
-  final List<byte[]> frames = new ArrayList<>();
-  private final List<Long> framePushNs = new ArrayList<>();
-  private final List<SessionEvents.Event> events = new ArrayList<>();
-  private short[] samples = new short[48_000];
-  private int sampleCount;
-  private boolean closed;
-  private final List<String> viewers = new ArrayList<>();
-  private final List<String> disconnected = new ArrayList<>();
-  private volatile BiConsumer<String, ViewerState> lastOnState;
-  private volatile ViewerState stateOnConnect = ViewerState.CONNECTED;
-  private volatile String lastViewer;
+    final List<byte[]> frames = new ArrayList<>();
+    private final List<Long> framePushNs = new ArrayList<>();
+    private final List<SessionEvents.Event> events = new ArrayList<>();
+    private short[] samples = new short[48_000];
+    private int sampleCount;
+    private boolean closed;
+    private final List<String> viewers = new ArrayList<>();
+    private final List<String> disconnected = new ArrayList<>();
+    private volatile BiConsumer<String, ViewerState> lastOnState;
+    private volatile ViewerState stateOnConnect = ViewerState.CONNECTED;
+    private volatile String lastViewer;
 
-  @Override
-  public synchronized void pushFrame(byte[] i420, int width, int height) {
-    if (!closed) {
-      frames.add(i420);
-      framePushNs.add(System.nanoTime());
+    @Override
+    public synchronized void pushFrame(byte[] i420, int width, int height) {
+        if (!closed) {
+            frames.add(i420);
+            framePushNs.add(System.nanoTime());
+        }
     }
-  }
 
-  @Override
-  public synchronized void pushAudio(short[] pcm, int offset) {
-    if (closed) {
-      return;
+    @Override
+    public synchronized void pushAudio(short[] pcm, int offset) {
+        if (closed) {
+            return;
+        }
+        if (sampleCount + 480 > samples.length) {
+            samples = java.util.Arrays.copyOf(samples, samples.length * 2);
+        }
+        System.arraycopy(pcm, offset, samples, sampleCount, 480);
+        sampleCount += 480;
     }
-    if (sampleCount + 480 > samples.length) {
-      samples = java.util.Arrays.copyOf(samples, samples.length * 2);
+
+    @Override
+    public CompletionStage<String> connect(String viewerId, String offerSdp, BiConsumer<String, ViewerState> onState) {
+        if (!offerSdp.startsWith("v=0")) {
+            return CompletableFuture.failedFuture(new OfferRejectedException("offer SDP must start with v=0"));
+        }
+        synchronized (this) {
+            viewers.add(viewerId);
+        }
+        lastOnState = onState;
+        lastViewer = viewerId;
+        onState.accept(viewerId, stateOnConnect);
+        return CompletableFuture.completedFuture("v=0 answer for " + viewerId);
     }
-    System.arraycopy(pcm, offset, samples, sampleCount, 480);
-    sampleCount += 480;
-  }
 
-  @Override
-  public CompletionStage<String> connect(String viewerId, String offerSdp, BiConsumer<String, ViewerState> onState) {
-    if (!offerSdp.startsWith("v=0")) {
-      return CompletableFuture.failedFuture(new OfferRejectedException("offer SDP must start with v=0"));
+    @Override
+    public synchronized void disconnect(String viewerId) {
+        viewers.remove(viewerId);
+        disconnected.add(viewerId);
     }
-    synchronized (this) {
-      viewers.add(viewerId);
+
+    /** The state a viewer reports when its offer is answered (CONNECTED unless a test sets another). */
+    void stateOnConnect(ViewerState state) {
+        stateOnConnect = state;
     }
-    lastOnState = onState;
-    lastViewer = viewerId;
-    onState.accept(viewerId, stateOnConnect);
-    return CompletableFuture.completedFuture("v=0 answer for " + viewerId);
-  }
 
-  @Override
-  public synchronized void disconnect(String viewerId) {
-    viewers.remove(viewerId);
-    disconnected.add(viewerId);
-  }
+    /** Reports a new state of the last viewer, as the transport would. */
+    void setState(ViewerState state) {
+        lastOnState.accept(lastViewer, state);
+    }
 
-  /** The state a viewer reports when its offer is answered (CONNECTED unless a test sets another). */
-  void stateOnConnect(ViewerState state) {
-    stateOnConnect = state;
-  }
+    synchronized List<String> disconnected() {
+        return new ArrayList<>(disconnected);
+    }
 
-  /** Reports a new state of the last viewer, as the transport would. */
-  void setState(ViewerState state) {
-    lastOnState.accept(lastViewer, state);
-  }
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
 
-  synchronized List<String> disconnected() {
-    return new ArrayList<>(disconnected);
-  }
+    synchronized boolean isClosed() {
+        return closed;
+    }
 
-  @Override
-  public synchronized void close() {
-    closed = true;
-  }
+    @Override
+    public synchronized void sendEvent(SessionEvents.Event event) {
+        events.add(event);
+    }
 
-  synchronized boolean isClosed() {
-    return closed;
-  }
+    /** The events the viewers' data channels would carry, in order. */
+    synchronized List<SessionEvents.Event> eventsCopy() {
+        return new ArrayList<>(events);
+    }
 
-  @Override
-  public synchronized void sendEvent(SessionEvents.Event event) {
-    events.add(event);
-  }
+    /** When frame i was pushed ({@link System#nanoTime()}). */
+    synchronized long framePushNs(int i) {
+        return framePushNs.get(i);
+    }
 
-  /** The events the viewers' data channels would carry, in order. */
-  synchronized List<SessionEvents.Event> eventsCopy() {
-    return new ArrayList<>(events);
-  }
+    synchronized int frameCount() {
+        return frames.size();
+    }
 
-  /** When frame i was pushed ({@link System#nanoTime()}). */
-  synchronized long framePushNs(int i) {
-    return framePushNs.get(i);
-  }
+    synchronized List<byte[]> framesCopy() {
+        return new ArrayList<>(frames);
+    }
 
-  synchronized int frameCount() {
-    return frames.size();
-  }
+    synchronized short[] samplesCopy() {
+        return java.util.Arrays.copyOf(samples, sampleCount);
+    }
 
-  synchronized List<byte[]> framesCopy() {
-    return new ArrayList<>(frames);
-  }
-
-  synchronized short[] samplesCopy() {
-    return java.util.Arrays.copyOf(samples, sampleCount);
-  }
-
-  synchronized int sampleCount() {
-    return sampleCount;
-  }
+    synchronized int sampleCount() {
+        return sampleCount;
+    }
 }

@@ -16,45 +16,50 @@ import java.util.Base64;
  */
 public final class ViewerProcess {
 
-  private ViewerProcess() {}
+    private ViewerProcess() {}
 
-  public static void main(String[] args) throws Exception {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    LightViewer.Client client = new LightViewer.Client();
-    LightViewer viewer = new LightViewer(client);
-    say("offer " + Base64.getEncoder().encodeToString(viewer.offer(Duration.ofSeconds(20)).getBytes(StandardCharsets.UTF_8)));
-    String line = in.readLine();
-    if (line == null || !line.startsWith("answer ")) {
-      Runtime.getRuntime().halt(2);
-    }
-    viewer.accept(new String(Base64.getDecoder().decode(line.substring("answer ".length())), StandardCharsets.UTF_8),
-        Duration.ofSeconds(10));
-    Thread reporter = new Thread(() -> {
-      try {
-        boolean connected = false;
-        while (true) {
-          if (!connected && viewer.awaitConnected(Duration.ZERO)) {
-            connected = true;
-            say("connected");
-          }
-          say("frames " + viewer.frames());
-          Thread.sleep(100);
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        LightViewer.Client client = new LightViewer.Client();
+        LightViewer viewer = new LightViewer(client);
+        say("offer "
+                + Base64.getEncoder()
+                        .encodeToString(viewer.offer(Duration.ofSeconds(20)).getBytes(StandardCharsets.UTF_8)));
+        String line = in.readLine();
+        if (line == null || !line.startsWith("answer ")) {
+            Runtime.getRuntime().halt(2);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "viewer-reporter");
-    reporter.setDaemon(true);
-    reporter.start();
-    while (in.readLine() != null) {
-      // nothing more is said to it; EOF ends it
+        viewer.accept(
+                new String(Base64.getDecoder().decode(line.substring("answer ".length())), StandardCharsets.UTF_8),
+                Duration.ofSeconds(10));
+        Thread reporter = new Thread(
+                () -> {
+                    try {
+                        boolean connected = false;
+                        while (true) {
+                            if (!connected && viewer.awaitConnected(Duration.ZERO)) {
+                                connected = true;
+                                say("connected");
+                            }
+                            say("frames " + viewer.frames());
+                            Thread.sleep(100);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "viewer-reporter");
+        reporter.setDaemon(true);
+        reporter.start();
+        while (in.readLine() != null) {
+            // nothing more is said to it; EOF ends it
+        }
+        // The test only ever needs it gone: no orderly close (that would send a DTLS close).
+        Runtime.getRuntime().halt(0);
     }
-    // The test only ever needs it gone: no orderly close (that would send a DTLS close).
-    Runtime.getRuntime().halt(0);
-  }
 
-  private static synchronized void say(String line) {
-    System.out.println(line);
-    System.out.flush();
-  }
+    private static synchronized void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
 }
