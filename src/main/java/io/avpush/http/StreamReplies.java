@@ -29,7 +29,7 @@ final class StreamReplies {
 
     /** The segment is open: where it stands in the session's queue, and the buffer it may fill. */
     void opened(String segmentId, SessionReplies.StreamOpened opened) {
-        send(Map.of(
+        send(
                 "type",
                 "opened",
                 "segmentId",
@@ -39,12 +39,12 @@ final class StreamReplies {
                 "leadMs",
                 opened.leadMs(),
                 "bufferMs",
-                opened.bufferMs()));
+                opened.bufferMs());
     }
 
     /** The segment is closed: the media received, and its gap ticks so far. */
     void closed(String segmentId, SessionReplies.StreamClosed closed) {
-        send(Map.of(
+        send(
                 "type",
                 "closed",
                 "segmentId",
@@ -52,17 +52,17 @@ final class StreamReplies {
                 "receivedMs",
                 closed.receivedMs(),
                 "gapTicks",
-                closed.gapTicks()));
+                closed.gapTicks());
     }
 
     /** The segment is closed, having ended before the producer closed it. */
     void closedAfterEnd(String segmentId) {
-        send(Map.of("type", "closed", "segmentId", segmentId, "ended", true));
+        send("type", "closed", "segmentId", segmentId, "ended", true);
     }
 
     /** The segment holds more than its buffer: the producer's next message waits for {@link #resume}. */
     void slowDown(String segmentId, SessionReplies.StreamCredit credit) {
-        send(Map.of(
+        send(
                 "type",
                 "slow-down",
                 "segmentId",
@@ -70,23 +70,22 @@ final class StreamReplies {
                 "bufferedMs",
                 credit.bufferedMs(),
                 "bufferMs",
-                credit.bufferMs()));
+                credit.bufferMs());
     }
 
     /** The segment has played down to its buffer after {@link #slowDown}. */
     void resume(String segmentId, SessionReplies.StreamCredit credit) {
-        send(Map.of("type", "resume", "segmentId", segmentId, "bufferedMs", credit.bufferedMs()));
+        send("type", "resume", "segmentId", segmentId, "bufferedMs", credit.bufferedMs());
     }
 
     /** The segment was interrupted (or ended): later media for it is dropped until the producer closes it. */
     void segmentEnded(String segmentId, ApiError error) {
-        send(Map.of(
-                "type", "segment-ended", "segmentId", segmentId, "error", error.error(), "message", error.message()));
+        send("type", "segment-ended", "segmentId", segmentId, "error", error.error(), "message", error.message());
     }
 
     /** The error that ends the connection. */
     void error(ApiError error) {
-        send(Map.of("type", "error", "error", error.error(), "message", error.message()));
+        send("type", "error", "error", error.error(), "message", error.message());
     }
 
     /** No more messages: the outbound stream completes. */
@@ -98,9 +97,14 @@ final class StreamReplies {
         }
     }
 
-    private void send(Map<String, ?> message) {
+    /** Sends a message of these fields, in this order ("type" first): key, value, key, value... */
+    private void send(Object... fields) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            message.put((String) fields[i], fields[i + 1]);
+        }
         try {
-            out.offer(TextMessage.create(mapper.writeValueAsString(new LinkedHashMap<>(message))));
+            out.offer(TextMessage.create(mapper.writeValueAsString(message)));
         } catch (Exception e) {
             log.warn("cannot encode a stream message", e);
         }
