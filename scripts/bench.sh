@@ -8,8 +8,8 @@
 # Runs inside a private network namespace (scripts/in-netns.sh; libwebrtc ignores loopback for ICE),
 # so it needs root (or CAP_SYS_ADMIN + CAP_NET_ADMIN) and every Maven artifact already in ~/.m2.
 #
-# Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [threads=12]
-#                         [ingest=true|false] [ingest-count=6] [ingest-only=false] [find-max=LO..HI] [source=upload|idle] [receivers=realtime|background]
+# Usage: scripts/bench.sh [sessions=1,4,8] [seconds=20] [warmup=3] [markers=true|false] [prime=true|false] [prime-seconds=5]
+#                         [threads=12] [ingest=true|false] [ingest-count=6] [ingest-only=false] [find-max=LO..HI] [source=upload|idle] [receivers=realtime|background]
 #                         [threads-detail=true|false]
 #   source:   upload (default: 2 s segments uploaded continuously) or idle (each session streams its idle
 #             loop, set once by PUT .../idle: streaming cost alone; ingest then defaults to false)
@@ -18,7 +18,8 @@
 #   threads-detail: lists threads by when they were born (server / receiver set-up / later) with CPU and
 #             context switches per stream-second
 #   markers:  extra runs at N=1 and N=max where the first session plays TestSignal markers (A/V offset)
-#   prime:    a discarded 5 s run first (JIT); threads: how many thread names to list per run
+#   prime:    a discarded run of one session first (JIT), prime-seconds long (default 5; the JIT still
+#             compiles the upload path after minutes); threads: how many thread names to list per run
 #   ingest:   first, upload throughput (MB/s) and server CPU per MB of one session without viewer, and decoding alone
 #   ingest-count: uploads measured (default 6); ingest-only=true stops after the ingestion figures
 #   find-max: instead of sessions=, runs N = LO, LO+1, ... and prints the largest N with no dropped

@@ -81,6 +81,7 @@ public final class StreamBench {
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
         boolean markers = Boolean.parseBoolean(opts.getOrDefault("markers", "true"));
         boolean prime = Boolean.parseBoolean(opts.getOrDefault("prime", "true"));
+        int primeSeconds = Integer.parseInt(opts.getOrDefault("prime-seconds", "5"));
         topThreadCount = Integer.parseInt(opts.getOrDefault("threads", "12"));
         traceFirst = Boolean.parseBoolean(opts.getOrDefault("trace-first", "false"));
         idleSource = isSecondChoice(
@@ -138,8 +139,8 @@ public final class StreamBench {
 
         if (prime) {
             // A discarded first run, so that JIT compilation and first-time native set-up do not land in N=first.
-            System.out.println("priming run (1 session, 5 s, not reported) ...");
-            new StreamRun(1, 5, 2, moving, null, moving.length).execute();
+            System.out.printf("priming run (1 session, %d s, not reported) ...%n", primeSeconds);
+            new StreamRun(1, primeSeconds, 2, moving, null, moving.length).execute();
         }
         if (Boolean.parseBoolean(opts.getOrDefault("ingest", String.valueOf(!idleSource)))) {
             IngestRun.ingest(moving, movingWav, movingBgr, Integer.parseInt(opts.getOrDefault("ingest-count", "6")));
