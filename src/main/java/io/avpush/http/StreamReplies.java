@@ -1,10 +1,9 @@
 package io.avpush.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.avpush.api.ApiError;
 import io.avpush.session.SessionReplies;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -29,63 +28,45 @@ final class StreamReplies {
 
     /** The segment is open: where it stands in the session's queue, and the buffer it may fill. */
     void opened(String segmentId, SessionReplies.StreamOpened opened) {
-        send(
-                "type",
-                "opened",
-                "segmentId",
-                segmentId,
-                "queuePosition",
-                opened.queuePosition(),
-                "leadMs",
-                opened.leadMs(),
-                "bufferMs",
-                opened.bufferMs());
+        send(message("opened", segmentId)
+                .put("queuePosition", opened.queuePosition())
+                .put("leadMs", opened.leadMs())
+                .put("bufferMs", opened.bufferMs()));
     }
 
     /** The segment is closed: the media received, and its gap ticks so far. */
     void closed(String segmentId, SessionReplies.StreamClosed closed) {
-        send(
-                "type",
-                "closed",
-                "segmentId",
-                segmentId,
-                "receivedMs",
-                closed.receivedMs(),
-                "gapTicks",
-                closed.gapTicks());
+        send(message("closed", segmentId).put("receivedMs", closed.receivedMs()).put("gapTicks", closed.gapTicks()));
     }
 
     /** The segment is closed, having ended before the producer closed it. */
     void closedAfterEnd(String segmentId) {
-        send("type", "closed", "segmentId", segmentId, "ended", true);
+        send(message("closed", segmentId).put("ended", true));
     }
 
     /** The segment holds more than its buffer: the producer's next message waits for {@link #resume}. */
     void slowDown(String segmentId, SessionReplies.StreamCredit credit) {
-        send(
-                "type",
-                "slow-down",
-                "segmentId",
-                segmentId,
-                "bufferedMs",
-                credit.bufferedMs(),
-                "bufferMs",
-                credit.bufferMs());
+        send(message("slow-down", segmentId)
+                .put("bufferedMs", credit.bufferedMs())
+                .put("bufferMs", credit.bufferMs()));
     }
 
     /** The segment has played down to its buffer after {@link #slowDown}. */
     void resume(String segmentId, SessionReplies.StreamCredit credit) {
-        send("type", "resume", "segmentId", segmentId, "bufferedMs", credit.bufferedMs());
+        send(message("resume", segmentId).put("bufferedMs", credit.bufferedMs()));
     }
 
     /** The segment was interrupted (or ended): later media for it is dropped until the producer closes it. */
     void segmentEnded(String segmentId, ApiError error) {
-        send("type", "segment-ended", "segmentId", segmentId, "error", error.error(), "message", error.message());
+        send(message("segment-ended", segmentId).put("error", error.error()).put("message", error.message()));
     }
 
     /** The error that ends the connection. */
     void error(ApiError error) {
-        send("type", "error", "error", error.error(), "message", error.message());
+        send(mapper.createObjectNode()
+                .put("type", "error")
+                .put("error", error.error())
+                .put("message", error.message()));
     }
 
     /** No more messages: the outbound stream completes. */
@@ -97,12 +78,12 @@ final class StreamReplies {
         }
     }
 
-    /** Sends a message of these fields, in this order ("type" first): key, value, key, value... */
-    private void send(Object... fields) {
-        Map<String, Object> message = new LinkedHashMap<>();
-        for (int i = 0; i < fields.length; i += 2) {
-            message.put((String) fields[i], fields[i + 1]);
-        }
+    /** A message of {@code type} about {@code segmentId}; its fields keep the order they are put in. */
+    private ObjectNode message(String type, String segmentId) {
+        return mapper.createObjectNode().put("type", type).put("segmentId", segmentId);
+    }
+
+    private void send(ObjectNode message) {
         try {
             out.offer(TextMessage.create(mapper.writeValueAsString(message)));
         } catch (Exception e) {
